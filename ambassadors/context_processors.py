@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from .membership import ambassador_for, current_guidelines
+
+
+def portal(request) -> dict:
+    user = getattr(request, "user", None)
+    ambassador = ambassador_for(user)
+    active = ambassador if ambassador is not None and ambassador.is_active else None
+    needs_guidelines = active is not None and active.needs_guidelines(current_guidelines())
+    return {
+        "ambassador": active,
+        "is_ambassador": active is not None,
+        "is_comms": bool(user and user.is_authenticated and user.is_comms),
+        "needs_guidelines": needs_guidelines,
+        "company_name": settings.COMPANY_NAME,
+    }

@@ -1,0 +1,198 @@
+"""Demo data for `make run`: safe to run again (idempotent), refused in production."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from ambassadors.models import (
+    Ambassador,
+    Department,
+    Guidelines,
+    Item,
+    ItemEvent,
+    ShareText,
+    SiteSettings,
+    Topic,
+)
+
+DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - demo only, refused in production
+
+DEPARTMENTS = ["Communications", "Engineering", "Sales", "People & Culture", "Customer Care"]
+TOPICS = [
+    ("news", "Company news"),
+    ("jobs", "Jobs"),
+    ("sustainability", "Sustainability"),
+    ("product", "Product"),
+    ("events", "Events"),
+]
+
+GUIDELINES_EN = """\
+**Thank you for sharing our news.** These are the few rules we ask you to keep.
+
+- **You choose.** Share only what you like. Nobody checks if you share.
+- **Use your own words.** Change our text as much as you want.
+- **Say that you work here.** We add a short line like #employee. Please keep it.
+- **Keep secrets secret.** Share only what is on this site or already public.
+- **Be kind.** Do not argue with people online in our name. Send tough questions to the comms team.
+- **Leave any time.** One click on your preferences page, and we stop.
+
+We count shares and clicks on your links, never who clicked. See the privacy page.
+"""
+
+GUIDELINES_NL = """\
+**Dank je wel dat je ons nieuws deelt.** Dit zijn de paar afspraken die we met je maken.
+
+- **Jij kiest.** Deel alleen wat je leuk vindt. Niemand controleert of je deelt.
+- **Gebruik je eigen woorden.** Pas onze tekst zo veel aan als je wilt.
+- **Zeg dat je hier werkt.** We zetten er een korte regel onder, zoals #medewerker. Laat die staan.
+- **Houd geheimen geheim.** Deel alleen wat op deze site staat of al openbaar is.
+- **Wees vriendelijk.** Ga online niet in discussie namens ons. Stuur lastige vragen naar het communicatieteam.
+- **Stop wanneer je wilt.** Met één klik op je voorkeuren-pagina stoppen we.
+
+We tellen hoe vaak je deelt en hoe vaak er op je links geklikt wordt, nooit wie er klikte. Zie de privacypagina.
+"""
+
+USERS = [
+    # email, first name, role, language, department
+    ("comms@example.com", "Charlotte", "comms", "en", "Communications"),
+    ("reviewer@example.com", "Ruben", "comms", "nl", "Communications"),
+    ("lead@example.com", "Lotte", "lead", "nl", "Communications"),
+    ("anna@example.com", "Anna", "ambassador", "en", "Engineering"),
+    ("bram@example.nl", "Bram", "ambassador", "nl", "Sales"),
+    ("chris@example.com", "Chris", "ambassador", "en", "Customer Care"),
+    ("eve@example.com", "Eve", "employee", "en", "People & Culture"),
+]
+
+ITEMS = [
+    {
+        "slug": "new-office-utrecht",
+        "title": "We opened a new office in Utrecht",
+        "language": "en",
+        "link": "https://example.com/news/utrecht",
+        "body": "Our new office is next to the station. It has room for 200 people, "
+        "a roof garden and bike parking for everyone.",
+        "topics": ["news"],
+        "featured": True,
+        "texts": {
+            "linkedin": "Our new Utrecht office is open! Right next to the station, with a roof "
+            "garden. Come and visit.",
+            "x": "Our new office in Utrecht is open, right next to the station.",
+        },
+    },
+    {
+        "slug": "nieuw-kantoor-utrecht",
+        "title": "Ons nieuwe kantoor in Utrecht is open",
+        "language": "nl",
+        "link": "https://example.com/nieuws/utrecht",
+        "body": "Ons nieuwe kantoor ligt naast het station. Er is plek voor 200 mensen, "
+        "een daktuin en een fietsenstalling voor iedereen.",
+        "topics": ["news"],
+        "translation_of": "new-office-utrecht",
+        "texts": {"linkedin": "Ons nieuwe kantoor in Utrecht is open! Naast het station."},
+    },
+    {
+        "slug": "we-are-hiring-engineers",
+        "title": "We are hiring 20 engineers",
+        "language": "en",
+        "link": "https://example.com/jobs",
+        "body": "Do you know a good engineer? We have 20 open jobs. Share this with your network.",
+        "topics": ["jobs"],
+        "texts": {"linkedin": "We are hiring! 20 engineering jobs. Know someone? Send them this."},
+    },
+    {
+        "slug": "solar-roofs",
+        "title": "All our buildings now run on solar power",
+        "language": "en",
+        "link": "",
+        "body": "Since this month, the roofs of all our buildings have solar panels. "
+        "They make more power than we use in summer.",
+        "topics": ["sustainability"],
+        "texts": {"x": "All our buildings now run on the sun."},
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo departments, topics, guidelines, users and items (safe to repeat)."
+
+    def handle(self, *args, **options):
+        if settings.SETTINGS_MODULE.endswith("production"):
+            raise CommandError("seed_demo refuses to run with production settings.")
+        with transaction.atomic():
+            self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with:"))
+        for email, _name, role, _lang, _dept in USERS:
+            self.stdout.write(f"  {role:<11} {email:<24} password: {DEMO_PASSWORD}")
+
+    def _seed(self) -> None:
+        now = timezone.now()
+        SiteSettings.load()
+        departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
+        topics = {
+            slug: Topic.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+            for slug, name in TOPICS
+        }
+        guidelines, _ = Guidelines.objects.get_or_create(
+            version=1,
+            defaults={"body_en": GUIDELINES_EN, "body_nl": GUIDELINES_NL, "published_at": now},
+        )
+        groups = {
+            "comms": Group.objects.get(name="Comms"),
+            "lead": Group.objects.get(name="Comms leads"),
+        }
+        User = get_user_model()
+        users = {}
+        for email, first_name, role, language, department in USERS:
+            user, created = User.objects.get_or_create(
+                email=email, defaults={"username": email, "first_name": first_name}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+            if role in groups:
+                user.groups.add(groups[role])
+            if role != "employee":
+                ambassador, _ = Ambassador.objects.get_or_create(
+                    user=user,
+                    defaults={
+                        "language": language,
+                        "department": departments[department],
+                        "guidelines_version": guidelines.version,
+                        "guidelines_accepted_at": now,
+                        "networks": ["linkedin", "x", "whatsapp"],
+                    },
+                )
+                ambassador.topics.add(topics["news"])
+            users[email] = user
+        author = users["comms@example.com"]
+        items = {}
+        for spec in ITEMS:
+            item, created = Item.objects.get_or_create(
+                slug=spec["slug"],
+                defaults={
+                    "title": spec["title"],
+                    "language": spec["language"],
+                    "link": spec["link"],
+                    "body": spec["body"],
+                    "status": Item.Status.PUBLISHED,
+                    "publish_at": now - timedelta(days=1),
+                    "is_featured": spec.get("featured", False),
+                    "author": author,
+                    "translation_of": items.get(spec.get("translation_of", "")),
+                },
+            )
+            items[spec["slug"]] = item
+            if created:
+                item.topics.set([topics[slug] for slug in spec["topics"]])
+                for network, text in spec["texts"].items():
+                    ShareText.objects.create(item=item, network=network, text=text)
+                ItemEvent.objects.create(item=item, actor=author, action=ItemEvent.Action.PUBLISHED)

@@ -1,0 +1,100 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DeliveryStatus
+from .items import Item
+from .people import Ambassador
+
+
+class DigestRun(models.Model):
+    """One per dispatcher tick that has work; counts are updated as batches finish."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    planned = models.PositiveIntegerField(_("planned"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    unknown = models.PositiveIntegerField(_("unknown"), default=0)
+    skipped = models.PositiveIntegerField(_("nothing new"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("digest run")
+        verbose_name_plural = _("digest runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DigestDelivery(models.Model):
+    ambassador = models.ForeignKey(
+        Ambassador,
+        on_delete=models.CASCADE,
+        related_name="digest_deliveries",
+        verbose_name=_("ambassador"),
+    )
+    period = models.CharField(_("week"), max_length=8, help_text="2026-W48")
+    run = models.ForeignKey(
+        DigestRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("run"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.CLAIMED,
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("digest delivery")
+        verbose_name_plural = _("digest deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ambassador", "period"], name="unique_digest_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ambassador_id} {self.period} {self.status}"
+
+
+class AlertDelivery(models.Model):
+    ambassador = models.ForeignKey(
+        Ambassador,
+        on_delete=models.CASCADE,
+        related_name="alert_deliveries",
+        verbose_name=_("ambassador"),
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="alert_deliveries", verbose_name=_("item")
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.CLAIMED,
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("urgent e-mail delivery")
+        verbose_name_plural = _("urgent e-mail deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["ambassador", "item"], name="unique_alert_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ambassador_id} {self.item_id} {self.status}"

@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ContentLanguages, Language, Weekday
+
+
+class User(AbstractUser):
+    """Our own user model from day one, so later changes need no table swap."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email or self.username
+
+    @property
+    def is_comms(self) -> bool:
+        return self.has_perm("ambassadors.publish_item")
+
+
+class Topic(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GuidelinesQuerySet(models.QuerySet):
+    def published(self, now=None):
+        return self.filter(published_at__lte=now or timezone.now())
+
+    def current(self, now=None) -> Guidelines | None:
+        return self.published(now).order_by("-version").first()
+
+
+class Guidelines(models.Model):
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    body_en = models.TextField(_("text (English)"), help_text=_("Markdown."))
+    body_nl = models.TextField(_("text (Dutch)"), help_text=_("Markdown."))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = GuidelinesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("guidelines")
+        verbose_name_plural = _("guidelines")
+
+    def __str__(self) -> str:
+        return _("Guidelines version %(version)s") % {"version": self.version}
+
+    def body_for(self, language: str) -> str:
+        return self.body_nl if language == Language.NL else self.body_en
+
+
+class AmbassadorQuerySet(models.QuerySet):
+    def active(self):
+        """Opted in, not opted out, with a working account: who may share and get mail."""
+        return self.filter(opted_out_at__isnull=True, user__isnull=False, user__is_active=True)
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Ambassador(models.Model):
+    """One per user who opted in. After account deletion the row stays, anonymised
+    (user is NULL), so shares, links and past reports keep working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ambassador",
+        verbose_name=_("user"),
+    )
+    opted_in_at = models.DateTimeField(_("opted in at"), default=timezone.now)
+    opted_out_at = models.DateTimeField(_("opted out at"), null=True, blank=True)
+    guidelines_version = models.PositiveIntegerField(
+        _("accepted guidelines version"), null=True, blank=True
+    )
+    guidelines_accepted_at = models.DateTimeField(
+        _("guidelines accepted at"), null=True, blank=True
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ambassadors",
+        verbose_name=_("department"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.EN,
+        help_text=_("For this site and your e-mails."),
+    )
+    content_languages = models.CharField(
+        _("content languages"),
+        max_length=4,
+        choices=ContentLanguages.choices,
+        default=ContentLanguages.BOTH,
+        help_text=_("The languages of the posts you want to share."),
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="followers", verbose_name=_("topics")
+    )
+    networks = models.JSONField(_("networks"), default=list, blank=True)
+    mastodon_instance = models.CharField(
+        _("Mastodon server"),
+        max_length=253,
+        blank=True,
+        help_text=_("For example mastodon.social."),
+    )
+    digest_enabled = models.BooleanField(_("weekly e-mail"), default=True)
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("day of the weekly e-mail"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    urgent_alerts = models.BooleanField(_("urgent e-mails"), default=True)
+    leaderboard_visible = models.BooleanField(_("show my name on the leaderboard"), default=False)
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AmbassadorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ambassador")
+        verbose_name_plural = _("ambassadors")
+        indexes = [models.Index(fields=["digest_weekday", "digest_enabled"])]
+
+    def __str__(self) -> str:
+        return self.user.display_name if self.user_id else str(_("former ambassador"))
+
+    @property
+    def is_active(self) -> bool:
+        return self.opted_out_at is None and self.user_id is not None
+
+    @property
+    def languages(self) -> list[str]:
+        if self.content_languages == ContentLanguages.BOTH:
+            return [Language.EN, Language.NL]
+        return [self.content_languages]
+
+    def needs_guidelines(self, current: Guidelines | None) -> bool:
+        return current is not None and (self.guidelines_version or 0) < current.version
+
+
+class SiteSettings(models.Model):
+    """One row, edited by comms in the studio."""
+
+    review_required = models.BooleanField(_("a second comms member must approve"), default=True)
+    digests_enabled = models.BooleanField(_("send weekly e-mails"), default=True)
+    digest_send_hour = models.PositiveSmallIntegerField(
+        _("hour to send weekly e-mails"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text=_("In each person's own time zone, 0–23."),
+    )
+    disclosure_en = models.CharField(
+        _("disclosure line (English)"), max_length=100, default="#employee", blank=True
+    )
+    disclosure_nl = models.CharField(
+        _("disclosure line (Dutch)"), max_length=100, default="#medewerker", blank=True
+    )
+    urgent_send_delay_minutes = models.PositiveSmallIntegerField(
+        _("minutes before urgent e-mails go out"),
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(120)],
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return str(_("Site settings"))
+
+    @classmethod
+    def load(cls) -> SiteSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def disclosure_for(self, language: str) -> str:
+        return self.disclosure_nl if language == Language.NL else self.disclosure_en

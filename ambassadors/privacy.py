@@ -1,0 +1,129 @@
+"""An ambassador's own data: export everything we hold, or delete the account.
+
+Deletion anonymises instead of cascading: the Ambassador row stays without a user and
+without personal fields, so posted links keep working and past reports stay right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import Ambassador, Share, Suggestion
+
+User = get_user_model()
+
+
+def _dt(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def user_data_export(*, user) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": _dt(user.date_joined),
+            "last_login": _dt(user.last_login),
+            "email_addresses": list(user.emailaddress_set.values("email", "verified", "primary")),
+        },
+        "ambassador": None,
+    }
+    try:
+        ambassador = user.ambassador
+    except Ambassador.DoesNotExist:
+        return data
+    data["ambassador"] = {
+        "opted_in_at": _dt(ambassador.opted_in_at),
+        "opted_out_at": _dt(ambassador.opted_out_at),
+        "guidelines_version": ambassador.guidelines_version,
+        "guidelines_accepted_at": _dt(ambassador.guidelines_accepted_at),
+        "department": ambassador.department.name if ambassador.department_id else None,
+        "language": ambassador.language,
+        "content_languages": ambassador.content_languages,
+        "topics": list(ambassador.topics.values_list("slug", flat=True)),
+        "networks": ambassador.networks,
+        "mastodon_instance": ambassador.mastodon_instance,
+        "digest_enabled": ambassador.digest_enabled,
+        "digest_weekday": ambassador.digest_weekday,
+        "urgent_alerts": ambassador.urgent_alerts,
+        "leaderboard_visible": ambassador.leaderboard_visible,
+        "time_zone": ambassador.time_zone,
+    }
+    data["shares"] = [
+        {
+            "item": s["item__title"],
+            "network": s["network"],
+            "created_at": _dt(s["created_at"]),
+            "confirmed_at": _dt(s["confirmed_at"]),
+            "undone_at": _dt(s["undone_at"]),
+            "post_url": s["post_url"],
+        }
+        for s in Share.objects.filter(ambassador=ambassador).values(
+            "item__title", "network", "created_at", "confirmed_at", "undone_at", "post_url"
+        )
+    ]
+    data["links"] = [
+        {
+            "code": link["code"],
+            "item": link["item__title"],
+            "network": link["network"],
+            "clicks": link["clicks"],
+            "unique_clicks": link["unique_clicks"],
+        }
+        for link in ambassador.links.values("code", "item__title", "network").annotate(
+            clicks=Count("clicks", filter=Q(clicks__is_bot=False)),
+            unique_clicks=Count("clicks", filter=Q(clicks__is_unique=True)),
+        )
+    ]
+    data["suggestions"] = [
+        {
+            "link": s["link"],
+            "note": s["note"],
+            "status": s["status"],
+            "decline_reason": s["decline_reason"],
+            "created_at": _dt(s["created_at"]),
+        }
+        for s in Suggestion.objects.filter(ambassador=ambassador).values(
+            "link", "note", "status", "decline_reason", "created_at"
+        )
+    ]
+    data["digests"] = list(
+        ambassador.digest_deliveries.values("period", "status", "sent_at").order_by("period")
+    )
+    for row in data["digests"]:
+        row["sent_at"] = _dt(row["sent_at"])
+    data["clicks_note"] = (
+        "Clicks are stored without IP addresses or browser details; only counts are shown."
+    )
+    return data
+
+
+@transaction.atomic
+def user_delete(*, user) -> None:
+    """Remove the person; keep anonymous shares and links (see module docstring)."""
+    try:
+        ambassador = user.ambassador
+    except Ambassador.DoesNotExist:
+        ambassador = None
+    if ambassador is not None:
+        ambassador.topics.clear()
+        Share.objects.filter(ambassador=ambassador).update(post_url="")
+        Suggestion.objects.filter(ambassador=ambassador).update(note="")
+        Suggestion.objects.filter(ambassador=ambassador, status=Suggestion.Status.NEW).delete()
+        Ambassador.objects.filter(pk=ambassador.pk).update(
+            user=None,
+            opted_out_at=ambassador.opted_out_at or timezone.now(),
+            networks=[],
+            mastodon_instance="",
+            digest_enabled=False,
+            urgent_alerts=False,
+            leaderboard_visible=False,
+        )
+    user.delete()

@@ -1,0 +1,31 @@
+"""Access decorators every view uses: who may see what."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import redirect
+
+from ..membership import ambassador_for
+
+
+def ambassador_required(view):
+    """Signed in and opted in. The ambassador is passed on as ``request.ambassador``, so
+    views fetch what belongs to someone through it (no IDOR by construction)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        ambassador = ambassador_for(request.user)
+        if ambassador is None or not ambassador.is_active:
+            return redirect("ambassadors:join")
+        request.ambassador = ambassador
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def comms_required(view):
+    """Comms only: anonymous users go to the login page, everyone else gets 403."""
+    return login_required(
+        permission_required("ambassadors.publish_item", raise_exception=True)(view)
+    )

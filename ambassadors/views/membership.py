@@ -1,0 +1,80 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..forms import AcceptGuidelinesForm, PreferencesForm
+from ..membership import (
+    ambassador_for,
+    ambassador_opt_in,
+    ambassador_opt_out,
+    ambassador_rejoin,
+    current_guidelines,
+)
+from .access import ambassador_required
+
+
+@login_required
+def join(request):
+    """Guidelines and the opt-in; also where a new guidelines version is accepted."""
+    guidelines = current_guidelines()
+    ambassador = ambassador_for(request.user)
+    form = AcceptGuidelinesForm(request.POST or None)
+    if request.method == "POST" and guidelines is not None and form.is_valid():
+        was_active = ambassador is not None and ambassador.is_active
+        ambassador_opt_in(user=request.user, guidelines=guidelines, language=get_language())
+        if was_active:
+            messages.success(request, _("Thank you. You accepted the new guidelines."))
+            return redirect("ambassadors:home")
+        messages.success(request, _("Welcome! Now tell us what you like to share."))
+        return redirect("ambassadors:preferences")
+    return render(
+        request,
+        "ambassadors/membership/join.html",
+        {
+            "guidelines": guidelines,
+            "guidelines_body": guidelines.body_for(get_language()) if guidelines else "",
+            "form": form,
+            "member": ambassador,
+        },
+    )
+
+
+@ambassador_required
+def preferences(request):
+    form = PreferencesForm(request.POST or None, instance=request.ambassador)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("ambassadors:preferences")
+        response.set_cookie("portal_language", form.instance.language, samesite="Lax")
+        return response
+    return render(request, "ambassadors/membership/preferences.html", {"form": form})
+
+
+@require_POST
+@ambassador_required
+def opt_out(request):
+    ambassador_opt_out(ambassador=request.ambassador)
+    messages.success(
+        request,
+        _("You left the programme. You will get no more e-mails from it."),
+        extra_tags="undo-opt-out",
+    )
+    return redirect("ambassadors:home")
+
+
+@require_POST
+@login_required
+def rejoin(request):
+    ambassador = ambassador_for(request.user)
+    if ambassador is None:
+        return redirect("ambassadors:join")
+    guidelines = current_guidelines()
+    if ambassador.needs_guidelines(guidelines):
+        return redirect("ambassadors:join")
+    ambassador_rejoin(ambassador=ambassador)
+    messages.success(request, _("Welcome back!"))
+    return redirect("ambassadors:home")

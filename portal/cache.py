@@ -1,0 +1,74 @@
+"""A Redis cache that fails open: an unreachable cache behaves like an empty one.
+
+Django's RedisCache raises when Redis is down, which would turn rate limits, sessions
+helpers and cached lookups into 500s. Pages and logins must keep working instead.
+"""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+_OUTAGE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _fail_open(default_factory):
+    def decorate(method):
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except _OUTAGE as exc:
+                log.warning("cache unavailable, carrying on without it: %s", exc)
+                return default_factory(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+class FailOpenRedisCache(RedisCache):
+    @_fail_open(lambda key, default=None, version=None: default)
+    def get(self, key, default=None, version=None):
+        return super().get(key, default, version)
+
+    @_fail_open(lambda *args, **kwargs: None)
+    def set(self, *args, **kwargs):
+        return super().set(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: False)
+    def add(self, *args, **kwargs):
+        return super().add(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: False)
+    def touch(self, *args, **kwargs):
+        return super().touch(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: False)
+    def delete(self, *args, **kwargs):
+        return super().delete(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: {})
+    def get_many(self, *args, **kwargs):
+        return super().get_many(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: [])
+    def set_many(self, *args, **kwargs):
+        return super().set_many(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: None)
+    def delete_many(self, *args, **kwargs):
+        return super().delete_many(*args, **kwargs)
+
+    @_fail_open(lambda *args, **kwargs: False)
+    def has_key(self, *args, **kwargs):
+        return super().has_key(*args, **kwargs)
+
+    @_fail_open(lambda key, delta=1, version=None: delta)
+    def incr(self, key, delta=1, version=None):
+        return super().incr(key, delta, version)
+
+    @_fail_open(lambda *args, **kwargs: None)
+    def clear(self):
+        return super().clear()
