@@ -46,6 +46,11 @@ def missing_service(name: str) -> str | None:
     return f"unknown service {name!r}"
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's event loop stays up for the rest of the session."""
+    items.sort(key=lambda item: "/browser/" in str(item.fspath))
+
+
 def pytest_runtest_setup(item):
     needed: list[str] = []
     for marker in item.iter_markers("services"):

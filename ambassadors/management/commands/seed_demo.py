@@ -5,7 +5,6 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from ambassadors.models import (
     SiteSettings,
     Topic,
 )
+from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - demo only, refused in production
 
@@ -142,10 +142,8 @@ class Command(BaseCommand):
             version=1,
             defaults={"body_en": GUIDELINES_EN, "body_nl": GUIDELINES_NL, "published_at": now},
         )
-        groups = {
-            "comms": Group.objects.get(name="Comms"),
-            "lead": Group.objects.get(name="Comms leads"),
-        }
+        roles = ensure_role_groups()
+        groups = {"comms": roles[COMMS], "lead": roles[COMMS_LEADS]}
         User = get_user_model()
         users = {}
         for email, first_name, role, language, department in USERS:
