@@ -4,8 +4,8 @@ limits, sanitising and pictures."""
 from __future__ import annotations
 
 import io
-from html.parser import HTMLParser
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -293,7 +293,7 @@ def test_stale_copy_cannot_move_an_item_twice(in_review, comms_user_2, comms_lea
     assert actions(in_review).count(Action.PUBLISHED) == 1
 
 
-# --- Plain language at publish ----------------------------------------------------------------
+# --- Plain language at publish ---------------------------------------------------------------
 
 
 def test_corporate_text_needs_explicit_confirmation(review_off, comms_user):
@@ -325,7 +325,7 @@ def test_jargon_terms_are_cached(django_assert_num_queries, db):
         assert jargon_terms(language="nl") == [("middels", "met")]
 
 
-# --- Scheduling --------------------------------------------------------------------------------
+# --- Scheduling ------------------------------------------------------------------------------
 
 
 def test_scheduled_item_appears_and_expires_on_time(in_review, comms_user, comms_user_2):
@@ -360,7 +360,7 @@ def test_end_before_start_is_refused(review_off, comms_user):
     assert snapshot(item) == before
 
 
-# --- Urgent alerts -----------------------------------------------------------------------------
+# --- Urgent alerts ---------------------------------------------------------------------------
 
 
 def test_urgent_alerts_wait_for_a_future_publish_time(comms_lead):
@@ -394,8 +394,9 @@ def test_alerts_cannot_be_cancelled_after_the_delay(comms_lead):
     with time_machine.travel(NOW, tick=False):
         item_publish(item=urgent, by=comms_lead)
     before = snapshot(urgent)
-    with time_machine.travel(NOW + timedelta(minutes=10), tick=False), pytest.raises(
-        PublishingError
+    with (
+        time_machine.travel(NOW + timedelta(minutes=10), tick=False),
+        pytest.raises(PublishingError),
     ):
         item_alerts_cancel(item=urgent, by=comms_lead)
     assert snapshot(urgent) == before
@@ -410,7 +411,7 @@ def test_published_item_cannot_become_urgent(comms_user, comms_user_2, in_review
     assert Item.objects.get(pk=in_review.pk).is_urgent is False
 
 
-# --- Share texts ---------------------------------------------------------------------------------
+# --- Share texts -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -452,7 +453,7 @@ def test_x_counts_any_link_in_the_text_as_23():
     assert count.used == 100 + 1 + 23 + 1 + 23
 
 
-# --- Sanitising ----------------------------------------------------------------------------------
+# --- Sanitising ------------------------------------------------------------------------------
 
 
 class ElementCollector(HTMLParser):
@@ -508,7 +509,7 @@ def test_markdown_keeps_safe_links():
     )
 
 
-# --- Pictures --------------------------------------------------------------------------------------
+# --- Pictures --------------------------------------------------------------------------------
 
 
 def picture(fmt="JPEG", size=(1600, 900), exif=True, name=None) -> SimpleUploadedFile:

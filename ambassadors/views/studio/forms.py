@@ -18,6 +18,13 @@ class ItemForm(forms.ModelForm):
     """Never bound to the stored item: the service compares old and new values itself, so
     edits are passed as plain values (initial comes from item_initial)."""
 
+    link = forms.URLField(
+        label=_("Link"),
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_("Optional. Where the story lives on the web."),
+    )
     image = forms.FileField(
         label=_("Picture"),
         required=False,
