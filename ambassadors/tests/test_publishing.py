@@ -61,7 +61,7 @@ Action = ItemEvent.Action
 
 
 def actions(item: Item) -> list[str]:
-    return list(item.events.order_by("at", "pk").values_list("action", flat=True))
+    return list(item.events.order_by("pk").values_list("action", flat=True))
 
 
 def snapshot(item: Item) -> dict:

@@ -99,7 +99,7 @@ def snapshot(item: Item) -> tuple:
         fresh.title,
         fresh.publish_at,
         fresh.alerts_cancelled_at,
-        list(fresh.events.values_list("action", flat=True)),
+        list(fresh.events.order_by("pk").values_list("action", flat=True)),
         Item.objects.count(),
     )
 
@@ -495,7 +495,7 @@ def test_second_comms_user_approves_in_the_studio(client_as, comms_user, comms_u
     assert response.status_code == 302
     draft.refresh_from_db()
     assert (draft.status, draft.publish_at) == (Status.PUBLISHED, NOW)
-    assert list(draft.events.values_list("action", flat=True)) == [
+    assert list(draft.events.order_by("pk").values_list("action", flat=True)) == [
         Action.CREATED,
         Action.SUBMITTED,
         Action.APPROVED,

@@ -49,7 +49,7 @@ def test_write_check_submit_approve_and_preview(page, live_server, login):
         re.compile(r"^\d+ / 280$")
     )
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_role("heading", name="Our new office")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Our new office")).to_be_visible()
     page.get_by_role("button", name="Send for review").click()
     expect(page.get_by_text("This is your own item.")).to_be_visible()
     item = Item.objects.get()

@@ -53,6 +53,8 @@ def panel_context(report: Any, *, text: str = "") -> dict:
     ]
     return {
         "report": report,
+        # Flesch runs below 0 for very dense text; 0–100 is what people can read at a glance.
+        "score": None if report.score is None else round(min(100, max(0, report.score))),
         "band_label": BANDS.get(report.band, ""),
         "reason_text": REASONS.get(report.reason, ""),
         "long_sentences": long_sentences,

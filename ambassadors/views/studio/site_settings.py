@@ -14,7 +14,9 @@ from .forms import SiteSettingsForm
 
 @comms_required
 def site_settings(request: HttpRequest) -> HttpResponse:
-    form = SiteSettingsForm(request.POST or None, instance=SiteSettings.load())
+    form = SiteSettingsForm(
+        request.POST if request.method == "POST" else None, instance=SiteSettings.load()
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Settings saved."))

@@ -79,7 +79,7 @@ def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
             messages.error(request, _("You cannot publish this item now."))
         return _back(item)
     report = plain_language_check(title=item.title, body=item.body, language=item.language)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         service = item_approve if approving else item_publish
         try:
