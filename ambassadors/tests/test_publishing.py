@@ -29,10 +29,9 @@ from ambassadors.publishing import (
     item_submit,
     item_update,
     jargon_terms,
-    share_text_count,
-    share_text_length,
 )
 from ambassadors.rendering import markdown_to_html
+from ambassadors.share_texts import share_text_count, share_text_length
 from ambassadors.tests.factories import (
     AmbassadorFactory,
     ItemFactory,

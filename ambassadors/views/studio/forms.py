@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
-from ...publishing import EDITABLE_FIELDS, MANY_FIELDS, SHARE_TEXT_LIMITS, share_text_count
+from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
+from ...share_texts import SHARE_TEXT_LIMITS, share_text_count
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FORM_FIELDS = [*EDITABLE_FIELDS, *MANY_FIELDS]
