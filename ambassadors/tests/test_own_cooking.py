@@ -1,0 +1,53 @@
+"""We eat our own cooking: the portal's own words pass its plain-language checker.
+
+Every message in the English and Dutch catalogues and every e-mail template is checked for
+jargon, and texts long enough to score must not land in the "corporate" band.
+"""
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+
+from ambassadors.plain_language import check
+
+ROOT = Path(__file__).resolve().parents[2]
+# Words of the product itself, and names, that the jargon lists would otherwise flag.
+ALLOWED = {
+    "en": ["ambassador", "ambassadors", "digest", "share", "shares"],
+    "nl": ["ambassadeur", "ambassadeurs", "delen", "deling", "delingen"],
+}
+TEMPLATE_SYNTAX = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.DOTALL)
+TAGS = re.compile(r"<[^>]+>")
+PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|%[sd]")
+
+
+def extra(language: str) -> list[tuple[str, str]]:
+    return [(word, "") for word in ALLOWED[language]]
+
+
+def catalogue_texts():
+    for language, field in (("en", "msgid"), ("nl", "msgstr")):
+        po = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
+        for entry in po:
+            text = getattr(entry, field) or entry.msgid
+            yield pytest.param(language, PLACEHOLDERS.sub("X", text), id=f"{language}:{text[:50]}")
+
+
+def email_texts():
+    for path in sorted((ROOT / "templates" / "email").rglob("*")):
+        if path.suffix not in {".txt", ".html"}:
+            continue
+        raw = path.read_text()
+        text = TAGS.sub(" ", TEMPLATE_SYNTAX.sub(" ", raw))
+        # Templates hold both languages through {% translate %}: the English source is checked
+        # here, the Dutch through the catalogue.
+        yield pytest.param("en", " ".join(text.split()), id=str(path.relative_to(ROOT)))
+
+
+@pytest.mark.parametrize(("language", "text"), [*catalogue_texts(), *email_texts()])
+def test_our_own_words_are_plain(language, text):
+    report = check(text, language=language, extra_jargon=extra(language))
+    assert [(h.term, h.suggestion) for h in report.jargon] == []
+    assert report.band != "corporate", (report.score, report.reason)
