@@ -313,7 +313,7 @@ def test_report_uses_comms_jargon_terms(review_off, comms_user):
     item = item_create(by=comms_user, title="Hello", body=PLAIN_EN)
     item_publish(item=item, by=comms_user)
     item.refresh_from_db()
-    found = {entry[2].lower(): entry[3] for entry in item.plain_language["jargon"]}
+    found = {entry["term"]: entry["suggestion"] for entry in item.plain_language["jargon"]}
     assert found["office"] == "workplace"
 
 

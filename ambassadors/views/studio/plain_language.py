@@ -36,8 +36,10 @@ MAX_CHARS = 50_000
 def _unique_jargon(found) -> list[dict]:
     """Each word once, with how often it occurs: a list of twenty "leverage"s helps nobody."""
     seen: dict[str, dict] = {}
-    for _start, _end, term, suggestion in found:
-        entry = seen.setdefault(term.lower(), {"term": term, "suggestion": suggestion, "count": 0})
+    for hit in found:
+        entry = seen.setdefault(
+            hit.term.lower(), {"term": hit.term, "suggestion": hit.suggestion, "count": 0}
+        )
         entry["count"] += 1
     return list(seen.values())
 
@@ -46,10 +48,10 @@ def panel_context(report: Any, *, text: str = "") -> dict:
     """Turns the checker's report into words. Offsets in the report point into ``text``."""
     long_sentences = [
         {
-            "words": words,
-            "start": Truncator(text[start:end]).words(12) if text else "",
+            "words": sentence.words,
+            "start": Truncator(text[sentence.start : sentence.end]).words(12) if text else "",
         }
-        for _index, start, end, words in report.long_sentences
+        for sentence in report.long_sentences
     ]
     return {
         "report": report,
@@ -58,7 +60,7 @@ def panel_context(report: Any, *, text: str = "") -> dict:
         "band_label": BANDS.get(report.band, ""),
         "reason_text": REASONS.get(report.reason, ""),
         "long_sentences": long_sentences,
-        "passive_hints": [hint_text for _start, _end, hint_text in report.passive_hints],
+        "passive_hints": [hint.text for hint in report.passive_hints],
         "jargon": _unique_jargon(report.jargon),
     }
 
