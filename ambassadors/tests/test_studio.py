@@ -5,17 +5,19 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from ambassadors.models import Item, ItemEvent, Network, ShareText, SiteSettings
+from ambassadors.models import Item, ItemEvent, Network, ShareText, SiteSettings, User
 from ambassadors.publishing import item_create, item_publish, item_submit
 from ambassadors.tests.factories import (
     AmbassadorFactory,
@@ -627,3 +629,13 @@ def test_settings_refuses_a_delay_over_two_hours(client_as, comms_user):
     )
     assert response.status_code == 200
     assert SiteSettings.load().urgent_send_delay_minutes == 10
+
+
+def test_demo_data_has_an_item_waiting_for_review(db, client_as):
+    call_command("seed_demo", stdout=StringIO())
+    reviewer = User.objects.get(email="reviewer@example.com")
+    response = client_as(reviewer).get("/studio/review/")
+    assert [item.title for item in response.context["items"]] == ["Open day on Saturday"]
+    item = response.context["items"][0]
+    assert item.share_texts.count() == 3
+    assert item.plain_language["band"] == "plain"

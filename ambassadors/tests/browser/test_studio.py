@@ -71,3 +71,28 @@ def test_write_check_submit_approve_and_preview(page, live_server, login):
     assert item.status == Item.Status.PUBLISHED
     assert item.is_live()
     assert csp_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_the_editor_with_unsaved_changes_asks_first(page, live_server, login):
+    from ambassadors.tests.factories import CommsUserFactory
+
+    login(page, CommsUserFactory(email="writer@example.com"))
+    page.goto(f"{live_server.url}/studio/items/new/")
+    page.locator("#id_title").press_sequentially("Half a thought", delay=5)
+    dialogs: list[str] = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.locator(".studio-nav").get_by_role("link", name="Items").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url == f"{live_server.url}/studio/items/new/"
+    page.remove_listener("dialog", dismiss)
+
+    page.get_by_role("button", name="Save", exact=True).click()  # saving never asks
+    expect(page.get_by_role("heading", level=1, name="Half a thought")).to_be_visible()
+    assert dialogs == ["beforeunload"]
