@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .images import image_clean, og_image_write
 from .models import Item, ItemEvent, JargonTerm, ShareText, SiteSettings
+from .plain_language import check
 from .slugs import unique_item_slug
 
 Status = Item.Status
@@ -92,8 +93,6 @@ def plain_language_text(*, title: str, body: str) -> str:
 
 def plain_language_check(*, title: str, body: str, language: str):
     """The checker's report for an item's words, with comms' jargon additions."""
-    from .plain_language import check
-
     return check(
         plain_language_text(title=title, body=body),
         language=language,

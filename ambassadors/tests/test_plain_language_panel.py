@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from ambassadors.models import JargonTerm
 from ambassadors.tests.factories import UserFactory
@@ -108,6 +109,14 @@ def test_comms_jargon_is_cached_between_typing_pauses(client_as, comms_user):
         response = panel(client, body="We flurbify the plan.")
     assert len(second) == len(first) - 1
     assert response.context["jargon"] == [{"term": "flurbify", "suggestion": "tidy up", "count": 1}]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service texts (notes, copy titles) use the active language; an earlier request by a
+    Dutch user can leave Dutch active in this thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

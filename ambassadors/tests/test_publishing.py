@@ -12,6 +12,7 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from ambassadors.images import ImageRejected, image_validate, og_image_name
@@ -75,6 +76,14 @@ def snapshot(item: Item) -> dict:
         "alerts_cancelled_at": fresh.alerts_cancelled_at,
         "events": actions(fresh),
     }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service texts (notes, copy titles) use the active language; an earlier request by a
+    Dutch user can leave Dutch active in this thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from ambassadors.models import Item, ItemEvent, Network, ShareText, SiteSettings, User
@@ -104,6 +105,14 @@ def snapshot(item: Item) -> tuple:
         list(fresh.events.order_by("pk").values_list("action", flat=True)),
         Item.objects.count(),
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service texts (notes, copy titles) use the active language; an earlier request by a
+    Dutch user can leave Dutch active in this thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
