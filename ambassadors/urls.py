@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import home, membership, privacy
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("me/data/", privacy.my_data, name="my_data"),
     path("me/data/export.json", privacy.my_data_export, name="my_data_export"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    # Publishing studio (issue 4): names start with studio_
+    path("studio/", include("ambassadors.views.studio.urls")),
 ]
