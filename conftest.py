@@ -72,6 +72,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A request activates its user's language for the thread; start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def guidelines(db):
     from ambassadors.tests.factories import GuidelinesFactory
