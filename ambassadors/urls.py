@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home, membership, privacy
+from .views import home, impact, leaderboard, membership, privacy, reports, suggestions
 
 app_name = "ambassadors"
 
@@ -13,4 +13,21 @@ urlpatterns = [
     path("me/data/", privacy.my_data, name="my_data"),
     path("me/data/export.json", privacy.my_data_export, name="my_data_export"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    # Reports, leaderboard, suggestions and my impact
+    path("me/", impact.my_impact, name="impact"),
+    path("leaderboard/", leaderboard.leaderboard_page, name="leaderboard"),
+    path("suggestions/", suggestions.my_suggestions, name="suggestions"),
+    path("studio/reports/", reports.reports_page, name="reports"),
+    path("studio/reports/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("studio/suggestions/", suggestions.suggestion_queue, name="suggestion_queue"),
+    path(
+        "studio/suggestions/<int:pk>/accept/",
+        suggestions.suggestion_accept_view,
+        name="suggestion_accept",
+    ),
+    path(
+        "studio/suggestions/<int:pk>/decline/",
+        suggestions.suggestion_decline_view,
+        name="suggestion_decline",
+    ),
 ]
