@@ -42,7 +42,10 @@ def build() -> dict:
             opted_in_at=LONG_AGO,
         ),
         "chris": AmbassadorFactory(
-            user__first_name="Chris", user__last_name="Open", opted_in_at=LONG_AGO
+            user__first_name="Chris",
+            user__last_name="Open",
+            leaderboard_visible=True,
+            opted_in_at=LONG_AGO,
         ),
         # anonymised after account deletion: counts, never named
         "former": AmbassadorFactory(
