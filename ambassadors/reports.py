@@ -4,7 +4,7 @@ Every figure is aggregated in SQL; Python only ever sees one row per line of a t
 rules shape the queries:
 
 - A share counts once per (ambassador, item, network) and local day, and undone shares do
-  not count: pressing the button twice is one share (`share_identity`).
+  not count: pressing the button twice is one share (see `activity_sql`).
 - Clicks live in two tables: raw `Click` rows and `ClickDaily` totals for days whose raw
   clicks were purged after the retention period. `click_sources` is the one place that adds
   them up, skipping raw clicks of a (link, day) that already has a daily total, so a day is
@@ -25,7 +25,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    CharField,
     Count,
     Exists,
     F,
@@ -36,7 +35,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Concat, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from .models import Ambassador, Click, ClickDaily, Department, DigestDelivery, Item, Share, User
@@ -136,23 +135,9 @@ def _share_day():
     return TruncDate("created_at", tzinfo=report_tz())
 
 
-def share_identity():
-    """What makes one share: person, item, network and local day."""
-    return Concat(
-        Cast("ambassador_id", CharField()),
-        Value(":"),
-        Cast("item_id", CharField()),
-        Value(":"),
-        "network",
-        Value(":"),
-        Cast(_share_day(), CharField()),
-        output_field=CharField(),
-    )
-
-
 def counted_shares(*, period: Period | None = None, ambassador_id: int | None = None):
-    """Share rows that may count (not undone), in the period. Count them with
-    ``Count(share_identity(), distinct=True)``, never with a plain count."""
+    """Share rows that may count (not undone), in the period. Never count them with a
+    plain count: one share is a distinct (ambassador, item, network, local day)."""
     rows = Share.objects.filter(undone_at__isnull=True)
     if period is not None:
         rows = rows.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
@@ -235,38 +220,67 @@ def _keys(dimension: str, granularity: str) -> tuple[dict[str, Any], dict[str, A
     return share, click
 
 
+def _compiled(queryset: QuerySet) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
 def activity_sql(
-    *, dimension: str, period: Period | None, ambassador_id: int | None = None
+    *,
+    dimension: str,
+    period: Period | None,
+    ambassador_id: int | None = None,
+    sources: tuple[str, ...] = ("shares", "clicks"),
 ) -> tuple[str, list[Any], list[str]]:
     """SQL for shares, clicks and unique clicks per key of `dimension`, with its params
-    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks."""
+    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks.
+    Leave a source out of `sources` when its numbers are not shown: its columns are 0.
+
+    Shares are made distinct per (ambassador, item, network, local day) in a DISTINCT
+    subquery and counted outside it, which the database hashes instead of sorting."""
     granularity = period.granularity if period is not None else "day"
     share_keys, click_keys = _keys(dimension, granularity)
-    shares = (
-        counted_shares(period=period, ambassador_id=ambassador_id)
-        .values(**share_keys)
-        .annotate(
-            m_shares=Count(share_identity(), distinct=True),
-            m_clicks=ZERO,
-            m_unique=ZERO,
-        )
-    )
-    raw, daily = click_sources(period=period, ambassador_id=ambassador_id)
-    raw = raw.values(**click_keys).annotate(**RAW_CLICK_METRICS)
-    daily = daily.values(**click_keys).annotate(**DAILY_CLICK_METRICS)
-    union = shares.union(raw, daily, all=True)
-    sql, params = union.query.get_compiler(using=shares.db).as_sql()
     qn = connection.ops.quote_name
     keys = list(share_keys)
     key_sql = ", ".join(qn(k) for k in keys)
+    parts: list[str] = []
+    params: list[Any] = []
+    if "shares" in sources:
+        distinct = (
+            counted_shares(period=period, ambassador_id=ambassador_id)
+            .values(
+                **share_keys,
+                s_ambassador=F("ambassador"),
+                s_item=F("item"),
+                s_network=F("network"),
+                s_day=_share_day(),
+            )
+            .distinct()
+        )
+        sql, distinct_params = _compiled(distinct)
+        parts.append(
+            f"SELECT {key_sql}, COUNT(*) AS {qn('m_shares')}, 0 AS {qn('m_clicks')}, "  # noqa: S608 - names from code, values as params
+            f"0 AS {qn('m_unique')} FROM ({sql}) distinct_shares GROUP BY {key_sql}"
+        )
+        params += distinct_params
+    if "clicks" in sources:
+        raw, daily = click_sources(period=period, ambassador_id=ambassador_id)
+        for grouped in (
+            raw.values(**click_keys).annotate(**RAW_CLICK_METRICS),
+            daily.values(**click_keys).annotate(**DAILY_CLICK_METRICS),
+        ):
+            sql, grouped_params = _compiled(grouped)
+            parts.append(sql)
+            params += grouped_params
+    union = " UNION ALL ".join(parts)
     grouped = (
         f"SELECT {key_sql}, "  # noqa: S608 - names from code, values as params
         f"COALESCE(SUM({qn('m_shares')}), 0) AS shares, "
         f"COALESCE(SUM({qn('m_clicks')}), 0) AS clicks, "
         f"COALESCE(SUM({qn('m_unique')}), 0) AS unique_clicks "
-        f"FROM ({sql}) activity GROUP BY {key_sql}"
+        f"FROM ({union}) activity GROUP BY {key_sql}"
     )
-    return grouped, list(params), keys
+    return grouped, params, keys
 
 
 def fetch_rows(sql: str, params: list[Any], *, batch: int = 2000) -> Iterator[dict[str, Any]]:
@@ -374,13 +388,12 @@ def ranked(
     include_key: int | None,
 ) -> list[dict[str, Any]]:
     """The top `limit` keys by `metric` plus the row of `include_key` wherever it stands,
-    in one query (RANK() gives ties the same place). Only keys with a metric above zero are
-    ranked. For ambassadors, only people still in the programme are ranked; their totals
-    elsewhere in the reports still count everyone."""
+    in one query (RANK() gives ties the same place). Only `metric` is computed (the other
+    is 0) and only keys with a metric above zero are ranked. For ambassadors, only people
+    still in the programme are ranked; their totals elsewhere in the reports count everyone."""
     if metric not in ("shares", "clicks"):
         raise ValueError(metric)
-    sql, params, _keys_ = activity_sql(dimension=dimension, period=period)
-    tie_break = "t.clicks" if metric == "shares" else "t.shares"
+    sql, params, _keys_ = activity_sql(dimension=dimension, period=period, sources=(metric,))
     select = [f"t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place"]
     joins = ""
     where = [f"t.{metric} > 0"]
@@ -408,7 +421,7 @@ def ranked(
     inner = f"SELECT {', '.join(select)} FROM ({sql}) t{joins} WHERE {' AND '.join(where)}"  # noqa: S608 - names from code, values as params
     outer = (
         f"SELECT * FROM ({inner}) ranked WHERE place <= %s OR k0 = %s "  # noqa: S608 - names from code, values as params
-        f"ORDER BY place, {tie_break.replace('t.', '')} DESC, k0"
+        "ORDER BY place, k0"
     )
     params += [limit, include_key if include_key is not None else -1]
     return list(fetch_rows(outer, params))

@@ -16,7 +16,7 @@ from ambassadors.tests import report_data
 from ambassadors.tests.report_data import EVIL_TITLE, EXPECTED, NOW
 
 REPORTS_URL = "/studio/reports/"
-REPORT_QUERIES = 14
+REPORT_QUERIES = 13
 
 
 @pytest.fixture

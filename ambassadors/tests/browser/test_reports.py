@@ -86,7 +86,11 @@ def test_a_suggestion_becomes_a_draft(browser, live_server, login):
     page.close()
 
     item = Item.objects.get()
-    assert (item.status, item.link, item.author) == ("draft", "https://example.com/our-award", comms)
+    assert (item.status, item.link, item.author) == (
+        "draft",
+        "https://example.com/our-award",
+        comms,
+    )
     assert Suggestion.objects.get().item == item
 
     page = browser.new_page()
