@@ -61,7 +61,8 @@ def bar_chart(
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     top_value = nice_ceiling(max(values, default=0))
-    for fraction in (0, 0.5, 1):
+    # counts are whole numbers: a middle line only where it falls on one
+    for fraction in (0, 0.5, 1) if top_value % 2 == 0 else (0, 1):
         y = TOP + plot_h * (1 - fraction)
         parts.append(
             f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '

@@ -10,6 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from ambassadors import reports
+from ambassadors.charts import bar_chart, horizontal_bar_chart
 from ambassadors.csv_export import neutralise
 from ambassadors.report_tables import SCREEN_TABLES
 from ambassadors.tests import report_data
@@ -242,3 +243,26 @@ def test_reports_need_comms(client, client_as, ambassador, url):
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert client_as(ambassador.user).get(url).status_code == 403
+
+
+def test_charts_escape_labels_and_carry_a_title_and_description():
+    svg = str(
+        bar_chart(
+            chart_id="c",
+            title="Shares <b>",
+            description="A & B",
+            labels=["<script>", "b"],
+            values=[4, 0],
+        )
+    )
+    assert '<title id="c-title">Shares &lt;b&gt;</title>' in svg
+    assert '<desc id="c-desc">A &amp; B</desc>' in svg
+    assert "<script>" not in svg
+    assert "<title>&lt;script&gt;: 4</title>" in svg
+    assert svg.count("<rect ") == 2
+    svg = str(
+        horizontal_bar_chart(
+            chart_id="h", title="t", description="d", labels=["LinkedIn"], values=[5]
+        )
+    )
+    assert "<title>LinkedIn: 5</title>" in svg
