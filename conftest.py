@@ -67,6 +67,31 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """A transactional test (browser, worker) ends with a flush that empties every table:
+    permissions come back through post_migrate, the groups of migration 0002_roles do not.
+    Recreate them, so each such test finds them whatever ran before it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from importlib import import_module
+
+        from django.contrib.auth.models import Group, Permission
+
+        request.getfixturevalue("transactional_db")
+        roles = import_module("ambassadors.migrations.0002_roles")
+        for name, codenames in (
+            ("Comms", roles.COMMS_PERMISSIONS),
+            ("Comms leads", roles.LEAD_PERMISSIONS),
+        ):
+            group, _created = Group.objects.get_or_create(name=name)
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label="ambassadors", codename__in=codenames
+                )
+            )
+
+
 @pytest.fixture
 def guidelines(db):
     from ambassadors.tests.factories import GuidelinesFactory

@@ -9,18 +9,6 @@ import pytest
 from django.utils import timezone
 
 
-@pytest.fixture(autouse=True)
-def comms_group(transactional_db):
-    """A transactional test flushes the tables after it ran, and with them the groups the
-    0002_roles migration created (permissions come back, groups do not)."""
-    from django.contrib.auth.models import Group, Permission
-
-    group, _created = Group.objects.get_or_create(name="Comms")
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="ambassadors", codename="publish_item")
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_comms_change_the_period_see_the_chart_and_export_csv(page, live_server, login):
     from ambassadors.tests.factories import (
