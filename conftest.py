@@ -82,6 +82,18 @@ def _reset_language():
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """A transactional test (browser, worker) ends with a flush that empties every table:
+    permissions come back through post_migrate, the groups of migration 0002 do not."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from ambassadors.roles import ensure_role_groups
+
+        request.getfixturevalue("transactional_db")
+        ensure_role_groups()
+
+
 @pytest.fixture
 def guidelines(db):
     from ambassadors.tests.factories import GuidelinesFactory

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import home, membership, privacy
+from .views import home, impact, leaderboard, membership, privacy, reports, suggestions
 
 app_name = "ambassadors"
 
@@ -15,4 +15,21 @@ urlpatterns = [
     path("privacy/", privacy.privacy_page, name="privacy"),
     # Publishing studio (issue 4): names start with studio_
     path("studio/", include("ambassadors.views.studio.urls")),
+    # Reports, leaderboard, suggestions and my impact
+    path("me/", impact.my_impact, name="impact"),
+    path("leaderboard/", leaderboard.leaderboard_page, name="leaderboard"),
+    path("suggestions/", suggestions.my_suggestions, name="suggestions"),
+    path("studio/reports/", reports.reports_page, name="reports"),
+    path("studio/reports/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("studio/suggestions/", suggestions.suggestion_queue, name="suggestion_queue"),
+    path(
+        "studio/suggestions/<int:pk>/accept/",
+        suggestions.suggestion_accept_view,
+        name="suggestion_accept",
+    ),
+    path(
+        "studio/suggestions/<int:pk>/decline/",
+        suggestions.suggestion_decline_view,
+        name="suggestion_decline",
+    ),
 ]

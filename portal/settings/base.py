@@ -264,6 +264,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# Suggestions one ambassador may send: (how many, per seconds).
+SUGGESTION_RATE_LIMIT = (env.int("SUGGESTIONS_PER_HOUR", default=5), 3600)
+
 # How long raw clicks are kept before they are folded into daily totals.
 CLICK_RETENTION_DAYS = env.int("CLICK_RETENTION_DAYS", default=90)
 
