@@ -266,3 +266,9 @@ def test_charts_escape_labels_and_carry_a_title_and_description():
         )
     )
     assert "<title>LinkedIn: 5</title>" in svg
+
+
+@pytest.mark.django_db
+def test_the_period_in_use_is_selected_when_the_page_opens(client_as, comms_user):
+    page = client_as(comms_user).get(REPORTS_URL).content.decode()
+    assert '<option value="30d" selected>' in page

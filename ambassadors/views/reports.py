@@ -118,9 +118,18 @@ def _totals(network_rows) -> dict[str, int]:
     }
 
 
+def _with_default_period(query):
+    """Show the preset in use as selected when the page opens without a choice."""
+    if query.get("period") or query.get("start") or query.get("end"):
+        return query
+    data = query.copy()
+    data["period"] = DEFAULT_PRESET
+    return data
+
+
 @comms_required
 def reports_page(request):
-    form = PeriodForm(request.GET)
+    form = PeriodForm(_with_default_period(request.GET))
     context = {"form": form, "studio_section": "reports"}
     if not form.is_valid():
         return render(request, "studio/reports/reports.html", context, status=400)
