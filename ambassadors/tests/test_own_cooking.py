@@ -31,8 +31,16 @@ def catalogue_texts():
     for language, field in (("en", "msgid"), ("nl", "msgstr")):
         po = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
         for entry in po:
-            text = getattr(entry, field) or entry.msgid
-            yield pytest.param(language, PLACEHOLDERS.sub("X", text), id=f"{language}:{text[:50]}")
+            if language == "en":
+                texts = [entry.msgid, entry.msgid_plural]
+            elif entry.msgid_plural:
+                texts = list(entry.msgstr_plural.values())
+            else:
+                texts = [entry.msgstr]
+            for text in filter(None, texts):
+                yield pytest.param(
+                    language, PLACEHOLDERS.sub("X", text), id=f"{language}:{text[:50]}"
+                )
 
 
 def email_texts():
@@ -51,3 +59,11 @@ def test_our_own_words_are_plain(language, text):
     report = check(text, language=language, extra_jargon=extra(language))
     assert [(h.term, h.suggestion) for h in report.jargon] == []
     assert report.band != "corporate", (report.score, report.reason)
+
+
+def test_the_dutch_catalogue_is_complete():
+    po = polib.pofile(str(ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    mo = ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.mo"
+    assert mo.stat().st_mtime >= (mo.with_suffix(".po")).stat().st_mtime - 1
