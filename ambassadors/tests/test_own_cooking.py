@@ -28,7 +28,7 @@ def extra(language: str) -> list[tuple[str, str]]:
 
 
 def catalogue_texts():
-    for language, field in (("en", "msgid"), ("nl", "msgstr")):
+    for language in ("en", "nl"):
         po = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
         for entry in po:
             if language == "en":
