@@ -1,0 +1,104 @@
+"""What an ambassador sees: the feed selector and the items they may open and share."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from .models import Ambassador, Item, Share, ShareText, Topic
+
+PAGE_SIZE = 20
+
+
+def items_visible_to(*, ambassador: Ambassador) -> QuerySet[Item]:
+    """Live items in the ambassador's audience, in any language: what they may open and
+    share (the feed narrows this to their content languages)."""
+    audience = Item.audience.through.objects.filter(item=OuterRef("pk"))
+    own = audience.filter(department_id=ambassador.department_id)
+    return Item.objects.live().filter(~Exists(audience) | Exists(own))
+
+
+def _search(queryset: QuerySet[Item], query: str) -> QuerySet[Item]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        def matches(config: str):
+            vector = SearchVector("title", weight="A", config=config) + SearchVector(
+                "body", weight="B", config=config
+            )
+            return vector, SearchQuery(query, config=config, search_type="websearch")
+
+        en_vector, en_query = matches("english")
+        nl_vector, nl_query = matches("dutch")
+        simple_vector, simple_query = matches("simple")
+        return queryset.annotate(
+            search_en=en_vector, search_nl=nl_vector, search_simple=simple_vector
+        ).filter(
+            Q(language="en", search_en=en_query)
+            | Q(language="nl", search_nl=nl_query)
+            | Q(search_simple=simple_query)
+        )
+    words = query.split()[:8]
+    for word in words:
+        queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return queryset
+
+
+def items_for_feed(
+    *,
+    ambassador: Ambassador,
+    topic: str | None = None,
+    language: str | None = None,
+    network: str | None = None,
+    query: str | None = None,
+) -> QuerySet[Item]:
+    """Live items for the ambassador's audience and content languages: urgent, then
+    featured, then topics they follow, then newest. A bilingual ambassador sees one
+    version of a translated story, in their own language where there is one.
+
+    Everything is decided in one SQL query (EXISTS subqueries, no per-item work), and
+    topics, share texts and the ambassador's own shares are prefetched, so the number
+    of queries does not grow with the number of items."""
+    items = Item.objects.live().for_ambassador(ambassador)
+    if language:
+        items = items.filter(language=language)
+    elif len(ambassador.languages) > 1:
+        preferred = ambassador.language if ambassador.language in ambassador.languages else "en"
+        story = Coalesce("translation_of_id", "pk")
+        other_version = (
+            Item.objects.live()
+            .for_ambassador(ambassador)
+            .filter(language=preferred)
+            .annotate(story=story)
+            .filter(story=OuterRef("story"))
+            .exclude(pk=OuterRef("pk"))
+        )
+        items = items.annotate(story=story).filter(Q(language=preferred) | ~Exists(other_version))
+    if topic:
+        items = items.filter(topics__slug=topic)
+    if network:
+        items = items.filter(Exists(ShareText.objects.filter(item=OuterRef("pk"), network=network)))
+    if query and query.strip():
+        items = _search(items, query.strip()[:200])
+    followed = Item.topics.through.objects.filter(item=OuterRef("pk"), topic__followers=ambassador)
+    mine = Share.objects.filter(ambassador=ambassador, item=OuterRef("pk"), undone_at__isnull=True)
+    return (
+        items.annotate(
+            follows=Exists(followed) if ambassador.pk else Value(False),
+            shared_by_me=Exists(mine),
+        )
+        .order_by("-is_urgent", "-is_featured", "-follows", "-publish_at", "-pk")
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name")),
+        )
+    )
+
+
+def feed_page(items: QuerySet[Item], *, page: int, size: int = PAGE_SIZE):
+    """One page and whether there is another, without a COUNT over every live item
+    (fetch one extra row instead)."""
+    page = max(1, page)
+    start = (page - 1) * size
+    rows = list(items[start : start + size + 1])
+    return rows[:size], len(rows) > size
