@@ -155,9 +155,9 @@ def clean_instance(value: str) -> str:
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise ValueError(value) from exc
+        raise ValueError(f"not a server name: {value!r}") from exc
     if not _HOST.match(host):
-        raise ValueError(value)
+        raise ValueError(f"not a server name: {value!r}")
     return host
 
 

@@ -116,6 +116,10 @@ def with_disclosure(text: str, disclosure: str) -> str:
     return f"{text}\n\n{disclosure}" if text else disclosure
 
 
+def pick_variant(pool: list[str]) -> str:
+    return secrets.choice(pool)
+
+
 def suggested_text(*, item: Item, network: str, disclosure: str) -> str:
     """A random variant for the network (people posting the same words as twenty
     colleagues look staged), else any variant, else the title; plus the disclosure.
@@ -123,7 +127,7 @@ def suggested_text(*, item: Item, network: str, disclosure: str) -> str:
     texts = list(item.share_texts.all())
     own = [t.text for t in texts if t.network == network]
     pool = own or [t.text for t in texts] or [item.title]
-    return with_disclosure(secrets.choice(pool), disclosure)
+    return with_disclosure(pick_variant(pool), disclosure)
 
 
 NOTES = {

@@ -68,7 +68,8 @@ def item_detail(request, slug):
         "needs_guidelines_now": ambassador.needs_guidelines(current_guidelines()),
     }
     if logged is not None:
-        context["result"] = _result(request, item, logged, text="")
+        text = request.session.get(f"share-text-{logged.pk}", "")
+        context["result"] = _result(request, item, logged, text=text)
     return render(request, "ambassadors/items/detail.html", context)
 
 
@@ -121,6 +122,8 @@ def share(request, slug, network):
         return render(request, "ambassadors/items/_share_result.html", {"item": item, **result})
     if result["intent"]:
         return IntentRedirect(result["intent"])
+    # Copy without JavaScript: show the edited text and the link on the item page.
+    request.session[f"share-text-{logged.pk}"] = result["text"]
     url = reverse("ambassadors:item", args=[item.slug])
     return redirect(f"{url}?logged={logged.pk}#share-result")
 

@@ -1,5 +1,7 @@
 """Public pages: an item's page for link previews, and the tracked redirect /s/<code>."""
 
+from html import unescape
+
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +26,8 @@ def public_item(request, slug):
         Item.objects.filter(status=Item.Status.PUBLISHED, publish_at__lte=timezone.now()),
         slug=slug,
     )
-    description = Truncator(strip_tags(markdown_to_html(item.body)).strip()).chars(200)
+    plain = " ".join(unescape(strip_tags(markdown_to_html(item.body))).split())
+    description = Truncator(plain).chars(200)
     image_url = ""
     if item.image:
         image_url = item.image.url
