@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    prefetch_related_objects,
+)
 
 from .models import Ambassador, Item, Share, ShareText, Topic
 
@@ -45,6 +52,29 @@ def _search(queryset: QuerySet[Item], query: str) -> QuerySet[Item]:
     return queryset
 
 
+def _preferred_version_elsewhere(language: str) -> Exists:
+    """A live version of the same story in ``language`` while this item is in another
+    one: its original, a translation of it, or a sibling translation. Used as a single
+    top-level NOT EXISTS so PostgreSQL runs it as an anti-join with index lookups per
+    row (an OR around it would make it hash every item first)."""
+    return Exists(
+        Item.objects.live()
+        .filter(language=language)
+        .exclude(language=OuterRef("language"))
+        .filter(
+            Q(pk=OuterRef("translation_of_id"))
+            | Q(translation_of_id=OuterRef("pk"))
+            | Q(translation_of_id=OuterRef("translation_of_id"))
+        )
+    )
+
+
+def _follows(ambassador: Ambassador) -> Exists:
+    return Exists(
+        Item.topics.through.objects.filter(item=OuterRef("pk"), topic__followers=ambassador)
+    )
+
+
 def items_for_feed(
     *,
     ambassador: Ambassador,
@@ -65,40 +95,44 @@ def items_for_feed(
         items = items.filter(language=language)
     elif len(ambassador.languages) > 1:
         preferred = ambassador.language if ambassador.language in ambassador.languages else "en"
-        story = Coalesce("translation_of_id", "pk")
-        other_version = (
-            Item.objects.live()
-            .for_ambassador(ambassador)
-            .filter(language=preferred)
-            .annotate(story=story)
-            .filter(story=OuterRef("story"))
-            .exclude(pk=OuterRef("pk"))
-        )
-        items = items.annotate(story=story).filter(Q(language=preferred) | ~Exists(other_version))
+        items = items.filter(~_preferred_version_elsewhere(preferred))
     if topic:
         items = items.filter(topics__slug=topic)
     if network:
         items = items.filter(Exists(ShareText.objects.filter(item=OuterRef("pk"), network=network)))
     if query and query.strip():
         items = _search(items, query.strip()[:200])
-    followed = Item.topics.through.objects.filter(item=OuterRef("pk"), topic__followers=ambassador)
     mine = Share.objects.filter(ambassador=ambassador, item=OuterRef("pk"), undone_at__isnull=True)
+    follows = _follows(ambassador) if ambassador.pk else Value(False)
     return (
-        items.annotate(
-            follows=Exists(followed) if ambassador.pk else Value(False),
-            shared_by_me=Exists(mine),
-        )
-        .order_by("-is_urgent", "-is_featured", "-follows", "-publish_at", "-pk")
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.order_by("name")),
-        )
+        items.annotate(shared_by_me=Exists(mine))
+        .order_by("-is_urgent", "-is_featured", follows.desc(), "-publish_at", "-pk")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
     )
 
 
-def feed_page(items: QuerySet[Item], *, page: int, size: int = PAGE_SIZE):
-    """One page and whether there is another, without a COUNT over every live item
-    (fetch one extra row instead)."""
+def feed_page(items: QuerySet[Item], *, ambassador: Ambassador, page: int, size: int = PAGE_SIZE):
+    """One page of ``items_for_feed`` and whether there is another.
+
+    Sorting every live item by (urgent, featured, followed, newest) costs O(items). We
+    fetch three tiers instead (urgent or featured; followed; the rest), each newest
+    first with a LIMIT, so the database walks the publish_at index and stops early:
+    the cost follows the page, not the number of items. Always three queries (plus the
+    prefetch), and no COUNT: one extra row says whether there is a next page."""
     page = max(1, page)
     start = (page - 1) * size
-    rows = list(items[start : start + size + 1])
-    return rows[:size], len(rows) > size
+    need = start + size + 1
+    items = items.prefetch_related(None)  # prefetched once, below, for the page only
+    plain = Q(is_urgent=False, is_featured=False)
+    tiers = [
+        items.filter(Q(is_urgent=True) | Q(is_featured=True)),
+        items.filter(plain, _follows(ambassador)).order_by("-publish_at", "-pk"),
+        items.filter(plain, ~_follows(ambassador)).order_by("-publish_at", "-pk"),
+    ]
+    rows: list[Item] = []
+    for tier in tiers:
+        rows.extend(tier[:need])
+    rows = rows[start : start + size + 1]
+    page_rows = rows[:size]
+    prefetch_related_objects(page_rows, Prefetch("topics", queryset=Topic.objects.order_by("name")))
+    return page_rows, len(rows) > size

@@ -201,6 +201,18 @@ def test_feed_query_count_does_not_grow_with_items(
         ShareFactory(ambassador=ambassador, item=item)
     client = client_as(ambassador.user)
     client.get("/")  # warm the session
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get("/")
     assert len(response.context["items"]) == min(count, 20)
+
+
+def test_card_excerpt_is_plain_text_and_escaped(client_as, ambassador):
+    ItemFactory(
+        live=True,
+        body="## Big news\n\nWe opened a **new office** in [Utrecht](https://x.nl). <b>Hi</b>",
+    )
+    html = client_as(ambassador.user).get("/").content.decode()
+    assert (
+        '<p class="card-excerpt">Big news We opened a new office in Utrecht. '
+        "&lt;b&gt;Hi&lt;/b&gt;</p>"
+    ) in html

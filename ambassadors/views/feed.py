@@ -21,7 +21,7 @@ def feed(request):
         network=filters.get("network") or None,
         query=filters.get("q") or None,
     )
-    rows, has_next = feed_page(items, page=page)
+    rows, has_next = feed_page(items, ambassador=request.ambassador, page=page)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
