@@ -29,7 +29,11 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
     GuidelinesFactory(version=1)
     ambassador = AmbassadorFactory(user__email="sharer@example.com")
     item = ItemFactory(
-        live=True, slug="open-day", title="Open day", link="https://example.com/open-day"
+        live=True,
+        slug="open-day",
+        title="Open day",
+        link="https://example.com/open-day",
+        author=None,  # no Comms group needed (a transactional flush removes it)
     )
     ShareTextFactory(item=item, network="linkedin", text="Come to our open day!")
 
@@ -89,3 +93,26 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
     clicks.clicks_flush()
     click = Click.objects.get()
     assert (click.link_id, click.is_bot, click.is_unique) == (link.pk, False, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_guidelines_send_the_ambassador_to_join_before_sharing(page, live_server, login):
+    from ambassadors.models import Share
+    from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
+
+    GuidelinesFactory(version=1)
+    ambassador = AmbassadorFactory(user__email="late@example.com", guidelines_version=1)
+    ItemFactory(live=True, slug="news", title="News", link="https://example.com/n", author=None)
+    login(page, ambassador.user)
+    page.goto(f"{live_server.url}/items/news/")
+    GuidelinesFactory(version=2)
+
+    with page.context.expect_page() as popup_info:
+        page.get_by_role("button", name="Share on LinkedIn").click()
+    popup = popup_info.value
+    page.wait_for_url(f"{live_server.url}/join/")
+    assert page.get_by_text("Please accept them to share again.").is_visible()
+    if not popup.is_closed():  # it may have closed before we started to wait
+        popup.wait_for_event("close")
+    assert popup.is_closed()
+    assert Share.objects.count() == 0
