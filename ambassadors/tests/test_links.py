@@ -378,3 +378,19 @@ def test_old_clicks_are_folded_into_daily_totals(time_machine):
 def test_the_flush_task_is_in_the_beat_schedule():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"ambassadors.clicks_flush", "ambassadors.clicks_fold_old"} <= tasks
+
+
+@pytest.mark.services("redis")
+@override_settings(REDIRECT_RATE_LIMIT=5, CLICK_BACKGROUND_PUSH=True)
+def test_background_rate_limit_adds_up_hits_from_other_processes(client, link, time_machine):
+    time_machine.move_to(timezone.now().replace(second=5), tick=True)  # not at a window edge
+    window = int(clicks.time.time() // clicks.RATE_WINDOW_SECONDS)
+    shared = redis.Redis.from_url(settings.CLICK_BUFFER_URL)
+    key = f"{clicks._rate_key('203.0.113.7')}:{window}"
+    shared.set(key, 4, ex=120)  # four hits already counted by other web processes
+    assert visit(client, link.code).status_code == 302  # this process has seen one
+    assert visit(client, link.code).status_code == 302
+    assert clicks.pump.wait_idle()  # the pump learns the shared total: 6 > 5
+    assert visit(client, link.code).status_code == 429
+    assert visit(client, link.code, ip="198.51.100.9").status_code == 302
+    assert len(stored_clicks()) == 3
