@@ -27,10 +27,13 @@ OTHER_BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0) AppleWebKit/605.1.15 S
 def _fresh_link_state():
     links.link_cache_clear()
     clicks.buffer.reset()
+    clicks.pump.forget_limits()
     _clear_buffer()
     yield
+    clicks.pump.wait_idle()
     links.link_cache_clear()
     clicks.buffer.reset()
+    clicks.pump.forget_limits()
     _clear_buffer()
 
 
@@ -50,6 +53,7 @@ def visit(client, code, user_agent=BROWSER, ip="203.0.113.7", **extra):
 
 
 def stored_clicks():
+    assert clicks.pump.wait_idle()
     clicks.clicks_flush()  # a no-op without the Redis buffer
     return list(Click.objects.order_by("at", "pk"))
 
@@ -257,7 +261,7 @@ def test_an_edited_link_takes_effect_within_seconds(client, link, monkeypatch):
     assert visit(client, link.code)["Location"].startswith("https://example.org/moved?utm_")
 
 
-@override_settings(CLICK_BUFFER_URL="redis://127.0.0.1:1/0")
+@override_settings(CLICK_BUFFER_URL="redis://127.0.0.1:1/0", CLICK_BACKGROUND_PUSH=False)
 def test_clicks_are_counted_when_redis_is_down(client, link):
     statuses = [visit(client, link.code).status_code for _ in range(3)]
     assert statuses == [302, 302, 302]
@@ -270,13 +274,29 @@ def test_clicks_are_counted_when_redis_is_down(client, link):
     assert clicks.clicks_flush() == 0
 
 
+@pytest.mark.services("postgres")
+@pytest.mark.django_db(transaction=True)
+@override_settings(CLICK_BUFFER_URL="redis://127.0.0.1:1/0", CLICK_BACKGROUND_PUSH=True)
+def test_background_push_falls_back_to_the_database_when_redis_is_down(client, link):
+    statuses = [visit(client, link.code).status_code for _ in range(3)]
+    assert statuses == [302, 302, 302]
+    assert clicks.pump.wait_idle()
+    rows = list(Click.objects.order_by("at"))
+    assert [c.is_unique for c in rows] == [True, False, False]
+
+
 @pytest.mark.services("redis")
-def test_clicks_are_buffered_in_redis_and_flushed_in_bulk(client, link, django_assert_num_queries):
+@pytest.mark.parametrize("background", [True, False], ids=["background", "synchronous"])
+def test_clicks_are_buffered_in_redis_and_flushed_in_bulk(
+    client, link, django_assert_num_queries, settings, background
+):
+    settings.CLICK_BACKGROUND_PUSH = background
     visit(client, link.code)  # fills the per-process cache
     with django_assert_num_queries(0):
         for _ in range(3):
             assert visit(client, link.code).status_code == 302
         visit(client, link.code, user_agent="Twitterbot/1.0")
+    assert clicks.pump.wait_idle()
     assert Click.objects.count() == 0
     assert clicks_flush_task() == 5
     rows = list(Click.objects.order_by("at"))
@@ -358,3 +378,19 @@ def test_old_clicks_are_folded_into_daily_totals(time_machine):
 def test_the_flush_task_is_in_the_beat_schedule():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"ambassadors.clicks_flush", "ambassadors.clicks_fold_old"} <= tasks
+
+
+@pytest.mark.services("redis")
+@override_settings(REDIRECT_RATE_LIMIT=5, CLICK_BACKGROUND_PUSH=True)
+def test_background_rate_limit_adds_up_hits_from_other_processes(client, link, time_machine):
+    time_machine.move_to(timezone.now().replace(second=5), tick=True)  # not at a window edge
+    window = int(clicks.time.time() // clicks.RATE_WINDOW_SECONDS)
+    shared = redis.Redis.from_url(settings.CLICK_BUFFER_URL)
+    key = f"{clicks._rate_key('203.0.113.7')}:{window}"
+    shared.set(key, 4, ex=120)  # four hits already counted by other web processes
+    assert visit(client, link.code).status_code == 302  # this process has seen one
+    assert visit(client, link.code).status_code == 302
+    assert clicks.pump.wait_idle()  # the pump learns the shared total: 6 > 5
+    assert visit(client, link.code).status_code == 429
+    assert visit(client, link.code, ip="198.51.100.9").status_code == 302
+    assert len(stored_clicks()) == 3

@@ -400,3 +400,30 @@ def test_public_page_needs_no_sign_in(client, item):
     UserFactory()
     assert client.get("/p/new-office/").status_code == 200
     assert Network.LINKEDIN == "linkedin"
+
+
+def test_item_page_links_the_other_language_version(client_as, ambassador):
+    original = ItemFactory(live=True, slug="office", language="en", title="New office")
+    ItemFactory(
+        live=True, slug="kantoor", language="nl", title="Nieuw kantoor", translation_of=original
+    )
+    ItemFactory(slug="kantoor-draft", language="nl", title="Concept", translation_of=original)
+    html = client_as(ambassador.user).get("/items/office/").content.decode()
+    assert '<a href="/items/kantoor/" lang="nl">Nieuw kantoor</a>' in html
+    assert "Concept" not in html
+    html = client_as(ambassador.user).get("/items/kantoor/").content.decode()
+    assert '<a href="/items/office/" lang="en">New office</a>' in html
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_item_page_query_count_does_not_grow(
+    client_as, ambassador, item, django_assert_num_queries, count
+):
+    for n in range(count):
+        ShareTextFactory(item=item, network="x", text=f"Variant {n}")
+        ShareFactory(ambassador=ambassador, item=item, network="x")
+    client = client_as(ambassador.user)
+    client.get(f"/items/{item.slug}/")  # session and site settings exist from here on
+    with django_assert_num_queries(13):
+        response = client.get(f"/items/{item.slug}/")
+    assert len(response.context["my_shares"]) == count

@@ -275,6 +275,8 @@ CLICK_RETENTION_DAYS = env.int("CLICK_RETENTION_DAYS", default=90)
 # go straight to the database.
 CLICK_BUFFER_URL = env.str("CLICK_BUFFER_URL", default=REDIS_URL)
 REDIRECT_RATE_LIMIT = env.int("REDIRECT_RATE_LIMIT", default=120)  # per client per minute
+# Push clicks to Redis from a background thread per process (no I/O on the redirect).
+CLICK_BACKGROUND_PUSH = env.bool("CLICK_BACKGROUND_PUSH", default=True)
 LINK_CACHE_SECONDS = env.float("LINK_CACHE_SECONDS", default=5.0)  # per web process
 LINK_SHARED_CACHE_SECONDS = env.int("LINK_SHARED_CACHE_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE["clicks-flush"] = {"task": "ambassadors.clicks_flush", "schedule": 15.0}

@@ -100,7 +100,15 @@
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: false }); }
   });
 
-  // If the request fails, do not leave an empty window behind.
+  // If the request fails or redirects (new guidelines to accept), do not leave an empty
+  // window behind.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const xhr = event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Redirect") && pendingWindow && !pendingWindow.closed) {
+      pendingWindow.close();
+      pendingWindow = null;
+    }
+  });
   document.addEventListener("htmx:responseError", function () {
     if (pendingWindow && !pendingWindow.closed) { pendingWindow.close(); }
     pendingWindow = null;
