@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .images import image_clean, og_image_write
+from .links import link_targets_forget
 from .models import Item, ItemEvent, JargonTerm, ShareText, SiteSettings
 from .plain_language import check
 from .slugs import unique_item_slug
@@ -242,6 +243,9 @@ def item_update(
         changed.append("image")
     _store_report(item)
     item.save()
+    if "link" in changed:
+        # Shared links redirect to the new address within seconds on every web process.
+        transaction.on_commit(lambda: link_targets_forget(item=item))
     for name, values in many.items():
         related = getattr(item, name)
         before = set(related.values_list("pk", flat=True))

@@ -394,3 +394,16 @@ def test_background_rate_limit_adds_up_hits_from_other_processes(client, link, t
     assert visit(client, link.code).status_code == 429
     assert visit(client, link.code, ip="198.51.100.9").status_code == 302
     assert len(stored_clicks()) == 3
+
+
+def test_editing_the_link_in_the_studio_reaches_the_redirect(
+    client, link, comms_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from ambassadors.publishing import item_update
+
+    assert visit(client, link.code)["Location"].startswith("https://example.com/")
+    with django_capture_on_commit_callbacks(execute=True):
+        item_update(item=link.item, by=comms_user, link="https://example.org/moved")
+    later = links.time.monotonic() + settings.LINK_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(links.time, "monotonic", lambda: later)
+    assert visit(client, link.code)["Location"].startswith("https://example.org/moved?utm_")
