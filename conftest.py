@@ -39,6 +39,9 @@ def missing_service(name: str) -> str | None:
         if not url:
             return f"needs Redis for {name} (set REDIS_URL)"
         return None if _reachable(url) else f"Redis at {url} does not answer"
+    if name == "redis-server":
+        found = shutil.which("redis-server")
+        return None if found else "needs the redis-server program (apt-get install redis-server)"
     if name == "browser":
         if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
             return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"

@@ -10,11 +10,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+import redis
 from django.db import connection
+from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,3 +94,101 @@ def test_web_recovers_from_cut_database_connections_without_a_restart(guidelines
         statuses = [get(base + "/healthz") for _ in range(5)]
         assert statuses == [200] * 5
         assert get(base + "/accounts/login/") == 200
+
+
+@contextmanager
+def own_redis(directory: Path, port: int):
+    """A Redis of this test's own (never the shared one), persisting to `directory` so a
+    restart keeps what was buffered, as a production broker/buffer Redis should."""
+    process = subprocess.Popen(
+        [
+            "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "yes", "--dir", str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    client = redis.Redis(port=port, socket_connect_timeout=0.5)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    try:
+        yield client
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def stop(client: redis.Redis) -> None:
+    with suppress(redis.exceptions.ConnectionError):
+        client.shutdown(save=False)  # appendonly already has every write
+
+
+@pytest.mark.services("redis-server")
+@pytest.mark.django_db(transaction=True)
+def test_redis_outage_keeps_pages_sharing_and_redirects_working_and_loses_no_click(
+    tmp_path, guidelines
+):
+    from ambassadors import clicks
+    from ambassadors.models import Click, Share
+    from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, TrackedLinkFactory
+
+    port = free_port()
+    ambassador = AmbassadorFactory(user__email="steady@example.com")
+    item = ItemFactory(live=True, slug="steady", link="https://example.com/steady")
+    link = TrackedLinkFactory(ambassador=ambassador, item=item, code="Steady1234")
+    browser_ua = "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36"
+    caches = {
+        "default": {
+            "BACKEND": "portal.cache.FailOpenRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/1",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+    def visit(n: int) -> int:
+        return (
+            Client(REMOTE_ADDR=f"198.51.100.{n}", HTTP_USER_AGENT=browser_ua)
+            .get(f"/s/{link.code}")
+            .status_code
+        )
+
+    with (
+        override_settings(CACHES=caches, CLICK_BUFFER_URL=f"redis://127.0.0.1:{port}/0"),
+        own_redis(tmp_path, port) as server,
+    ):
+        clicks.buffer.reset()
+        assert [visit(n) for n in range(3)] == [302, 302, 302]
+        assert clicks.pump.wait_idle()
+        assert server.llen(clicks.BUFFER_KEY) == 3  # buffered, not yet in the database
+        assert Click.objects.count() == 0
+
+        stop(server)
+        web = Client()
+        response = web.post(
+            "/accounts/login/",
+            {"login": ambassador.user.email, "password": "correct horse battery"},
+        )
+        assert response.status_code == 302
+        assert web.get("/").status_code == 200
+        assert web.get(f"/items/{item.slug}/").status_code == 200
+        assert web.post(f"/items/{item.slug}/share/linkedin/", {"text": "Hi"}).status_code == 302
+        assert Share.objects.filter(ambassador=ambassador, item=item).count() == 1
+        assert [visit(n) for n in range(3, 5)] == [302, 302]
+        assert clicks.pump.wait_idle()
+        assert Click.objects.count() == 2  # written straight to the database
+
+    with (
+        override_settings(CACHES=caches, CLICK_BUFFER_URL=f"redis://127.0.0.1:{port}/0"),
+        own_redis(tmp_path, port) as server,
+    ):
+        clicks.buffer.reset()
+        assert server.llen(clicks.BUFFER_KEY) == 3  # what was queued survived the outage
+        assert clicks.clicks_flush() == 3
+        assert Click.objects.count() == 5
+        assert server.llen(clicks.BUFFER_KEY) == 0
+    clicks.buffer.reset()
