@@ -1,0 +1,592 @@
+"""Weekly digests: who is due, what each person gets, and sending a batch exactly once.
+
+Flow (DESIGN.md, Flow 5): beat → ``digest_dispatch`` (every 15 minutes) finds ambassadors whose
+weekday and send hour have come in their own time zone and who have no delivery for that ISO
+week, and fans them out in batches. ``digest_batch_send`` builds the batch's content with a
+fixed number of queries, claims the deliveries in one insert, sends over one SMTP connection
+and marks them in one update.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache, reduce
+from operator import or_
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from .mailing import (
+    TransientMailError,
+    claim_token,
+    deliveries_claim,
+    deliveries_record,
+    email_render,
+    messages_send,
+    run_finish_if_done,
+)
+from .models import (
+    Ambassador,
+    Click,
+    DeliveryStatus,
+    DigestDelivery,
+    DigestRun,
+    Item,
+    Share,
+    SiteSettings,
+)
+from .rendering import markdown_to_html
+from .unsubscribe import unsubscribe_url
+
+FIRST_DIGEST_LOOKBACK = timedelta(days=7)
+# Someone back after a long pause gets the last two weeks, not months of old posts.
+MAX_LOOKBACK = timedelta(days=14)
+MAX_ITEMS = 10
+MOST_SHARED = 3
+MOST_SHARED_CANDIDATES = 20
+STALE_RUN = timedelta(days=1)
+
+Enqueue = Callable[[int, str, list[int]], None]
+
+
+# Time ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """A stored name that is no longer valid falls back to the site's zone, not a crash."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def iso_week(day: date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_period(*, moment: datetime, time_zone: str) -> str:
+    """The ISO week in the ambassador's own time zone: Sunday 23:30 in Amsterdam is
+    already Monday (a new week) in Tokyo."""
+    return iso_week(moment.astimezone(zone(time_zone)).date())
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(minutes=settings.DELIVERY_CLAIM_TIMEOUT_MINUTES)
+
+
+# Who is due ---------------------------------------------------------------------------------
+
+
+def digest_recipients() -> QuerySet[Ambassador]:
+    """Active ambassadors who want the digest and have an address to send it to."""
+    return Ambassador.objects.active().filter(digest_enabled=True).exclude(user__email="")
+
+
+def _last_digest() -> Subquery:
+    """A failed digest does not count as received: its posts come again next time."""
+    return Subquery(
+        DigestDelivery.objects.filter(ambassador=OuterRef("pk"))
+        .exclude(status=DeliveryStatus.FAILED)
+        .order_by("-claimed_at")
+        .values("claimed_at")[:1]
+    )
+
+
+def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet[Ambassador]]]:
+    """(period, ambassadors) groups whose digest moment has come: today is their weekday and
+    the send hour has passed, in their own time zone, and they have nothing for that week yet.
+
+    The window runs to midnight, so a tick missed while beat or the broker was down is caught
+    up by the next one. People for whom no post has gone live since their last digest are
+    left out here already (one MAX query), so quiet weeks cost almost nothing.
+    """
+    if not site.digests_enabled:
+        return []
+    newest = Item.objects.live(now).aggregate(newest=Max("publish_at"))["newest"]
+    if newest is None:
+        return []
+    maybe_new = []
+    if newest > now - FIRST_DIGEST_LOOKBACK:
+        maybe_new.append(Q(last_digest__isnull=True))
+    if newest > now - MAX_LOOKBACK:
+        maybe_new.append(Q(last_digest__lt=newest))
+    if not maybe_new:
+        return []
+    zones_by_day: dict[date, list[str]] = defaultdict(list)
+    names = digest_recipients().order_by().values_list("time_zone", flat=True).distinct()
+    for name in names:
+        local = now.astimezone(zone(name))
+        if local.hour >= site.digest_send_hour:
+            zones_by_day[local.date()].append(name)
+    candidates = (
+        digest_recipients().annotate(last_digest=_last_digest()).filter(reduce(or_, maybe_new))
+    )
+    groups = []
+    for day, zone_names in sorted(zones_by_day.items()):
+        period = iso_week(day)
+        has_delivery = DigestDelivery.objects.filter(ambassador=OuterRef("pk"), period=period)
+        queryset = candidates.filter(
+            time_zone__in=zone_names, digest_weekday=day.isoweekday()
+        ).exclude(Exists(has_delivery))
+        groups.append((period, queryset))
+    return groups
+
+
+def digest_run_in_progress(*, now: datetime) -> bool:
+    """One run at a time: while a run's batches are still queued, a new tick would queue the
+    same people again. Claims would stop duplicates, but not the wasted work."""
+    return DigestRun.objects.filter(
+        finished_at__isnull=True, started_at__gte=now - claim_timeout()
+    ).exists()
+
+
+def digest_runs_close_stale(*, now: datetime) -> int:
+    """A run whose task messages were lost (a flushed broker) would show as running forever."""
+    stale = DigestRun.objects.filter(finished_at__isnull=True, started_at__lt=now - STALE_RUN)
+    return stale.update(finished_at=now)
+
+
+def digest_dispatch(
+    *, enqueue: Enqueue, now: datetime | None = None, batch_size: int | None = None
+) -> DigestRun | None:
+    """Fan the due ambassadors out in batches of ids; returns the run, or None without work.
+
+    Ids are streamed from the database and handed over a batch at a time, so memory does not
+    grow with the number of ambassadors. ``planned`` is written at the end; batches that finish
+    earlier cannot close the run because ``run_finish_if_done`` needs ``planned > 0``.
+    """
+    now = now or timezone.now()
+    batch_size = batch_size or settings.DIGEST_BATCH_SIZE
+    if digest_run_in_progress(now=now):
+        return None
+    site = SiteSettings.load()
+    run: DigestRun | None = None
+    planned = 0
+    periods: list[str] = []
+    for period, queryset in digest_due(now=now, site=site):
+        batch: list[int] = []
+        ids = queryset.order_by("pk").values_list("pk", flat=True)
+        for pk in ids.iterator(chunk_size=2000):
+            if run is None:
+                run = DigestRun.objects.create(started_at=now)
+            if period not in periods:
+                periods.append(period)
+            batch.append(pk)
+            if len(batch) >= batch_size:
+                enqueue(run.pk, period, batch)
+                planned += len(batch)
+                batch = []
+        if batch and run is not None:
+            enqueue(run.pk, period, batch)
+            planned += len(batch)
+    if run is None:
+        return None
+    DigestRun.objects.filter(pk=run.pk).update(planned=planned, periods=", ".join(periods)[:40])
+    run_finish_if_done(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+# What each person gets ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    title: str
+    url: str
+    summary: str
+    is_urgent: bool
+    is_featured: bool
+    shares: int = 0
+
+
+@dataclass
+class Digest:
+    ambassador: Ambassador
+    items: list[DigestEntry] = field(default_factory=list)
+    most_shared: list[DigestEntry] = field(default_factory=list)
+    shares: int = 0
+    clicks: int = 0
+    rank: int | None = None
+
+    @property
+    def has_news(self) -> bool:
+        return bool(self.items)
+
+
+def item_url(slug: str) -> str:
+    """The portal's item page: sharing is one click there, and opening it logs nothing
+    (mail scanners open every link in an e-mail)."""
+    return f"{settings.SITE_URL}/items/{slug}/"
+
+
+def item_summary(body: str, *, words: int = 30) -> str:
+    """Plain text for e-mails: the sanitised Markdown with its tags removed, cut short."""
+    text = " ".join(strip_tags(markdown_to_html(body)).split())
+    return Truncator(text).words(words)
+
+
+def item_entry(item: Item, *, shares: int = 0, words: int = 30) -> DigestEntry:
+    return DigestEntry(
+        title=item.title,
+        url=item_url(item.slug),
+        summary=item_summary(item.body, words=words),
+        is_urgent=item.is_urgent,
+        is_featured=item.is_featured,
+        shares=shares,
+    )
+
+
+def _since(last: datetime | None, now: datetime) -> datetime:
+    if last is None:
+        return now - FIRST_DIGEST_LOOKBACK
+    return max(last, now - MAX_LOOKBACK)
+
+
+def _month_start(now: datetime) -> datetime:
+    local = now.astimezone(zone(settings.TIME_ZONE))
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _share_histogram(*, since: datetime) -> dict[int, int]:
+    """{shares this month: how many people have that many}. Rank = 1 + people with more.
+    One small grouped query per batch instead of one rank query per ambassador."""
+    table = connection.ops.quote_name(Share._meta.db_table)
+    sql = (
+        "SELECT n, COUNT(*) FROM (SELECT ambassador_id, COUNT(*) AS n FROM "  # noqa: S608
+        f"{table} WHERE created_at >= %s AND undone_at IS NULL GROUP BY ambassador_id) per "
+        "GROUP BY n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(since)])
+        return {int(n): int(count) for n, count in cursor.fetchall()}
+
+
+def _rank(shares: int, histogram: dict[int, int]) -> int | None:
+    if shares <= 0:
+        return None
+    return 1 + sum(count for n, count in histogram.items() if n > shares)
+
+
+def _pairs(queryset) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = defaultdict(set)
+    for left, right in queryset:
+        result[left].add(right)
+    return result
+
+
+class _Candidates:
+    """The live items any ambassador of the batch could get, with their topics and audience,
+    loaded once per batch (3 queries) and matched per ambassador in Python."""
+
+    def __init__(self, *, now: datetime, since: datetime, extra_ids: Sequence[int]):
+        queryset = (
+            Item.objects.live(now)
+            .filter(Q(publish_at__gt=since) | Q(pk__in=list(extra_ids)))
+            .only(
+                "pk",
+                "slug",
+                "title",
+                "body",
+                "language",
+                "translation_of_id",
+                "is_urgent",
+                "is_featured",
+                "publish_at",
+            )  # fmt: skip
+            .order_by("-is_urgent", "-is_featured", "-publish_at", "pk")
+        )
+        self.items: list[Item] = list(queryset)
+        pks = [item.pk for item in self.items]
+        self.topics = _pairs(
+            Item.topics.through.objects.filter(item_id__in=pks).values_list("item_id", "topic_id")
+        )
+        self.audience = _pairs(
+            Item.audience.through.objects.filter(item_id__in=pks).values_list(
+                "item_id", "department_id"
+            )
+        )
+        self.by_pk = {item.pk: item for item in self.items}
+        self._entries: dict[int, DigestEntry] = {}
+
+    def visible(self, item: Item, ambassador: Ambassador) -> bool:
+        """Python twin of ``Item.objects.for_ambassador``: audience (empty = everyone) and
+        content languages."""
+        if item.language not in ambassador.languages:
+            return False
+        audience = self.audience.get(item.pk)
+        return not audience or ambassador.department_id in audience
+
+    def entry(self, item: Item, shares: int = 0) -> DigestEntry:
+        key = (item.pk, shares)
+        if key not in self._entries:
+            self._entries[key] = item_entry(item, shares=shares)
+        return self._entries[key]
+
+
+def _story(item: Item) -> int:
+    return item.translation_of_id or item.pk
+
+
+def _pick(candidates: Sequence[Item], ambassador: Ambassador) -> dict[int, Item]:
+    """One version per story: the nl and en versions of one story are one post to a
+    bilingual reader, shown in their own language when it exists."""
+    picked: dict[int, Item] = {}
+    for item in candidates:
+        story = _story(item)
+        current = picked.get(story)
+        if current is None or (
+            item.language == ambassador.language and current.language != ambassador.language
+        ):
+            picked[story] = item
+    return picked
+
+
+def _order(item: Item):
+    return (not item.is_urgent, not item.is_featured, -item.publish_at.timestamp(), item.pk)
+
+
+def digests_build(*, ambassadors: Sequence[Ambassador], now: datetime) -> list[Digest]:
+    """Everyone's digest for one batch with a fixed number of queries (about nine), however
+    many ambassadors the batch holds."""
+    if not ambassadors:
+        return []
+    ids = [ambassador.pk for ambassador in ambassadors]
+    followed = _pairs(
+        Ambassador.topics.through.objects.filter(ambassador_id__in=ids).values_list(
+            "ambassador_id", "topic_id"
+        )
+    )
+    last = dict(
+        DigestDelivery.objects.filter(ambassador_id__in=ids)
+        .exclude(status=DeliveryStatus.FAILED)
+        .values("ambassador_id")
+        .annotate(last=Max("claimed_at"))
+        .values_list("ambassador_id", "last")
+    )
+    since = {pk: _since(last.get(pk), now) for pk in ids}
+    top_shared = list(
+        Share.objects.filter(
+            created_at__gte=now - timedelta(days=7),
+            undone_at__isnull=True,
+            item__in=Item.objects.live(now),
+        )
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "item_id")
+        .values_list("item_id", "n")[:MOST_SHARED_CANDIDATES]
+    )
+    candidates = _Candidates(
+        now=now, since=min(since.values()), extra_ids=[pk for pk, _n in top_shared]
+    )
+    month = _month_start(now)
+    shares = dict(
+        Share.objects.filter(ambassador_id__in=ids, created_at__gte=month, undone_at__isnull=True)
+        .values("ambassador_id")
+        .annotate(n=Count("id"))
+        .values_list("ambassador_id", "n")
+    )
+    clicks = dict(
+        Click.objects.filter(link__ambassador_id__in=ids, at__gte=month, is_bot=False)
+        .values("link__ambassador_id")
+        .annotate(n=Count("id"))
+        .values_list("link__ambassador_id", "n")
+    )
+    histogram = _share_histogram(since=month)
+
+    digests = []
+    for ambassador in ambassadors:
+        topics = followed.get(ambassador.pk, set())
+        new = [
+            item
+            for item in candidates.items
+            if item.publish_at > since[ambassador.pk]
+            and candidates.visible(item, ambassador)
+            and (not topics or candidates.topics.get(item.pk, set()) & topics)
+        ]
+        picked = _pick(new, ambassador)
+        chosen = sorted(picked.values(), key=_order)[:MAX_ITEMS]
+        popular: dict[int, DigestEntry] = {}
+        for item_id, n in top_shared:
+            item = candidates.by_pk.get(item_id)
+            if item is None or _story(item) in picked or _story(item) in popular:
+                continue
+            if candidates.visible(item, ambassador):
+                popular[_story(item)] = candidates.entry(item, shares=n)
+            if len(popular) >= MOST_SHARED:
+                break
+        own_shares = shares.get(ambassador.pk, 0)
+        digests.append(
+            Digest(
+                ambassador=ambassador,
+                items=[candidates.entry(item) for item in chosen],
+                most_shared=list(popular.values()),
+                shares=own_shares,
+                clicks=clicks.get(ambassador.pk, 0),
+                rank=_rank(own_shares, histogram),
+            )
+        )
+    return digests
+
+
+def digest_preview(*, ambassador: Ambassador, now: datetime | None = None) -> Digest:
+    """What this person would get if their digest went out now (nothing is recorded)."""
+    return digests_build(ambassadors=[ambassador], now=now or timezone.now())[0]
+
+
+def digest_message(*, digest: Digest, test_to: str | None = None) -> EmailMultiAlternatives:
+    """The digest as an e-mail in the reader's language. A test copy for comms gets no
+    List-Unsubscribe header and no real unsubscribe link: clicking it must not unsubscribe
+    the person whose digest it shows."""
+    ambassador = digest.ambassador
+    preferences = settings.SITE_URL + reverse("ambassadors:preferences")
+    headers = {"Auto-Submitted": "auto-generated"}
+    if test_to:
+        unsubscribe = preferences
+    else:
+        unsubscribe = unsubscribe_url(ambassador_id=ambassador.pk)
+        headers |= {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Precedence": "bulk",
+        }
+    user = ambassador.user
+    context = {
+        "digest": digest,
+        "name": (user.first_name if user else "") or "",
+        "portal_url": settings.SITE_URL + "/",
+        "preferences_url": preferences,
+        "unsubscribe_url": unsubscribe,
+        "company_name": settings.COMPANY_NAME,
+        "is_test": bool(test_to),
+    }
+    return email_render(
+        template="digest",
+        context=context,
+        to=[test_to or (user.email if user else "")],
+        language=ambassador.language,
+        headers=headers,
+    )
+
+
+def digest_send_test(*, ambassador: Ambassador, to: str) -> bool:
+    """Comms send themselves the digest this person would get. No delivery is recorded."""
+    message = digest_message(digest=digest_preview(ambassador=ambassador), test_to=to)
+    return bool(get_connection().send_messages([message]))
+
+
+# Sending a batch ----------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    released: int = 0
+    skipped: int = 0
+
+
+def digest_batch_send(
+    *,
+    run_id: int | None,
+    period: str,
+    ambassador_ids: Sequence[int],
+    attempt: int = 1,
+    final_attempt: bool = False,
+    now: datetime | None = None,
+) -> BatchResult:
+    """Claim, send, mark, for one batch. Safe to run twice, or twice at once.
+
+    Nobody with nothing new is claimed (no e-mail, no row). The claim is one insert whose
+    conflicts are ignored; only rows carrying this execution's token are sent. A temporary
+    SMTP error releases what was not handed over and raises ``TransientMailError`` so the task
+    retries with back-off; on the final attempt those are recorded as failed instead.
+    """
+    now = now or timezone.now()
+    ids = list(dict.fromkeys(ambassador_ids))
+    site = SiteSettings.load()
+    existing = dict(
+        DigestDelivery.objects.filter(period=period, ambassador_id__in=ids).values_list(
+            "ambassador_id", "run_id"
+        )
+    )
+    ambassadors: list[Ambassador] = []
+    if site.digests_enabled:
+        ambassadors = [
+            ambassador
+            for ambassador in digest_recipients().filter(pk__in=ids).select_related("user")
+            if ambassador.pk not in existing
+        ]
+    with_news = [
+        digest for digest in digests_build(ambassadors=ambassadors, now=now) if digest.has_news
+    ]
+    token = claim_token()
+    scope = {"period": period, "ambassador_id__in": ids}
+    claimed = deliveries_claim(
+        model=DigestDelivery,
+        rows=[
+            DigestDelivery(
+                ambassador_id=digest.ambassador.pk,
+                period=period,
+                run_id=run_id,
+                claim=token,
+                claimed_at=now,
+                attempts=attempt,
+            )
+            for digest in with_news
+        ],
+        token=token,
+        scope=scope,
+    )
+    outcome = messages_send(
+        messages=[
+            (digest.ambassador.pk, digest_message(digest=digest))
+            for digest in with_news
+            if digest.ambassador.pk in claimed
+        ]
+    )
+    news_ids = {digest.ambassador.pk for digest in with_news}
+    skipped = 0
+    if attempt == 1:
+        # Rows this run made earlier (a redelivered message) were counted when made.
+        skipped = sum(1 for pk in ids if pk not in news_ids and existing.get(pk, -1) != run_id)
+    with transaction.atomic():
+        recorded = deliveries_record(
+            model=DigestDelivery,
+            token=token,
+            scope=scope,
+            outcome=outcome,
+            final_attempt=final_attempt,
+        )
+        if run_id is not None:
+            DigestRun.objects.filter(pk=run_id).update(
+                sent=F("sent") + recorded.sent,
+                failed=F("failed") + recorded.failed,
+                skipped=F("skipped") + skipped,
+            )
+            run_finish_if_done(run_id=run_id)
+    result = BatchResult(
+        claimed=len(claimed),
+        sent=recorded.sent,
+        failed=recorded.failed,
+        released=recorded.released,
+        skipped=skipped,
+    )
+    if outcome.pending and not final_attempt:
+        raise TransientMailError(
+            f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
+        ) from outcome.error
+    return result
