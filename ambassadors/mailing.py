@@ -60,19 +60,24 @@ def email_render(
 
 
 def is_transient(exc: BaseException) -> bool:
-    """4xx answers, dropped connections and network errors may pass; 5xx answers will not."""
+    """4xx answers, dropped connections and network errors may pass; 5xx answers will not.
+    (Every smtplib error is also an OSError, so the order of these checks matters.)"""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _message in exc.recipients.values()]
         return bool(codes) and all(400 <= code < 500 for code in codes)
-    if isinstance(exc, smtplib.SMTPConnectError):
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
         return True
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
-    return isinstance(exc, smtplib.SMTPServerDisconnected | OSError)
+    if isinstance(exc, smtplib.SMTPException):
+        return False
+    return isinstance(exc, OSError)
 
 
 def _breaks_connection(exc: BaseException) -> bool:
-    return isinstance(exc, smtplib.SMTPServerDisconnected | OSError)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def _describe(exc: BaseException) -> str:
