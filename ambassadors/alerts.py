@@ -19,16 +19,19 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from .audience import urgent_alert_recipients
-from .digests import BatchResult, item_entry
+from .digests import BatchResult, id_batches, item_entry
 from .mailing import (
+    EmailRenderer,
     TransientMailError,
     claim_token,
+    contact,
     deliveries_claim,
     deliveries_record,
-    email_render,
     messages_send,
+    with_contact,
 )
 from .models import AlertDelivery, Ambassador, Item
 
@@ -63,19 +66,7 @@ def alert_dispatch(
     done = 0
     for item in alert_items_due(now=now).order_by("alerts_send_after", "pk"):
         already = AlertDelivery.objects.filter(item_id=item.pk, ambassador=OuterRef("pk"))
-        ids = (
-            alert_recipients(item=item)
-            .exclude(Exists(already))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        batch: list[int] = []
-        for pk in ids.iterator(chunk_size=2000):
-            batch.append(pk)
-            if len(batch) >= batch_size:
-                enqueue(item.pk, batch)
-                batch = []
-        if batch:
+        for batch in id_batches(alert_recipients(item=item).exclude(Exists(already)), batch_size):
             enqueue(item.pk, batch)
         Item.objects.filter(pk=item.pk, alerts_done_at__isnull=True).update(
             alerts_done_at=timezone.now()
@@ -84,20 +75,25 @@ def alert_dispatch(
     return done
 
 
-def alert_message(*, item: Item, ambassador: Ambassador, entry=None) -> EmailMultiAlternatives:
+def alert_message(
+    *, item: Item, ambassador: Ambassador, entry=None, renderer: EmailRenderer | None = None
+) -> EmailMultiAlternatives:
+    """In the reader's language; a batch passes one renderer, so the e-mail is rendered once
+    per language and only the name differs."""
     entry = entry or item_entry(item, words=80)
-    user = ambassador.user
-    return email_render(
-        template="alert",
+    renderer = renderer or EmailRenderer("alert")
+    email, name = contact(ambassador)
+    return renderer.render(
+        shape=entry,
+        language=ambassador.language,
         context={
             "item": entry,
-            "name": (user.first_name if user else "") or "",
             "portal_url": settings.SITE_URL + "/",
             "preferences_url": settings.SITE_URL + reverse("ambassadors:preferences"),
             "company_name": settings.COMPANY_NAME,
         },
-        to=[user.email if user else ""],
-        language=ambassador.language,
+        fill={"name": (name, escape(name))},
+        to=[email],
         headers={"Auto-Submitted": "auto-generated"},
     )
 
@@ -125,7 +121,7 @@ def alert_batch_send(
         or item.alerts_cancelled_at is not None
     ):
         return BatchResult()
-    recipients = list(alert_recipients(item=item).filter(pk__in=ids).select_related("user"))
+    recipients = list(with_contact(alert_recipients(item=item).filter(pk__in=ids)))
     token = claim_token()
     scope = {"item_id": item.pk, "ambassador_id__in": ids}
     claimed = deliveries_claim(
@@ -144,12 +140,13 @@ def alert_batch_send(
         scope=scope,
     )
     entry = item_entry(item, words=80)
+    renderer = EmailRenderer("alert")
+    to_send = {a.pk: a for a in recipients if a.pk in claimed}
     outcome = messages_send(
-        messages=[
-            (ambassador.pk, alert_message(item=item, ambassador=ambassador, entry=entry))
-            for ambassador in recipients
-            if ambassador.pk in claimed
-        ]
+        keys=list(to_send),
+        build=lambda pk: alert_message(
+            item=item, ambassador=to_send[pk], entry=entry, renderer=renderer
+        ),
     )
     with transaction.atomic():
         recorded = deliveries_record(

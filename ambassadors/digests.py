@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, reduce
@@ -21,19 +21,22 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import strip_tags
+from django.utils import timezone, translation
+from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 
 from .mailing import (
+    EmailRenderer,
     TransientMailError,
     claim_token,
+    contact,
     deliveries_claim,
     deliveries_record,
-    email_render,
     messages_send,
     run_finish_if_done,
+    with_contact,
 )
 from .models import (
     Ambassador,
@@ -158,13 +161,29 @@ def digest_runs_close_stale(*, now: datetime) -> int:
     return stale.update(finished_at=now)
 
 
+def id_batches(queryset: QuerySet, size: int) -> Iterator[list[int]]:
+    """Primary keys a page at a time (keyset pagination: ``pk > last``), so memory stays flat
+    and no cursor stays open while batches are handed over; one query per batch."""
+    last = 0
+    while True:
+        batch = list(
+            queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size]
+        )
+        if not batch:
+            return
+        yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1]
+
+
 def digest_dispatch(
     *, enqueue: Enqueue, now: datetime | None = None, batch_size: int | None = None
 ) -> DigestRun | None:
     """Fan the due ambassadors out in batches of ids; returns the run, or None without work.
 
-    Ids are streamed from the database and handed over a batch at a time, so memory does not
-    grow with the number of ambassadors. ``planned`` is written at the end; batches that finish
+    Ids are read and handed over a batch at a time, so memory does not grow with the number
+    of ambassadors. ``planned`` is written at the end; batches that finish
     earlier cannot close the run because ``run_finish_if_done`` needs ``planned > 0``.
     """
     now = now or timezone.now()
@@ -176,19 +195,11 @@ def digest_dispatch(
     planned = 0
     periods: list[str] = []
     for period, queryset in digest_due(now=now, site=site):
-        batch: list[int] = []
-        ids = queryset.order_by("pk").values_list("pk", flat=True)
-        for pk in ids.iterator(chunk_size=2000):
+        for batch in id_batches(queryset, batch_size):
             if run is None:
                 run = DigestRun.objects.create(started_at=now)
             if period not in periods:
                 periods.append(period)
-            batch.append(pk)
-            if len(batch) >= batch_size:
-                enqueue(run.pk, period, batch)
-                planned += len(batch)
-                batch = []
-        if batch and run is not None:
             enqueue(run.pk, period, batch)
             planned += len(batch)
     if run is None:
@@ -232,8 +243,10 @@ def item_url(slug: str) -> str:
     return f"{settings.SITE_URL}/items/{slug}/"
 
 
+@lru_cache(maxsize=1024)
 def item_summary(body: str, *, words: int = 30) -> str:
-    """Plain text for e-mails: the sanitised Markdown with its tags removed, cut short."""
+    """Plain text for e-mails: the sanitised Markdown with its tags removed, cut short.
+    Cached by the text itself, so an edited post is never summarised from old text."""
     text = " ".join(strip_tags(markdown_to_html(body)).split())
     return Truncator(text).words(words)
 
@@ -358,6 +371,35 @@ def _order(item: Item):
     return (not item.is_urgent, not item.is_featured, -item.publish_at.timestamp(), item.pk)
 
 
+def _select(
+    candidates: _Candidates,
+    ambassador: Ambassador,
+    since: datetime,
+    topics: frozenset[int],
+    top_shared: Sequence[tuple[int, int]],
+) -> tuple[list[DigestEntry], list[DigestEntry]]:
+    """New posts (at most ten, urgent and featured first) and the week's most shared."""
+    new = [
+        item
+        for item in candidates.items
+        if item.publish_at > since
+        and candidates.visible(item, ambassador)
+        and (not topics or candidates.topics.get(item.pk, set()) & topics)
+    ]
+    picked = _pick(new, ambassador)
+    chosen = sorted(picked.values(), key=_order)[:MAX_ITEMS]
+    popular: dict[int, DigestEntry] = {}
+    for item_id, n in top_shared:
+        item = candidates.by_pk.get(item_id)
+        if item is None or _story(item) in picked or _story(item) in popular:
+            continue
+        if candidates.visible(item, ambassador):
+            popular[_story(item)] = candidates.entry(item, shares=n)
+        if len(popular) >= MOST_SHARED:
+            break
+    return [candidates.entry(item) for item in chosen], list(popular.values())
+
+
 def digests_build(*, ambassadors: Sequence[Ambassador], now: datetime) -> list[Digest]:
     """Everyone's digest for one batch with a fixed number of queries (about nine), however
     many ambassadors the batch holds."""
@@ -407,32 +449,28 @@ def digests_build(*, ambassadors: Sequence[Ambassador], now: datetime) -> list[D
     histogram = _share_histogram(since=month)
 
     digests = []
+    # The selection depends on these alone, and most people in a batch share them.
+    selections: dict[tuple, tuple[list[DigestEntry], list[DigestEntry]]] = {}
     for ambassador in ambassadors:
-        topics = followed.get(ambassador.pk, set())
-        new = [
-            item
-            for item in candidates.items
-            if item.publish_at > since[ambassador.pk]
-            and candidates.visible(item, ambassador)
-            and (not topics or candidates.topics.get(item.pk, set()) & topics)
-        ]
-        picked = _pick(new, ambassador)
-        chosen = sorted(picked.values(), key=_order)[:MAX_ITEMS]
-        popular: dict[int, DigestEntry] = {}
-        for item_id, n in top_shared:
-            item = candidates.by_pk.get(item_id)
-            if item is None or _story(item) in picked or _story(item) in popular:
-                continue
-            if candidates.visible(item, ambassador):
-                popular[_story(item)] = candidates.entry(item, shares=n)
-            if len(popular) >= MOST_SHARED:
-                break
+        topics = frozenset(followed.get(ambassador.pk, ()))
+        key = (
+            since[ambassador.pk],
+            ambassador.department_id,
+            ambassador.content_languages,
+            ambassador.language,
+            topics,
+        )
+        if key not in selections:
+            selections[key] = _select(
+                candidates, ambassador, since[ambassador.pk], topics, top_shared
+            )
+        items, most_shared = selections[key]
         own_shares = shares.get(ambassador.pk, 0)
         digests.append(
             Digest(
                 ambassador=ambassador,
-                items=[candidates.entry(item) for item in chosen],
-                most_shared=list(popular.values()),
+                items=items,
+                most_shared=most_shared,
                 shares=own_shares,
                 clicks=clicks.get(ambassador.pk, 0),
                 rank=_rank(own_shares, histogram),
@@ -446,39 +484,75 @@ def digest_preview(*, ambassador: Ambassador, now: datetime | None = None) -> Di
     return digests_build(ambassadors=[ambassador], now=now or timezone.now())[0]
 
 
-def digest_message(*, digest: Digest, test_to: str | None = None) -> EmailMultiAlternatives:
-    """The digest as an e-mail in the reader's language. A test copy for comms gets no
-    List-Unsubscribe header and no real unsubscribe link: clicking it must not unsubscribe
-    the person whose digest it shows."""
-    ambassador = digest.ambassador
-    preferences = settings.SITE_URL + reverse("ambassadors:preferences")
-    headers = {"Auto-Submitted": "auto-generated"}
-    if test_to:
-        unsubscribe = preferences
-    else:
-        unsubscribe = unsubscribe_url(ambassador_id=ambassador.pk)
-        headers |= {
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Precedence": "bulk",
+def _numbers(language: str, shares: int, clicks: int, rank: int | None) -> tuple[str, str]:
+    """Someone's own numbers as (text, html)."""
+    context = {"shares": shares, "clicks": clicks, "rank": rank}
+    with translation.override(language):
+        return (
+            render_to_string("email/digest/_numbers.txt", context).strip(),
+            render_to_string("email/digest/_numbers.html", context),
+        )
+
+
+class DigestRenderer:
+    """Renders the digests of one batch: each distinct set of posts once per language, each
+    person's own numbers once per distinct value, then names and links filled in."""
+
+    def __init__(self):
+        self.emails = EmailRenderer("digest")
+        self._numbers: dict[tuple, tuple[str, str]] = {}
+        self.preferences_url = settings.SITE_URL + reverse("ambassadors:preferences")
+
+    def numbers(self, digest: Digest, language: str) -> tuple[str, str]:
+        key = (language, digest.shares, digest.clicks, digest.rank)
+        if key not in self._numbers:
+            self._numbers[key] = _numbers(*key)
+        return self._numbers[key]
+
+    def message(self, digest: Digest, test_to: str | None = None) -> EmailMultiAlternatives:
+        """A test copy for comms gets no List-Unsubscribe header and no real unsubscribe link:
+        clicking it must not unsubscribe the person whose digest it shows."""
+        ambassador = digest.ambassador
+        language = ambassador.language
+        preferences = self.preferences_url
+        headers = {"Auto-Submitted": "auto-generated"}
+        if test_to:
+            unsubscribe = preferences
+        else:
+            unsubscribe = unsubscribe_url(ambassador_id=ambassador.pk)
+            headers |= {
+                "List-Unsubscribe": f"<{self.emails.mark('unsubscribe_url')}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Precedence": "bulk",
+            }
+        email, name = contact(ambassador)
+        numbers_text, numbers_html = self.numbers(digest, language)
+        context = {
+            "digest": digest,
+            "portal_url": settings.SITE_URL + "/",
+            "preferences_url": preferences,
+            "company_name": settings.COMPANY_NAME,
+            "is_test": bool(test_to),
         }
-    user = ambassador.user
-    context = {
-        "digest": digest,
-        "name": (user.first_name if user else "") or "",
-        "portal_url": settings.SITE_URL + "/",
-        "preferences_url": preferences,
-        "unsubscribe_url": unsubscribe,
-        "company_name": settings.COMPANY_NAME,
-        "is_test": bool(test_to),
-    }
-    return email_render(
-        template="digest",
-        context=context,
-        to=[test_to or (user.email if user else "")],
-        language=ambassador.language,
-        headers=headers,
-    )
+        return self.emails.render(
+            shape=(bool(test_to), tuple(digest.items), tuple(digest.most_shared)),
+            language=language,
+            context=context,
+            fill={
+                "name": (name, escape(name)),
+                "unsubscribe_url": (unsubscribe, escape(unsubscribe)),
+                "numbers": (numbers_text, numbers_html),
+            },
+            to=[test_to or email],
+            headers=headers,
+        )
+
+
+def digest_message(
+    *, digest: Digest, test_to: str | None = None, renderer: DigestRenderer | None = None
+) -> EmailMultiAlternatives:
+    """The digest as an e-mail in the reader's language (a batch passes its shared renderer)."""
+    return (renderer or DigestRenderer()).message(digest, test_to=test_to)
 
 
 def digest_send_test(*, ambassador: Ambassador, to: str) -> bool:
@@ -527,7 +601,7 @@ def digest_batch_send(
     if site.digests_enabled:
         ambassadors = [
             ambassador
-            for ambassador in digest_recipients().filter(pk__in=ids).select_related("user")
+            for ambassador in with_contact(digest_recipients().filter(pk__in=ids))
             if ambassador.pk not in existing
         ]
     with_news = [
@@ -551,13 +625,9 @@ def digest_batch_send(
         token=token,
         scope=scope,
     )
-    outcome = messages_send(
-        messages=[
-            (digest.ambassador.pk, digest_message(digest=digest))
-            for digest in with_news
-            if digest.ambassador.pk in claimed
-        ]
-    )
+    renderer = DigestRenderer()
+    to_send = {d.ambassador.pk: d for d in with_news if d.ambassador.pk in claimed}
+    outcome = messages_send(keys=list(to_send), build=lambda pk: renderer.message(to_send[pk]))
     news_ids = {digest.ambassador.pk for digest in with_news}
     skipped = 0
     if attempt == 1:

@@ -24,8 +24,20 @@ def unsubscribe_token(*, ambassador_id: int) -> str:
 
 
 def unsubscribe_url(*, ambassador_id: int) -> str:
-    token = unsubscribe_token(ambassador_id=ambassador_id)
-    return settings.SITE_URL + reverse("ambassadors:unsubscribe", args=[token])
+    return _url_prefix() + unsubscribe_token(ambassador_id=ambassador_id) + "/"
+
+
+def _url_prefix() -> str:
+    """reverse() once per process, not once per e-mail (tokens need no quoting: base64 and
+    colons)."""
+    global _prefix
+    if _prefix is None or _prefix[0] != settings.SITE_URL:
+        path = reverse("ambassadors:unsubscribe", args=["TOKEN"])
+        _prefix = (settings.SITE_URL, settings.SITE_URL + path.removesuffix("TOKEN/"))
+    return _prefix[1]
+
+
+_prefix: tuple[str, str] | None = None
 
 
 def unsubscribe_ambassador_id(*, token: str) -> int:
