@@ -183,8 +183,8 @@ def digest_dispatch(
     """Fan the due ambassadors out in batches of ids; returns the run, or None without work.
 
     Ids are read and handed over a batch at a time, so memory does not grow with the number
-    of ambassadors. ``planned`` is written at the end; batches that finish
-    earlier cannot close the run because ``run_finish_if_done`` needs ``planned > 0``.
+    of ambassadors. ``planned`` is written at the end; batches that finish earlier cannot
+    close the run because ``run_finish_if_done`` needs ``planned > 0``.
     """
     now = now or timezone.now()
     batch_size = batch_size or settings.DIGEST_BATCH_SIZE
@@ -194,18 +194,24 @@ def digest_dispatch(
     run: DigestRun | None = None
     planned = 0
     periods: list[str] = []
-    for period, queryset in digest_due(now=now, site=site):
-        for batch in id_batches(queryset, batch_size):
-            if run is None:
-                run = DigestRun.objects.create(started_at=now)
-            if period not in periods:
-                periods.append(period)
-            enqueue(run.pk, period, batch)
-            planned += len(batch)
+    try:
+        for period, queryset in digest_due(now=now, site=site):
+            for batch in id_batches(queryset, batch_size):
+                if run is None:
+                    run = DigestRun.objects.create(started_at=now)
+                if period not in periods:
+                    periods.append(period)
+                enqueue(run.pk, period, batch)
+                planned += len(batch)
+    finally:
+        # Also when handing over failed halfway (broker gone): the run shows what was queued.
+        if run is not None:
+            DigestRun.objects.filter(pk=run.pk).update(
+                planned=planned, periods=", ".join(periods)[:40]
+            )
+            run_finish_if_done(run_id=run.pk)
     if run is None:
         return None
-    DigestRun.objects.filter(pk=run.pk).update(planned=planned, periods=", ".join(periods)[:40])
-    run_finish_if_done(run_id=run.pk)
     run.refresh_from_db()
     return run
 
