@@ -30,11 +30,11 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "Starting web server, Celery worker and beat. Open http://127.0.0.1:$(PORT)/  (Ctrl-C stops all)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2 & \
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
-	wait
+	wait -n
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

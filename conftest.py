@@ -46,6 +46,11 @@ def missing_service(name: str) -> str | None:
     return f"unknown service {name!r}"
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's event loop stays up for the rest of the session."""
+    items.sort(key=lambda item: "/browser/" in str(item.fspath))
+
+
 def pytest_runtest_setup(item):
     needed: list[str] = []
     for marker in item.iter_markers("services"):
@@ -65,6 +70,28 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """A request activates its user's language for the thread; start every test in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _roles_after_flush(request):
+    """A transactional test (browser, worker) ends with a flush that empties every table:
+    permissions come back through post_migrate, the groups of migration 0002 do not."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from ambassadors.roles import ensure_role_groups
+
+        request.getfixturevalue("transactional_db")
+        ensure_role_groups()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
+from .publishing import jargon_cache_clear
 
 
 @admin.register(models.User)
@@ -124,9 +125,23 @@ class ItemEventAdmin(admin.ModelAdmin):
 
 @admin.register(models.JargonTerm)
 class JargonTermAdmin(admin.ModelAdmin):
+    """Changes reach the studio's plain-language panel at once (its cache is cleared)."""
+
     list_display = ["term", "suggestion", "language"]
     list_filter = ["language"]
     search_fields = ["term", "suggestion"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        jargon_cache_clear()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        jargon_cache_clear()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        jargon_cache_clear()
 
 
 @admin.register(models.TrackedLink)

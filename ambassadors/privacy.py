@@ -74,12 +74,12 @@ def user_data_export(*, user) -> dict[str, Any]:
             "code": link["code"],
             "item": link["item__title"],
             "network": link["network"],
-            "clicks": link["clicks"],
-            "unique_clicks": link["unique_clicks"],
+            "clicks": link["visits"],
+            "unique_clicks": link["unique_visits"],
         }
         for link in ambassador.links.values("code", "item__title", "network").annotate(
-            clicks=Count("clicks", filter=Q(clicks__is_bot=False)),
-            unique_clicks=Count("clicks", filter=Q(clicks__is_unique=True)),
+            visits=Count("clicks", filter=Q(clicks__is_bot=False)),
+            unique_visits=Count("clicks", filter=Q(clicks__is_unique=True)),
         )
     ]
     data["suggestions"] = [

@@ -1,6 +1,16 @@
-from django.urls import path
+from django.urls import include, path
 
-from .views import digests, home, membership, privacy, unsubscribe
+from .views import (
+    digests,
+    home,
+    impact,
+    leaderboard,
+    membership,
+    privacy,
+    reports,
+    suggestions,
+    unsubscribe,
+)
 
 app_name = "ambassadors"
 
@@ -13,13 +23,31 @@ urlpatterns = [
     path("me/data/", privacy.my_data, name="my_data"),
     path("me/data/export.json", privacy.my_data_export, name="my_data_export"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    # Publishing studio (issue 4): names start with studio_
+    path("studio/", include("ambassadors.views.studio.urls")),
+    # Reports, leaderboard, suggestions and my impact
+    path("me/", impact.my_impact, name="impact"),
+    path("leaderboard/", leaderboard.leaderboard_page, name="leaderboard"),
+    path("suggestions/", suggestions.my_suggestions, name="suggestions"),
+    path("studio/reports/", reports.reports_page, name="reports"),
+    path("studio/reports/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("studio/suggestions/", suggestions.suggestion_queue, name="suggestion_queue"),
+    path(
+        "studio/suggestions/<int:pk>/accept/",
+        suggestions.suggestion_accept_view,
+        name="suggestion_accept",
+    ),
+    path(
+        "studio/suggestions/<int:pk>/decline/",
+        suggestions.suggestion_decline_view,
+        name="suggestion_decline",
+    ),
 ]
 
 # Weekly e-mails and urgent alerts
 urlpatterns += [
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("studio/digests/", digests.runs, name="studio_digests"),
-    path("studio/digests/settings/", digests.settings_update, name="studio_digest_settings"),
     path("studio/digests/runs/<int:run_id>/", digests.run_detail, name="studio_digest_run"),
     path("studio/digests/preview/", digests.preview_search, name="studio_digest_search"),
     path(

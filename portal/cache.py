@@ -37,7 +37,8 @@ class FailOpenRedisCache(RedisCache):
     def set(self, *args, **kwargs):
         return super().set(*args, **kwargs)
 
-    @_fail_open(lambda *args, **kwargs: False)
+    # "Added": callers that use add() as a lock or a first-hit marker carry on.
+    @_fail_open(lambda *args, **kwargs: True)
     def add(self, *args, **kwargs):
         return super().add(*args, **kwargs)
 

@@ -1,24 +1,9 @@
-"""The "Comms" and "Comms leads" groups with their permissions."""
+"""The "Comms" and "Comms leads" groups with their permissions (see ambassadors/roles.py)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-COMMS_PERMISSIONS = [
-    "publish_item",
-    "view_item",
-    "add_item",
-    "change_item",
-    "view_suggestion",
-    "change_suggestion",
-    "view_sitesettings",
-    "change_sitesettings",
-    "view_jargonterm",
-    "add_jargonterm",
-    "change_jargonterm",
-    "delete_jargonterm",
-    "view_digestrun",
-]
-LEAD_PERMISSIONS = [*COMMS_PERMISSIONS, "publish_urgent"]
+from ambassadors.roles import ensure_role_groups
 
 
 def create_groups(apps, schema_editor):
@@ -27,13 +12,7 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in (("Comms", COMMS_PERMISSIONS), ("Comms leads", LEAD_PERMISSIONS)):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="ambassadors", codename__in=codenames)
-        )
+    ensure_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_groups(apps, schema_editor):

@@ -1,9 +1,9 @@
 import factory
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from ambassadors import models
+from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
 
 
 class UserFactory(DjangoModelFactory):
@@ -33,14 +33,14 @@ class CommsUserFactory(UserFactory):
     @factory.post_generation
     def comms_group(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name="Comms"))
+            self.groups.add(ensure_role_groups()[COMMS])
 
 
 class CommsLeadFactory(UserFactory):
     @factory.post_generation
     def lead_group(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name="Comms leads"))
+            self.groups.add(ensure_role_groups()[COMMS_LEADS])
 
 
 class TopicFactory(DjangoModelFactory):

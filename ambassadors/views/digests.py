@@ -1,13 +1,11 @@
 """Studio: digest runs with live progress, problem deliveries, previews and test sends."""
 
 from csp.decorators import csp_replace
-from django import forms
 from django.contrib import messages
 from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -23,13 +21,6 @@ from ..models import (
 from .access import comms_required
 
 PROBLEMS = [DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]
-
-
-class DigestSettingsForm(forms.ModelForm):
-    class Meta:
-        model = SiteSettings
-        fields = ["digests_enabled", "digest_send_hour"]
-        labels = {"digest_send_hour": gettext_lazy("Hour to send weekly e-mails")}
 
 
 def _runs():
@@ -48,7 +39,7 @@ def runs(request):
         "alert_problems": AlertDelivery.objects.filter(status__in=PROBLEMS)
         .select_related("ambassador__user", "item")
         .order_by("-claimed_at")[:50],
-        "settings_form": DigestSettingsForm(instance=site),
+        "site": site,
     }
     return render(request, "studio/digests/runs.html", context)
 
@@ -70,18 +61,6 @@ def run_detail(request, run_id: int):
         "studio/digests/run.html",
         {"studio_section": "digests", "run": run, "problems": problems},
     )
-
-
-@require_POST
-@comms_required
-def settings_update(request):
-    form = DigestSettingsForm(request.POST, instance=SiteSettings.load())
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-    else:
-        messages.error(request, _("Please check the send hour: 0 to 23."))
-    return redirect("ambassadors:studio_digests")
 
 
 @comms_required

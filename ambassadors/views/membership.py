@@ -21,7 +21,7 @@ def join(request):
     """Guidelines and the opt-in; also where a new guidelines version is accepted."""
     guidelines = current_guidelines()
     ambassador = ambassador_for(request.user)
-    form = AcceptGuidelinesForm(request.POST or None)
+    form = AcceptGuidelinesForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and guidelines is not None and form.is_valid():
         was_active = ambassador is not None and ambassador.is_active
         ambassador_opt_in(user=request.user, guidelines=guidelines, language=get_language())
@@ -44,7 +44,9 @@ def join(request):
 
 @ambassador_required
 def preferences(request):
-    form = PreferencesForm(request.POST or None, instance=request.ambassador)
+    form = PreferencesForm(
+        request.POST if request.method == "POST" else None, instance=request.ambassador
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your preferences are saved."))

@@ -15,7 +15,7 @@ from ..privacy import user_data_export, user_delete
 
 @login_required
 def my_data(request):
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)

@@ -134,13 +134,14 @@ else:
         }
     }
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "results"):
+    for _sub in ("queue", "processed", "results", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"
@@ -262,6 +263,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# Suggestions one ambassador may send: (how many, per seconds).
+SUGGESTION_RATE_LIMIT = (env.int("SUGGESTIONS_PER_HOUR", default=5), 3600)
 
 # How long raw clicks are kept before they are folded into daily totals.
 CLICK_RETENTION_DAYS = env.int("CLICK_RETENTION_DAYS", default=90)

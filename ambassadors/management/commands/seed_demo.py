@@ -5,7 +5,6 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,8 @@ from ambassadors.models import (
     SiteSettings,
     Topic,
 )
+from ambassadors.publishing import item_create, item_submit
+from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - demo only, refused in production
 
@@ -142,10 +143,8 @@ class Command(BaseCommand):
             version=1,
             defaults={"body_en": GUIDELINES_EN, "body_nl": GUIDELINES_NL, "published_at": now},
         )
-        groups = {
-            "comms": Group.objects.get(name="Comms"),
-            "lead": Group.objects.get(name="Comms leads"),
-        }
+        roles = ensure_role_groups()
+        groups = {"comms": roles[COMMS], "lead": roles[COMMS_LEADS]}
         User = get_user_model()
         users = {}
         for email, first_name, role, language, department in USERS:
@@ -196,3 +195,34 @@ class Command(BaseCommand):
                 for network, text in spec["texts"].items():
                     ShareText.objects.create(item=item, network=network, text=text)
                 ItemEvent.objects.create(item=item, actor=author, action=ItemEvent.Action.PUBLISHED)
+        self._seed_review_item(author, topics)
+
+    def _seed_review_item(self, author, topics) -> None:
+        """One draft waiting for review (publishing studio), so the review queue has work."""
+        if Item.objects.filter(slug=REVIEW_ITEM["slug"]).exists():
+            return
+        item = item_create(
+            by=author,
+            title=REVIEW_ITEM["title"],
+            body=REVIEW_ITEM["body"],
+            link=REVIEW_ITEM["link"],
+            language="en",
+            topics=[topics["events"]],
+            share_texts=REVIEW_ITEM["texts"],
+        )
+        item_submit(item=item, by=author)
+
+
+REVIEW_ITEM = {
+    "slug": "open-day-on-saturday",
+    "title": "Open day on Saturday",
+    "link": "https://example.com/open-day",
+    "body": "On Saturday our doors are open from 10 to 4. Bring your family and friends. "
+    "You can see where we work, try our products and meet the team. There is coffee, cake "
+    "and a bouncy castle for the kids. Entry is free. Tell your friends!",
+    "texts": [
+        ("linkedin", "Come to our open day on Saturday, 10 to 4. Free entry, coffee and cake."),
+        ("x", "Open day on Saturday! Bring the kids, there is a bouncy castle."),
+        ("x", "Ever wondered where I work? Come and see on Saturday, 10 to 4."),
+    ],
+}

@@ -2,14 +2,12 @@
 
 Every test here is marked ``browser`` (skips without Chromium, fails under
 PORTAL_REQUIRE_SERVICES=1). Playwright's sync API runs an event loop in this thread, so
-Django's async-safety check must be off here, and only here.
+Django's async-safety check is off for these tests only (a fixture, never in settings).
 """
 
 import os
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,6 +24,15 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_sync_orm_next_to_playwright():
+    """Playwright keeps its loop for the whole session, so this stays on once set; the root
+    conftest runs browser tests last so no other test runs with it."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture(scope="session")

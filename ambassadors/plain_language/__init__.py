@@ -1,0 +1,27 @@
+"""Plain-language checker for English and Dutch texts: pure Python, no Django.
+
+Usage::
+
+    report = check(text, language="nl", extra_jargon=[("klantreis", "wat de klant meemaakt")])
+    report.band, report.reason, report.jargon
+
+See `checker` for the reason codes and `jargon` for the word-list format.
+"""
+
+from .checker import MIN_SCORED_WORDS, REASONS, LongSentence, Report, check, flesch
+from .jargon import LANGUAGES, JargonHit, load_jargon, parse_jargon
+from .passive import PassiveHint
+
+__all__ = [
+    "LANGUAGES",
+    "MIN_SCORED_WORDS",
+    "REASONS",
+    "JargonHit",
+    "LongSentence",
+    "PassiveHint",
+    "Report",
+    "check",
+    "flesch",
+    "load_jargon",
+    "parse_jargon",
+]

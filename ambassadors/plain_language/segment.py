@@ -1,0 +1,178 @@
+"""Turn Markdown-ish text into words and sentences without losing offsets.
+
+Everything works on a *masked* copy of the text: Markdown syntax, code, URLs, e-mail addresses,
+hashtags and mentions are overwritten with spaces (newlines kept), so an offset found in the
+mask is the same offset in the author's text. That lets the caller underline a hint in the
+original without parsing the Markdown a second time.
+
+Line breaks matter in share texts (a LinkedIn post is a stack of short lines), so a line break
+ends a sentence, unless the next line starts with a lowercase letter: that is a hard-wrapped
+paragraph (e-mail templates, translation files), and splitting it would make long sentences look
+short. Blank lines, headings, list items and rules always end a sentence.
+"""
+
+import re
+from dataclasses import dataclass
+
+WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:['’\-]|(?<=\d)[.,:](?=\d))[^\W_]+)*")
+
+# Never the end of a sentence, whatever follows.
+_ABBREVIATIONS = frozenset(
+    {
+        # English
+        "e.g.", "i.e.", "eg.", "ie.", "vs.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.",
+        "approx.", "incl.", "excl.", "dept.", "est.", "fig.", "jr.", "sr.", "inc.", "ltd.",
+        "co.", "cf.", "min.", "max.", "no.",
+        # Dutch
+        "bijv.", "bv.", "d.w.z.", "o.a.", "m.b.t.", "t.a.v.", "ca.", "evt.", "i.p.v.",
+        "z.s.m.", "mevr.", "dhr.", "blz.", "nr.", "jl.", "a.s.", "resp.", "m.a.w.", "o.b.v.",
+        "i.v.m.", "e.d.", "n.a.v.", "p.p.", "ong.", "vnl.", "zgn.", "ir.", "drs.", "ing.",
+        "vgl.", "t/m.", "z.o.z.", "i.c.m.", "t.b.v.", "d.m.v.", "c.q.", "o.i.d.",
+    }
+)  # fmt: skip
+# End a sentence only when the next word starts with a capital ("…, paper etc. We then…").
+_SOFT_ABBREVIATIONS = frozenset({"etc.", "enz.", "e.a.", "usw."})
+_LETTER_DOTS_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
+_INITIAL_RE = re.compile(r"[A-Z]\.")
+
+_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)")
+
+_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+_INLINE_CODE_RE = re.compile(r"(`+)[^\n]*?\1")
+_IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_LINK_RE = re.compile(r"(\[)([^\]\n]*)(\]\([^)\n]*\)|\]\[[^\]\n]*\])")
+_LINK_DEFINITION_RE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[^\n]*$", re.M)
+_HTML_RE = re.compile(r"</?[A-Za-z][^<>\n]*>|<(?:https?://|mailto:)[^<>\s]+>|&#?\w+;")
+_URL_RE = re.compile(r"(?<![\w@/])(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?'\")\]]")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TAG_RE = re.compile(r"(?<![\w#@&/])[#@]\w+")
+_HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?=[ \t]|$)", re.M)
+_LIST_ITEM_RE = re.compile(r"^[ \t]*(?:[-*+•‣◦]|\d{1,3}[.)])(?=[ \t])", re.M)
+_QUOTE_RE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.M)
+_RULE_RE = re.compile(r"^[ \t]*(?:([-*_=])(?:[ \t]*\1){2,}|=+|-+)[ \t]*$", re.M)
+_PIPE_RE = re.compile(r"\|")
+_SYMBOLS_RE = re.compile(r"[*~#\\]+")
+_UNDERSCORE_RE = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    words: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Segmented:
+    masked: str
+    sentences: tuple[Sentence, ...]
+
+
+_NOT_NEWLINE_RE = re.compile(r"[^\n]")
+
+
+def _spaces(fragment: str) -> str:
+    return _NOT_NEWLINE_RE.sub(" ", fragment) if "\n" in fragment else " " * len(fragment)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return _spaces(match.group())
+
+
+def _blank_link_syntax(match: re.Match[str]) -> str:
+    return " " + match.group(2) + _spaces(match.group(3))
+
+
+def _lines(text: str, pattern: re.Pattern[str]) -> set[int]:
+    return {text.count("\n", 0, m.start()) for m in pattern.finditer(text)}
+
+
+def _blank_all(text: str, pattern: re.Pattern[str], *triggers: str) -> str:
+    """Skip patterns whose trigger strings are absent: most texts have no URL or code."""
+    if any(trigger in text for trigger in triggers):
+        return pattern.sub(_blank, text)
+    return text
+
+
+def _mask(text: str) -> tuple[str, set[int], set[int]]:
+    """Return the masked text and the line numbers that stand alone or start a sentence."""
+    text = _blank_all(text, _FENCE_RE, "```", "~~~")
+    text = _blank_all(text, _INLINE_CODE_RE, "`")
+    text = _blank_all(text, _IMAGE_RE, "!")
+    if "[" in text:
+        text = _LINK_RE.sub(_blank_link_syntax, text)
+        text = _blank_all(text, _LINK_DEFINITION_RE, "[")
+    text = _blank_all(text, _HTML_RE, "<", "&")
+    text = _blank_all(text, _URL_RE, "://", "www.")
+    text = _blank_all(text, _EMAIL_RE, "@")
+    text = _blank_all(text, _TAG_RE, "#", "@")
+    standalone = _lines(text, _HEADING_RE) if "#" in text else set()
+    new_start = _lines(text, _LIST_ITEM_RE)
+    text = _blank_all(text, _HEADING_RE, "#")
+    text = _blank_all(text, _LIST_ITEM_RE, "-", "*", "+", "•", "‣", "◦", ".", ")")
+    text = _blank_all(text, _QUOTE_RE, ">")
+    text = _blank_all(text, _PIPE_RE, "|")
+    standalone |= _lines(text, _RULE_RE)
+    text = _blank_all(text, _RULE_RE, "-", "*", "_", "=")
+    text = _blank_all(text, _SYMBOLS_RE, "*", "~", "#", "\\")
+    return _blank_all(text, _UNDERSCORE_RE, "_"), standalone, new_start
+
+
+def _is_abbreviation(masked: str, start: int, end: int) -> bool:
+    if masked[start:end] != ".":
+        return False
+    begin = start
+    while begin > 0 and not masked[begin - 1].isspace():
+        begin -= 1
+    token = masked[begin : start + 1].lstrip("(\"'“‘«[")
+    lowered = token.lower()
+    if lowered in _ABBREVIATIONS or _LETTER_DOTS_RE.fullmatch(lowered):
+        return True
+    if _INITIAL_RE.fullmatch(token):
+        return True
+    if lowered in _SOFT_ABBREVIATIONS:
+        following = masked[end:].lstrip()
+        return bool(following) and not following[0].isupper()
+    return False
+
+
+def _breaks(masked: str, standalone: set[int], new_start: set[int]) -> list[int]:
+    breaks = [m.end() for m in _END_RE.finditer(masked) if not _is_abbreviation(masked, *m.span())]
+    lines = masked.split("\n")
+    offset = 0
+    for number, line in enumerate(lines[:-1]):
+        offset += len(line)
+        following = lines[number + 1].lstrip()
+        hard = (
+            not line.strip()
+            or not following
+            or number in standalone
+            or number + 1 in standalone
+            or number + 1 in new_start
+        )
+        if hard or not following[0].islower():
+            breaks.append(offset)
+        offset += 1
+    breaks.append(len(masked))
+    return sorted(set(breaks))
+
+
+def segment(text: str) -> Segmented:
+    """Split text into sentences of word spans; sentences without words are dropped."""
+    masked, standalone, new_start = _mask(text)
+    words = [m.span() for m in WORD_RE.finditer(masked)]
+    sentences: list[Sentence] = []
+    position = 0
+    index = 0
+    for end in _breaks(masked, standalone, new_start):
+        first = index
+        while index < len(words) and words[index][1] <= end:
+            index += 1
+        if index > first:
+            start = words[first][0]
+            stop = len(masked[position:end].rstrip()) + position
+            sentences.append(
+                Sentence(start, max(stop, words[index - 1][1]), tuple(words[first:index]))
+            )
+        position = end
+    return Segmented(masked, tuple(sentences))

@@ -1,0 +1,135 @@
+"""The tables of the reports page, built once for both the screen and the CSV download,
+so an export always holds exactly what the page shows for the same filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import reports
+from .models import Network
+from .reports import Period
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    headers: list[str]
+    rows: Iterable[list[Any]]
+
+
+def bucket_label(bucket, granularity: str) -> str:
+    return bucket.strftime("%Y-%m") if granularity == "month" else bucket.isoformat()
+
+
+def bucket_header(granularity: str) -> str:
+    return {"day": _("Day"), "week": _("Week starting"), "month": _("Month")}[granularity]
+
+
+def network_label(code: str) -> str:
+    return str(dict(Network.choices).get(code, code))
+
+
+def _metrics(row: dict[str, Any]) -> list[int]:
+    return [row["shares"], row["clicks"], row["unique_clicks"]]
+
+
+def _metric_headers() -> list[str]:
+    return [_("Shares"), _("Clicks"), _("Unique clicks")]
+
+
+def time_table(*, period: Period, top: int) -> Table:
+    rows = (
+        [bucket_label(row["bucket"], period.granularity), *_metrics(row)]
+        for row in reports.activity_over_time(period=period)
+    )
+    headers = [bucket_header(period.granularity), *_metric_headers()]
+    return Table("over-time", _("Shares and clicks over time"), headers, rows)
+
+
+def network_table(*, period: Period, top: int) -> Table:
+    rows = (
+        [network_label(row["k0"]), *_metrics(row)]
+        for row in reports.activity(dimension="network", period=period)
+    )
+    return Table("networks", _("By network"), [_("Network"), *_metric_headers()], rows)
+
+
+def item_table(*, period: Period, top: int) -> Table:
+    rows = (
+        [row["title"], *_metrics(row)]
+        for row in reports.activity(dimension="item", period=period, limit=top or None)
+    )
+    return Table("items", _("Top items"), [_("Item"), *_metric_headers()], rows)
+
+
+def department_table(*, period: Period, top: int) -> Table:
+    rows = (
+        [row["name"] or _("No department"), *_metrics(row)]
+        for row in reports.activity(dimension="department", period=period)
+    )
+    return Table("departments", _("By department"), [_("Department"), *_metric_headers()], rows)
+
+
+def participation_table(*, period: Period, top: int) -> Table:
+    def rows() -> Iterator[list[Any]]:
+        counts = reports.participation(period=period)
+        yield [counts["shared"], counts["opted_in"], counts["percent"]]
+
+    headers = [_("Ambassadors who shared"), _("Ambassadors in the programme"), _("Percent")]
+    return Table("participation", _("Who took part"), headers, rows())
+
+
+def optin_table(*, period: Period, top: int) -> Table:
+    rows = (
+        [row["week"].isoformat(), row["opt_ins"], row["opt_outs"]]
+        for row in reports.optin_trend(period=period)
+    )
+    headers = [_("Week starting"), _("Joined"), _("Left")]
+    return Table("joined-and-left", _("People who joined and left"), headers, rows)
+
+
+DIGEST_LABELS = {
+    "sent": gettext_lazy("Sent"),
+    "failed": gettext_lazy("Failed"),
+    "unknown": gettext_lazy("Not sure if sent"),
+    "claimed": gettext_lazy("Being sent"),
+}
+
+
+def digest_table(*, period: Period, top: int) -> Table:
+    rows = (
+        [str(DIGEST_LABELS[row["status"]]), row["count"]]
+        for row in reports.digest_outcomes(period=period)
+    )
+    return Table("weekly-emails", _("Weekly e-mails"), [_("Result"), _("E-mails")], rows)
+
+
+def share_lines_table(*, period: Period, top: int) -> Table:
+    """Download only: one line per counted share, streamed from a server-side cursor."""
+    rows = (
+        [day, title, network_label(network), department or _("No department"), presses]
+        for day, title, network, department, presses in reports.share_lines(period=period).iterator(
+            chunk_size=2000
+        )
+    )
+    headers = [_("Day"), _("Item"), _("Network"), _("Department"), _("Times pressed")]
+    return Table("all-shares", _("All shares, one line each"), headers, rows)
+
+
+TABLES: dict[str, Callable[..., Table]] = {
+    "over-time": time_table,
+    "networks": network_table,
+    "items": item_table,
+    "departments": department_table,
+    "participation": participation_table,
+    "joined-and-left": optin_table,
+    "weekly-emails": digest_table,
+    "all-shares": share_lines_table,
+}
+SCREEN_TABLES = [name for name in TABLES if name != "all-shares"]

@@ -1,0 +1,538 @@
+"""Selectors for the comms reports, the leaderboard and "my impact".
+
+Every figure is aggregated in SQL; Python only ever sees one row per line of a table. Two
+rules shape the queries:
+
+- A share counts once per (ambassador, item, network) and local day, and undone shares do
+  not count: pressing the button twice is one share (see `activity_sql`).
+- Clicks live in two tables: raw `Click` rows and `ClickDaily` totals for days whose raw
+  clicks were purged after the retention period. `click_sources` is the one place that adds
+  them up, skipping raw clicks of a (link, day) that already has a daily total, so a day is
+  never counted twice while the purge runs. Bots never count.
+
+All three sources are grouped by the same key and glued with UNION ALL, then summed once
+more, so "top items by shares, then clicks" is a single sorted, limited query.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from .models import Ambassador, Click, ClickDaily, Department, DigestDelivery, Item, Share, User
+
+PRESETS = ("7d", "30d", "this_month", "last_month", "this_quarter", "this_year")
+DEFAULT_PRESET = "30d"
+MAX_PERIOD_DAYS = 5 * 366
+METRICS = ("shares", "clicks", "unique_clicks")
+ZERO = Value(0, output_field=IntegerField())
+
+
+def report_tz() -> zoneinfo.ZoneInfo:
+    """Reports use the organisation's time zone, so "a day" is the same for every reader."""
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def report_today() -> date:
+    return timezone.localdate(timezone.now(), report_tz())
+
+
+# Periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days from `start` to `end`, both included."""
+
+    start: date
+    end: date
+    preset: str = "custom"
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=report_tz())
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive: midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=report_tz())
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def granularity(self) -> str:
+        if self.days <= 62:
+            return "day"
+        if self.days <= 366:
+            return "week"
+        return "month"
+
+    def buckets(self) -> list[date]:
+        """Every bar of the chart, including empty ones."""
+        step = self.granularity
+        current = bucket_start(self.start, step)
+        result = []
+        while current <= self.end:
+            result.append(current)
+            if step == "day":
+                current += timedelta(days=1)
+            elif step == "week":
+                current += timedelta(days=7)
+            else:
+                current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return result
+
+
+def bucket_start(day: date, granularity: str) -> date:
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    return day
+
+
+def period_for_preset(preset: str, *, today: date | None = None) -> Period:
+    today = today or report_today()
+    if preset == "7d":
+        return Period(today - timedelta(days=6), today, preset)
+    if preset == "this_month":
+        return Period(today.replace(day=1), today, preset)
+    if preset == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return Period(end.replace(day=1), end, preset)
+    if preset == "this_quarter":
+        return Period(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today, preset)
+    if preset == "this_year":
+        return Period(date(today.year, 1, 1), today, preset)
+    return Period(today - timedelta(days=29), today, "30d")
+
+
+# Sources ------------------------------------------------------------------------------------
+
+
+def _share_day():
+    return TruncDate("created_at", tzinfo=report_tz())
+
+
+def counted_shares(*, period: Period | None = None, ambassador_id: int | None = None):
+    """Share rows that may count (not undone), in the period. Never count them with a
+    plain count: one share is a distinct (ambassador, item, network, local day)."""
+    rows = Share.objects.filter(undone_at__isnull=True)
+    if period is not None:
+        rows = rows.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+    if ambassador_id is not None:
+        rows = rows.filter(ambassador_id=ambassador_id)
+    return rows.order_by()
+
+
+def click_sources(
+    *, period: Period | None = None, ambassador_id: int | None = None
+) -> tuple[QuerySet[Click], QuerySet[ClickDaily]]:
+    """The two halves of every click figure: raw human clicks on days without a daily
+    total, and the daily totals. Both expose ``link`` and ``day``, so callers group them
+    with the same expressions and add the results.
+
+    The extra ``at`` window (one day wider than the period on each side) only lets the
+    database use the index on ``at``; ``day`` decides.
+    """
+    purged = ClickDaily.objects.filter(link_id=OuterRef("link_id"), day=OuterRef("day"))
+    raw = Click.objects.filter(is_bot=False).filter(~Exists(purged))
+    daily = ClickDaily.objects.all()
+    if period is not None:
+        raw = raw.filter(
+            day__gte=period.start,
+            day__lte=period.end,
+            at__gte=period.start_at - timedelta(days=1),
+            at__lt=period.end_at + timedelta(days=1),
+        )
+        daily = daily.filter(day__gte=period.start, day__lte=period.end)
+    if ambassador_id is not None:
+        raw = raw.filter(link__ambassador_id=ambassador_id)
+        daily = daily.filter(link__ambassador_id=ambassador_id)
+    return raw.order_by(), daily.order_by()
+
+
+RAW_CLICK_METRICS = {
+    "m_shares": ZERO,
+    "m_clicks": Count("pk"),
+    "m_unique": Count("pk", filter=Q(is_unique=True)),
+}
+# ClickDaily.clicks counts every click, bots included; bot_clicks says how many were bots.
+DAILY_CLICK_METRICS = {
+    "m_shares": ZERO,
+    "m_clicks": Sum(F("clicks") - F("bot_clicks"), output_field=IntegerField()),
+    "m_unique": Sum("unique_clicks"),
+}
+
+
+# The activity query -------------------------------------------------------------------------
+
+DIMENSIONS = {
+    # name: fields reached from Share; Click and ClickDaily reach them through "link__"
+    "network": ("network",),
+    "item": ("item",),
+    "department": ("ambassador__department",),
+    "ambassador": ("ambassador",),
+    "item_network": ("item", "network"),
+}
+
+
+def _bucket(expression, granularity: str):
+    if granularity == "week":
+        return TruncWeek(expression)
+    if granularity == "month":
+        return TruncMonth(expression)
+    return expression
+
+
+def _keys(dimension: str, granularity: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    if dimension == "total":
+        return {"k0": Value(1)}, {"k0": Value(1)}
+    if dimension == "time":
+        return (
+            {"k0": _bucket(_share_day(), granularity)},
+            {"k0": _bucket(F("day"), granularity)},
+        )
+    fields = DIMENSIONS[dimension]
+    share = {f"k{i}": F(name) for i, name in enumerate(fields)}
+    click = {f"k{i}": F(f"link__{name}") for i, name in enumerate(fields)}
+    return share, click
+
+
+def _compiled(queryset: QuerySet) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
+def activity_sql(
+    *,
+    dimension: str,
+    period: Period | None,
+    ambassador_id: int | None = None,
+    sources: tuple[str, ...] = ("shares", "clicks"),
+) -> tuple[str, list[Any], list[str]]:
+    """SQL for shares, clicks and unique clicks per key of `dimension`, with its params
+    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks.
+    Leave a source out of `sources` when its numbers are not shown: its columns are 0.
+
+    Shares are made distinct per (ambassador, item, network, local day) in a DISTINCT
+    subquery and counted outside it, which the database hashes instead of sorting."""
+    granularity = period.granularity if period is not None else "day"
+    share_keys, click_keys = _keys(dimension, granularity)
+    qn = connection.ops.quote_name
+    keys = list(share_keys)
+    key_sql = ", ".join(qn(k) for k in keys)
+    parts: list[str] = []
+    params: list[Any] = []
+    if "shares" in sources:
+        distinct = (
+            counted_shares(period=period, ambassador_id=ambassador_id)
+            .values(
+                **share_keys,
+                s_ambassador=F("ambassador"),
+                s_item=F("item"),
+                s_network=F("network"),
+                s_day=_share_day(),
+            )
+            .distinct()
+        )
+        sql, distinct_params = _compiled(distinct)
+        parts.append(
+            f"SELECT {key_sql}, COUNT(*) AS {qn('m_shares')}, 0 AS {qn('m_clicks')}, "  # noqa: S608 - names from code, values as params
+            f"0 AS {qn('m_unique')} FROM ({sql}) distinct_shares GROUP BY {key_sql}"
+        )
+        params += distinct_params
+    if "clicks" in sources:
+        raw, daily = click_sources(period=period, ambassador_id=ambassador_id)
+        for grouped in (
+            raw.values(**click_keys).annotate(**RAW_CLICK_METRICS),
+            daily.values(**click_keys).annotate(**DAILY_CLICK_METRICS),
+        ):
+            sql, grouped_params = _compiled(grouped)
+            parts.append(sql)
+            params += grouped_params
+    union = " UNION ALL ".join(parts)
+    grouped = (
+        f"SELECT {key_sql}, "  # noqa: S608 - names from code, values as params
+        f"COALESCE(SUM({qn('m_shares')}), 0) AS shares, "
+        f"COALESCE(SUM({qn('m_clicks')}), 0) AS clicks, "
+        f"COALESCE(SUM({qn('m_unique')}), 0) AS unique_clicks "
+        f"FROM ({union}) activity GROUP BY {key_sql}"
+    )
+    return grouped, params, keys
+
+
+def fetch_rows(sql: str, params: list[Any], *, batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, fetched in batches so a long export never sits in memory at once.
+    Numbers come back as int on every database (PostgreSQL's SUM gives Decimal)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        while True:
+            chunk = cursor.fetchmany(batch)
+            if not chunk:
+                return
+            for values in chunk:
+                row = dict(zip(names, values, strict=True))
+                for metric in METRICS:
+                    if metric in row:
+                        row[metric] = int(row[metric] or 0)
+                yield row
+
+
+def _table(model, alias: str) -> str:
+    return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
+
+
+def _column(model, field: str, alias: str) -> str:
+    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(field).column)}"
+
+
+ORDER_BY_SHARES = "t.shares DESC, t.clicks DESC, t.k0"
+
+
+def activity(
+    *,
+    dimension: str,
+    period: Period | None,
+    ambassador_id: int | None = None,
+    limit: int | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Activity per key, with a readable label joined in SQL for items and departments,
+    sorted the way the tables show it (time ascending, the rest by shares then clicks)."""
+    sql, params, keys = activity_sql(
+        dimension=dimension, period=period, ambassador_id=ambassador_id
+    )
+    select = ["t.*"]
+    joins = ""
+    order = ORDER_BY_SHARES
+    if dimension in ("item", "item_network"):
+        select += [
+            f"{_column(Item, 'title', 'i')} AS title",
+            f"{_column(Item, 'slug', 'i')} AS slug",
+        ]
+        joins = f" LEFT JOIN {_table(Item, 'i')} ON {_column(Item, 'id', 'i')} = t.k0"
+        if dimension == "item_network":
+            order = "t.shares DESC, t.clicks DESC, t.k0, t.k1"
+    elif dimension == "department":
+        select.append(f"{_column(Department, 'name', 'd')} AS name")
+        joins = f" LEFT JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = t.k0"
+        name = _column(Department, "name", "d")
+        order = f"t.shares DESC, t.clicks DESC, CASE WHEN {name} IS NULL THEN 1 ELSE 0 END, {name}"
+    elif dimension in ("time", "total"):
+        order = "t.k0"
+    sql = f"SELECT {', '.join(select)} FROM ({sql}) t{joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
+    if limit:
+        sql += " LIMIT %s"
+        params.append(limit)
+    for row in fetch_rows(sql, params):
+        if dimension == "time":
+            row["k0"] = _as_date(row["k0"])
+        yield row
+
+
+def _as_date(value) -> date:
+    """Truncated dates come back as text (SQLite), date or datetime (PostgreSQL)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def activity_totals(*, period: Period | None, ambassador_id: int | None = None) -> dict[str, int]:
+    rows = list(activity(dimension="total", period=period, ambassador_id=ambassador_id))
+    row = rows[0] if rows else {}
+    return {metric: row.get(metric, 0) for metric in METRICS}
+
+
+def activity_over_time(*, period: Period) -> list[dict[str, Any]]:
+    """One row per bucket of the period, empty buckets included."""
+    found = {row["k0"]: row for row in activity(dimension="time", period=period)}
+    return [
+        {"bucket": bucket, **{m: found.get(bucket, {}).get(m, 0) for m in METRICS}}
+        for bucket in period.buckets()
+    ]
+
+
+# Ranking ------------------------------------------------------------------------------------
+
+
+def ranked(
+    *,
+    dimension: str,
+    period: Period | None,
+    metric: str,
+    limit: int,
+    include_key: int | None,
+) -> list[dict[str, Any]]:
+    """The top `limit` keys by `metric` plus the row of `include_key` wherever it stands,
+    in one query (RANK() gives ties the same place). Only `metric` is computed (the other
+    is 0) and only keys with a metric above zero are ranked. For ambassadors, only people
+    still in the programme are ranked; their totals elsewhere in the reports count everyone."""
+    if metric not in ("shares", "clicks"):
+        raise ValueError(metric)
+    sql, params, _keys_ = activity_sql(dimension=dimension, period=period, sources=(metric,))
+    select = [f"t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place"]
+    joins = ""
+    where = [f"t.{metric} > 0"]
+    if dimension == "ambassador":
+        select += [
+            f"{_column(Ambassador, 'leaderboard_visible', 'a')} AS visible",
+            f"{_column(User, 'first_name', 'u')} AS first_name",
+            f"{_column(User, 'last_name', 'u')} AS last_name",
+        ]
+        joins = (
+            f" JOIN {_table(Ambassador, 'a')} ON {_column(Ambassador, 'id', 'a')} = t.k0"
+            f" JOIN {_table(User, 'u')} ON {_column(User, 'id', 'u')} = "
+            f"{_column(Ambassador, 'user', 'a')}"
+        )
+        where += [
+            f"{_column(Ambassador, 'opted_out_at', 'a')} IS NULL",
+            f"{_column(User, 'is_active', 'u')} = %s",
+        ]
+        params.append(True)
+    elif dimension == "department":
+        select.append(f"{_column(Department, 'name', 'd')} AS name")
+        joins = f" JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = t.k0"
+    else:
+        raise ValueError(dimension)
+    inner = f"SELECT {', '.join(select)} FROM ({sql}) t{joins} WHERE {' AND '.join(where)}"  # noqa: S608 - names from code, values as params
+    outer = (
+        f"SELECT * FROM ({inner}) ranked WHERE place <= %s OR k0 = %s "  # noqa: S608 - names from code, values as params
+        "ORDER BY place, k0"
+    )
+    params += [limit, include_key if include_key is not None else -1]
+    return list(fetch_rows(outer, params))
+
+
+# Participation, opt-ins, digests ------------------------------------------------------------
+
+
+def participation(*, period: Period) -> dict[str, int]:
+    """Ambassadors who shared, out of those in the programme at some time in the period.
+    Who shared is always counted as in the programme (a rejoin resets opted_in_at), so
+    the percentage never passes 100. Anonymised rows count too: they are never named."""
+    shared = counted_shares(period=period).values("ambassador_id")
+    in_programme = Q(opted_in_at__lt=period.end_at) & (
+        Q(opted_out_at__isnull=True) | Q(opted_out_at__gte=period.start_at)
+    )
+    counts = Ambassador.objects.aggregate(
+        opted_in=Count("pk", filter=in_programme | Q(pk__in=shared)),
+        shared=Count("pk", filter=Q(pk__in=shared)),
+    )
+    opted_in, who_shared = counts["opted_in"], counts["shared"]
+    percent = round(100 * who_shared / opted_in) if opted_in else 0
+    return {"shared": who_shared, "opted_in": opted_in, "percent": percent}
+
+
+def optin_trend(*, period: Period) -> list[dict[str, Any]]:
+    """Opt-ins and opt-outs per week. opted_in_at holds the latest join, so someone who
+    left and came back shows once as an opt-out and once as an opt-in."""
+    weeks = {}
+    for field, name in (("opted_in_at", "opt_ins"), ("opted_out_at", "opt_outs")):
+        rows = (
+            Ambassador.objects.filter(
+                **{f"{field}__gte": period.start_at, f"{field}__lt": period.end_at}
+            )
+            .annotate(week=TruncWeek(TruncDate(field, tzinfo=report_tz())))
+            .values("week")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            weeks.setdefault(_as_date(row["week"]), {})[name] = row["n"]
+    start = bucket_start(period.start, "week")
+    result = []
+    week = start
+    while week <= period.end:
+        counts = weeks.get(week, {})
+        result.append(
+            {
+                "week": week,
+                "opt_ins": counts.get("opt_ins", 0),
+                "opt_outs": counts.get("opt_outs", 0),
+            }
+        )
+        week += timedelta(days=7)
+    return result
+
+
+DIGEST_STATUSES = ("sent", "failed", "unknown", "claimed")
+
+
+def digest_outcomes(*, period: Period) -> list[dict[str, Any]]:
+    """Weekly e-mails claimed in the period, per status (fixed order, zeros included)."""
+    counts = dict(
+        DigestDelivery.objects.filter(claimed_at__gte=period.start_at, claimed_at__lt=period.end_at)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [{"status": status, "count": counts.get(status, 0)} for status in DIGEST_STATUSES]
+
+
+def share_lines(*, period: Period) -> QuerySet:
+    """One line per counted share (person, item, network, day), for the long export.
+    Grouped in SQL and read with .iterator(), so a million lines stream in chunks."""
+    return (
+        counted_shares(period=period)
+        .annotate(day=_share_day())
+        .values(
+            "day",
+            "ambassador",
+            "item",
+            "network",
+            "item__title",
+            "ambassador__department__name",
+        )
+        .annotate(presses=Count("pk"))
+        .order_by("day", "item__title", "network", "ambassador__department__name", "ambassador")
+        .values_list("day", "item__title", "network", "ambassador__department__name", "presses")
+    )
+
+
+# My impact ----------------------------------------------------------------------------------
+
+
+def month_so_far(*, today: date | None = None) -> Period:
+    return period_for_preset("this_month", today=today)
+
+
+def impact_for(*, ambassador: Ambassador, limit: int = 100) -> dict[str, Any]:
+    """Everything on "my impact" in four queries, whatever the number of items."""
+    month = month_so_far()
+    rows = list(
+        activity(dimension="item_network", period=None, ambassador_id=ambassador.pk, limit=limit)
+    )
+    place = ranked(
+        dimension="ambassador", period=month, metric="shares", limit=0, include_key=ambassador.pk
+    )
+    return {
+        "month": month,
+        "this_month": activity_totals(period=month, ambassador_id=ambassador.pk),
+        "all_time": activity_totals(period=None, ambassador_id=ambassador.pk),
+        "rows": rows,
+        "place": place[0]["place"] if place else None,
+    }

@@ -1,0 +1,162 @@
+"""The studio's live plain-language panel (htmx POST) and comms' own jargon terms."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from ambassadors.models import JargonTerm
+from ambassadors.tests.factories import UserFactory
+from ambassadors.tests.test_publishing import CORPORATE_EN, PLAIN_EN
+from ambassadors.views.studio.plain_language import BANDS, REASONS
+
+PLAIN_NL = (
+    "We hebben een nieuw kantoor in Utrecht. Het ligt naast het station. Er is plek voor "
+    "tweehonderd mensen. Je kunt je fiets in de kelder zetten. Op het dak is een tuin met "
+    "bankjes. Kom gerust kijken. We zien je graag."
+)
+CORPORATE_NL = (
+    "Teneinde de organisatorische transformatie te faciliteren, wordt van alle "
+    "belanghebbenden verwacht dat zij de synergetische capaciteiten optimaal benutten en de "
+    "multidisciplinaire implementatietrajecten conform de strategische doelstellingen "
+    "operationaliseren, waarbij de duurzame waardecreatie binnen het gehele "
+    "organisatie-ecosysteem gewaarborgd dient te worden middels geïntegreerde "
+    "prioriteringskaders."
+)
+
+PANEL = "/studio/plain-language/"
+
+
+def panel(client, *, title="", body="", language="en"):
+    response = client.post(
+        PANEL, {"title": title, "body": body, "language": language}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "band"),
+    [
+        ("en", PLAIN_EN, "plain"),
+        ("en", CORPORATE_EN, "corporate"),
+        ("nl", PLAIN_NL, "plain"),
+        ("nl", CORPORATE_NL, "corporate"),
+    ],
+)
+def test_panel_shows_band_and_reason_in_words(client_as, comms_user, language, text, band):
+    response = panel(client_as(comms_user), title="News", body=text, language=language)
+    report = response.context["report"]
+    assert report.band == band
+    assert report.language == language
+    html = response.content.decode()
+    assert str(BANDS[band]) in html
+    assert str(REASONS[report.reason]) in html
+    assert "<html" not in html  # a fragment for htmx, not a whole page
+
+
+def test_corporate_text_lists_long_sentences_and_jargon(client_as, comms_user):
+    response = panel(client_as(comms_user), title="Update", body=CORPORATE_EN)
+    context = response.context
+    assert context["long_sentences"][0]["words"] > 30
+    assert context["long_sentences"][0]["start"].startswith("In order to facilitate")
+    terms = {entry["term"].lower() for entry in context["jargon"]}
+    assert {"leverage", "stakeholders"} & terms
+
+
+def test_short_text_gets_no_band_but_still_word_hints(client_as, comms_user):
+    JargonTerm.objects.create(language="en", term="flurbify", suggestion="tidy up")
+    response = panel(client_as(comms_user), title="", body="Let us flurbify it next week.")
+    report = response.context["report"]
+    assert (report.band, report.reason) == (None, "too_short")
+    html = response.content.decode()
+    assert str(REASONS["too_short"]) in html
+    assert response.context["jargon"] == [{"term": "flurbify", "suggestion": "tidy up", "count": 1}]
+
+
+def test_passive_hints_are_shown(client_as, comms_user):
+    response = panel(client_as(comms_user), body="The office was opened by the mayor.")
+    assert response.context["passive_hints"]
+    assert "was opened by" in response.content.decode()
+
+
+def test_every_reason_code_has_words():
+    assert set(REASONS) == {"ok", "long_sentences", "long_words", "both", "too_short"}
+
+
+def test_unknown_language_falls_back_to_english(client_as, comms_user):
+    response = panel(client_as(comms_user), body=PLAIN_EN, language="xx")
+    assert response.context["report"].language == "en"
+
+
+def test_panel_is_post_only(client_as, comms_user):
+    assert client_as(comms_user).get(PANEL).status_code == 405
+
+
+def test_panel_is_for_comms_only(client_as, ambassador, client):
+    assert client.post(PANEL, {"body": PLAIN_EN}).status_code == 302
+    assert client_as(ambassador.user).post(PANEL, {"body": PLAIN_EN}).status_code == 403
+
+
+def test_comms_jargon_is_cached_between_typing_pauses(client_as, comms_user):
+    JargonTerm.objects.create(language="en", term="flurbify", suggestion="tidy up")
+    client = client_as(comms_user)
+    with CaptureQueriesContext(connection) as first:
+        panel(client, body="We flurbify the plan.")
+    with CaptureQueriesContext(connection) as second:
+        response = panel(client, body="We flurbify the plan.")
+    assert len(second) == len(first) - 1
+    assert response.context["jargon"] == [{"term": "flurbify", "suggestion": "tidy up", "count": 1}]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service texts (notes, copy titles) use the active language; an earlier request by a
+    Dutch user can leave Dutch active in this thread."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def admin_client_user(db):
+    return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+
+
+def jargon_found(client, body: str) -> dict[str, str]:
+    return {e["term"].lower(): e["suggestion"] for e in panel(client, body=body).context["jargon"]}
+
+
+def test_jargon_changed_in_the_admin_shows_at_once(client_as, comms_user, admin_client_user):
+    # A made-up word, so the shipped lists cannot interfere.
+    term = JargonTerm.objects.create(language="en", term="flurbify", suggestion="tidy up")
+    client = client_as(comms_user)
+    assert jargon_found(client, "We flurbify the plan.")["flurbify"] == "tidy up"
+
+    client.force_login(admin_client_user)
+    response = client.post(
+        f"/admin/ambassadors/jargonterm/{term.pk}/change/",
+        {"language": "en", "term": "flurbify", "suggestion": "clean up"},
+    )
+    assert response.status_code == 302
+    client.force_login(comms_user)
+    assert jargon_found(client, "We flurbify the plan.")["flurbify"] == "clean up"
+
+    client.force_login(admin_client_user)
+    client.post(f"/admin/ambassadors/jargonterm/{term.pk}/delete/", {"post": "yes"})
+    assert not JargonTerm.objects.exists()
+    client.force_login(comms_user)
+    assert "flurbify" not in jargon_found(client, "We flurbify the plan.")
+
+
+def test_jargon_added_in_the_admin_shows_at_once(client_as, comms_user, admin_client_user):
+    client = client_as(comms_user)
+    assert "flurbify" not in jargon_found(client, "We flurbify the plan.")  # now cached
+    client.force_login(admin_client_user)
+    client.post(
+        "/admin/ambassadors/jargonterm/add/",
+        {"language": "en", "term": "flurbify", "suggestion": "tidy up"},
+    )
+    client.force_login(comms_user)
+    assert jargon_found(client, "We flurbify the plan.")["flurbify"] == "tidy up"

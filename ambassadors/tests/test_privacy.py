@@ -1,0 +1,115 @@
+"""Data export and account deletion (anonymising, so links and reports keep working)."""
+
+import json
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from ambassadors.models import Ambassador, Share, Suggestion, TrackedLink, User
+from ambassadors.tests.factories import (
+    AmbassadorFactory,
+    ClickFactory,
+    ShareFactory,
+    SuggestionFactory,
+    TopicFactory,
+    TrackedLinkFactory,
+)
+
+
+@pytest.fixture
+def rich_ambassador(ambassador):
+    ambassador.mastodon_instance = "mastodon.social"
+    ambassador.networks = ["linkedin"]
+    ambassador.save()
+    ambassador.topics.add(TopicFactory(slug="jobs", name="Jobs"))
+    share = ShareFactory(ambassador=ambassador, post_url="https://www.linkedin.com/posts/amber-1")
+    link = TrackedLinkFactory(ambassador=ambassador, item=share.item, code="abc123")
+    ClickFactory(link=link)
+    ClickFactory(link=link, is_bot=True, is_unique=False)
+    SuggestionFactory(ambassador=ambassador, note="Our new podcast", status="new")
+    SuggestionFactory(ambassador=ambassador, note="Old idea", status="accepted")
+    return ambassador
+
+
+@pytest.mark.django_db
+def test_export_contains_the_users_data(client_as, rich_ambassador):
+    response = client_as(rich_ambassador.user).get(reverse("ambassadors:my_data_export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
+    data = json.loads(response.content)
+    assert data["account"]["email"] == "amber@example.com"
+    assert data["ambassador"]["mastodon_instance"] == "mastodon.social"
+    assert data["ambassador"]["topics"] == ["jobs"]
+    assert data["ambassador"]["guidelines_version"] == 1
+    assert [s["post_url"] for s in data["shares"]] == ["https://www.linkedin.com/posts/amber-1"]
+    assert data["links"] == [
+        {
+            "code": "abc123",
+            "item": rich_ambassador.shares.get().item.title,
+            "network": "linkedin",
+            "clicks": 1,
+            "unique_clicks": 1,
+        }
+    ]
+    assert sorted(s["note"] for s in data["suggestions"]) == ["Old idea", "Our new podcast"]
+
+
+@pytest.mark.django_db
+def test_export_holds_only_the_requesters_data(client_as, rich_ambassador):
+    other = AmbassadorFactory(user__email="other@example.com")
+    data = json.loads(client_as(other.user).get(reverse("ambassadors:my_data_export")).content)
+    assert data["account"]["email"] == "other@example.com"
+    assert data["shares"] == []
+    assert data["links"] == []
+    assert data["suggestions"] == []
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_removes_personal_data_and_keeps_anonymous_totals(
+    client_as, rich_ambassador
+):
+    client = client_as(rich_ambassador.user)
+    user_pk = rich_ambassador.user.pk
+    response = client.post(reverse("ambassadors:my_data"), {})
+    assert response.status_code == 200
+    assert User.objects.filter(pk=user_pk).exists()
+
+    response = client.post(reverse("ambassadors:my_data"), {"confirm": "on"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=user_pk).exists()
+    assert not EmailAddress.objects.filter(email="amber@example.com").exists()
+    anonymous = Ambassador.objects.get(pk=rich_ambassador.pk)
+    assert anonymous.user is None
+    assert str(anonymous) == "former ambassador"
+    assert anonymous.mastodon_instance == ""
+    assert anonymous.networks == []
+    assert anonymous.topics.count() == 0
+    assert anonymous.digest_enabled is False
+    assert not Ambassador.objects.active().filter(pk=anonymous.pk).exists()
+    # Shares and links stay (posted links keep working, reports stay right), without
+    # personal content.
+    assert Share.objects.filter(ambassador=anonymous).count() == 1
+    assert Share.objects.get(ambassador=anonymous).post_url == ""
+    assert TrackedLink.objects.filter(ambassador=anonymous, code="abc123").exists()
+    assert list(Suggestion.objects.filter(ambassador=anonymous).values_list("note", "status")) == [
+        ("", "accepted")
+    ]
+    # Signed out.
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_an_employee_without_ambassador_row_can_export_and_delete(client_as, employee):
+    client = client_as(employee)
+    data = json.loads(client.get(reverse("ambassadors:my_data_export")).content)
+    assert data["ambassador"] is None
+    client.post(reverse("ambassadors:my_data"), {"confirm": "on"})
+    assert not User.objects.filter(pk=employee.pk).exists()
+
+
+@pytest.mark.django_db
+def test_privacy_page_is_public(client):
+    page = client.get(reverse("ambassadors:privacy")).content.decode()
+    assert "We do not store their IP address" in page

@@ -1,0 +1,1 @@
+"""Studio pages for the comms team under /studio/ (comms only: see views.access)."""

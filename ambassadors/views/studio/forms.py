@@ -1,0 +1,225 @@
+"""Studio forms. They only parse and check input; the publishing services do the work."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from ...images import ImageRejected, image_validate
+from ...models import Item, Language, Network, SiteSettings, Topic
+from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
+from ...share_texts import SHARE_TEXT_LIMITS, share_text_count
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+FORM_FIELDS = [*EDITABLE_FIELDS, *MANY_FIELDS]
+
+
+class ItemForm(forms.ModelForm):
+    """Never bound to the stored item: the service compares old and new values itself, so
+    edits are passed as plain values (initial comes from item_initial)."""
+
+    link = forms.URLField(
+        label=_("Link"),
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_("Optional. Where the story lives on the web."),
+    )
+    image = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPG, PNG or WebP, at most 5 MB, at least 600 × 315 pixels."),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
+
+    class Meta:
+        model = Item
+        fields = FORM_FIELDS
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 12}),
+            "publish_at": DATETIME_WIDGET,
+            "expires_at": DATETIME_WIDGET,
+            "topics": forms.CheckboxSelectMultiple,
+            "audience": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "body": _("Markdown: *italic*, **bold**, [link](https://…), lists with -."),
+            "publish_at": _("Leave empty to publish at once. Otherwise it goes live then."),
+            "expires_at": _("Optional. After this moment the item leaves the feed."),
+            "is_urgent": _("Urgent items go to the top and are e-mailed to ambassadors."),
+        }
+
+    def __init__(self, *args, item: Item | None = None, **kwargs):
+        self.item = item
+        super().__init__(*args, **kwargs)
+        others = Item.objects.exclude(status=Item.Status.ARCHIVED).only("pk", "title")
+        if item is not None:
+            others = others.exclude(pk=item.pk)
+        self.fields["translation_of"].queryset = others.order_by("-created_at")
+        self.fields["title"].widget.attrs["autocomplete"] = "off"
+        for name in ("title", "body", "language"):
+            self.fields[name].widget.attrs["class"] = "plain-language-source"
+        self.fields["link"].widget.attrs["placeholder"] = "https://"
+        if item is not None and item.status == Item.Status.PUBLISHED:
+            self.fields["is_urgent"].disabled = True
+            self.fields["is_urgent"].help_text = _(
+                "You cannot change this after publishing. Make a copy instead."
+            )
+
+    def clean_link(self) -> str:
+        link = self.cleaned_data["link"].strip()
+        if link and not link.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(_("Links must start with https:// or http://."))
+        return link
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image:
+            try:
+                image_validate(image)
+            except ImageRejected as error:
+                raise forms.ValidationError(str(error)) from None
+        return image
+
+    def clean(self):
+        cleaned = super().clean()
+        publish_at, expires_at = cleaned.get("publish_at"), cleaned.get("expires_at")
+        if publish_at and expires_at and expires_at <= publish_at:
+            self.add_error("expires_at", _("The end must be after the start."))
+        has_picture = cleaned.get("image") or (
+            self.item is not None and self.item.image and not cleaned.get("remove_image")
+        )
+        if has_picture and not cleaned.get("image_alt", "").strip():
+            self.add_error(
+                "image_alt", _("Describe the picture in a few words, for people who cannot see it.")
+            )
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """Everything the services take as keyword arguments."""
+        return {
+            name: self.cleaned_data[name] for name in FORM_FIELDS if not self.fields[name].disabled
+        }
+
+
+def item_initial(item: Item) -> dict:
+    initial = model_to_dict(item, fields=FORM_FIELDS)
+    initial["topics"] = [t.pk for t in item.topics.all()]
+    initial["audience"] = [d.pk for d in item.audience.all()]
+    return initial
+
+
+class ShareTextForm(forms.Form):
+    network = forms.ChoiceField(label=_("Network"), choices=Network.choices)
+    text = forms.CharField(
+        label=_("Suggested text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-share-text": ""}),
+    )
+
+    def __init__(self, *args, disclosure: str = "", **kwargs):
+        self.disclosure = disclosure
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        network, text = cleaned.get("network"), (cleaned.get("text") or "").strip()
+        if network and text:
+            count = share_text_count(text=text, network=network, disclosure=self.disclosure)
+            if not count.fits:
+                self.add_error(
+                    "text",
+                    _(
+                        "Too long for %(network)s: %(used)s of %(limit)s characters, "
+                        "counting the link and the line we add. Make it %(over)s shorter."
+                    )
+                    % {
+                        "network": Network(network).label,
+                        "used": count.used,
+                        "limit": count.limit,
+                        "over": count.used - count.limit,
+                    },
+                )
+        cleaned["text"] = text
+        return cleaned
+
+
+class BaseShareTextFormSet(forms.BaseFormSet):
+    def share_texts(self) -> list[tuple[str, str]]:
+        return [
+            (form.cleaned_data["network"], form.cleaned_data["text"])
+            for form in self.forms
+            if form.cleaned_data
+            and form.cleaned_data.get("text")
+            and not form.cleaned_data.get("DELETE")
+        ]
+
+
+ShareTextFormSet = forms.formset_factory(
+    ShareTextForm,
+    formset=BaseShareTextFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+def share_text_limits() -> dict[str, int]:
+    return {str(network): limit for network, limit in SHARE_TEXT_LIMITS.items()}
+
+
+class ItemFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        required=False,
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        empty_label=_("All topics"),
+    )
+    flag = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[
+            ("", _("Everything")),
+            ("urgent", _("Urgent only")),
+            ("featured", _("Featured only")),
+            ("mine", _("Mine only")),
+        ],
+    )
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm_corporate = forms.BooleanField(
+        label=_("I know this text is hard to read. Publish it anyway."), required=False
+    )
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=_("What should change?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a short note so the author knows what to change.")},
+    )
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SiteSettings
+        fields = [
+            "review_required",
+            "digests_enabled",
+            "digest_send_hour",
+            "disclosure_en",
+            "disclosure_nl",
+            "urgent_send_delay_minutes",
+        ]

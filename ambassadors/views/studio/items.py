@@ -1,0 +1,277 @@
+"""Studio item pages: the list, writing and editing, and the item page with its preview."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ...models import Ambassador, Item, ItemEvent, Network, SiteSettings
+from ...publishing import (
+    PublishingError,
+    alerts_can_cancel,
+    can_approve,
+    can_publish,
+    item_create,
+    item_disclosure,
+    item_update,
+)
+from ..access import comms_required
+from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
+
+Status = Item.Status
+PAGE_SIZE = 50
+# Above this many new items a week, ambassadors start to skip them (see the studio list).
+WEEKLY_ITEMS_HINT = 5
+
+TABS = [
+    ("all", gettext_lazy("All")),
+    (Status.DRAFT, gettext_lazy("Drafts")),
+    (Status.IN_REVIEW, gettext_lazy("To review")),
+    (Status.PUBLISHED, gettext_lazy("Published")),
+    (Status.ARCHIVED, gettext_lazy("Archived")),
+]
+
+
+def live_state(item: Item, now: datetime) -> str:
+    """For published items: "live", "scheduled" or "ended"; "" otherwise."""
+    if item.status != Status.PUBLISHED:
+        return ""
+    if item.publish_at and item.publish_at > now:
+        return "scheduled"
+    if item.expires_at and item.expires_at <= now:
+        return "ended"
+    return "live"
+
+
+def _week_bounds(now: datetime) -> tuple[datetime, datetime]:
+    local = timezone.localtime(now)
+    monday = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    return monday, monday + timedelta(days=7)
+
+
+def week_volume(*, now: datetime) -> dict:
+    """Items going live this week and next, against the number of active ambassadors:
+    comms judge the pace from this, so we show numbers, not a verdict."""
+    start, end = _week_bounds(now)
+    published = Q(status=Status.PUBLISHED)
+    counts = Item.objects.aggregate(
+        this_week=Count("pk", filter=published & Q(publish_at__gte=start, publish_at__lt=end)),
+        next_week=Count(
+            "pk", filter=published & Q(publish_at__gte=end, publish_at__lt=end + timedelta(days=7))
+        ),
+    )
+    return {
+        **counts,
+        "ambassadors": Ambassador.objects.active().count(),
+        "hint": WEEKLY_ITEMS_HINT,
+        "too_many": counts["this_week"] > WEEKLY_ITEMS_HINT,
+        "week_start": start,
+    }
+
+
+def _filtered_items(request: HttpRequest, tab: str, filters: ItemFilterForm) -> QuerySet[Item]:
+    items = Item.objects.select_related("author").prefetch_related("topics")
+    if tab != "all":
+        items = items.filter(status=tab)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            items = items.filter(
+                Q(title__icontains=q) | Q(body__icontains=q) | Q(slug__icontains=q)
+            )
+        if data["language"]:
+            items = items.filter(language=data["language"])
+        if data["topic"]:
+            items = items.filter(topics=data["topic"])
+        flag = data["flag"]
+        if flag == "urgent":
+            items = items.filter(is_urgent=True)
+        elif flag == "featured":
+            items = items.filter(is_featured=True)
+        elif flag == "mine":
+            items = items.filter(author=request.user)
+    return items.order_by("-updated_at", "-pk")
+
+
+@comms_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("status", "all")
+    if tab not in dict(TABS):
+        tab = "all"
+    filters = ItemFilterForm(request.GET or None)
+    page = Paginator(_filtered_items(request, tab, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = Item.objects.aggregate(
+        all=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in Status}
+    )
+    now = timezone.now()
+    rows = [(item, live_state(item, now)) for item in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("status", None)
+    return render(
+        request,
+        "studio/items/list.html",
+        {
+            "studio_section": "items",
+            "tabs": [(code, label, counts[code]) for code, label in TABS],
+            "tab": tab,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "volume": week_volume(now=now),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _share_texts_initial(item: Item) -> list[dict]:
+    return [{"network": t.network, "text": t.text} for t in item.share_texts.all()]
+
+
+def _disclosure_from(data, site: SiteSettings) -> str:
+    """The disclosure line the share-text counter must leave room for, from raw input, so
+    share texts are checked against the line that will really be added."""
+    override = (data.get("disclosure") or "").strip()
+    return override or site.disclosure_for(data.get("language") or "en")
+
+
+def _form_context(form, formset, site: SiteSettings, item: Item | None) -> dict:
+    return {
+        "studio_section": "items",
+        "form": form,
+        "formset": formset,
+        "item": item,
+        "limits_json": json.dumps(share_text_limits()),
+        "site": site,
+        "site_url_length": len(settings.SITE_URL),
+    }
+
+
+def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
+    site = SiteSettings.load()
+    if request.method == "POST":
+        form = ItemForm(request.POST, request.FILES, item=item)
+        formset = ShareTextFormSet(
+            request.POST,
+            prefix="texts",
+            form_kwargs={"disclosure": _disclosure_from(request.POST, site)},
+        )
+        if form.is_valid() and formset.is_valid():
+            fields = form.service_fields()
+            try:
+                if item is None:
+                    item = item_create(
+                        by=request.user,
+                        share_texts=formset.share_texts(),
+                        image=form.cleaned_data["image"],
+                        **fields,
+                    )
+                    messages.success(request, _("Draft saved."))
+                else:
+                    item_update(
+                        item=item,
+                        by=request.user,
+                        share_texts=formset.share_texts(),
+                        image=form.cleaned_data["image"],
+                        remove_image=form.cleaned_data["remove_image"],
+                        **fields,
+                    )
+                    messages.success(request, _("Changes saved."))
+            except PublishingError as error:
+                messages.error(request, error.message)
+            else:
+                if "save_and_continue" in request.POST:
+                    return redirect("ambassadors:studio_item_edit", pk=item.pk)
+                return redirect("ambassadors:studio_item", pk=item.pk)
+    elif item is None:
+        form = ItemForm(item=None)
+        formset = ShareTextFormSet(prefix="texts", initial=[{"network": Network.LINKEDIN}])
+        formset.extra = 0
+    else:
+        form = ItemForm(initial=item_initial(item), item=item)
+        formset = ShareTextFormSet(prefix="texts", initial=_share_texts_initial(item))
+        formset.extra = 0 if item.share_texts.exists() else 1
+    return render(request, "studio/items/form.html", _form_context(form, formset, site, item))
+
+
+@comms_required
+def item_new(request: HttpRequest) -> HttpResponse:
+    return _save(request, None)
+
+
+@comms_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    if item.status == Status.ARCHIVED:
+        messages.error(request, _("Archived items cannot be changed. Make a copy instead."))
+        return redirect("ambassadors:studio_item", pk=item.pk)
+    return _save(request, item)
+
+
+def item_actions(item: Item, user, site: SiteSettings, now: datetime) -> dict:
+    """What the signed-in comms member may do with this item right now."""
+    return {
+        "submit": item.status == Status.DRAFT,
+        "approve": can_approve(item=item, user=user, site=site),
+        "publish": can_publish(item=item, user=user, site=site),
+        "own_in_review": item.status == Status.IN_REVIEW
+        and site.review_required
+        and item.author_id == user.pk,
+        "send_back": item.status == Status.IN_REVIEW,
+        "edit": item.status != Status.ARCHIVED,
+        "archive": item.status != Status.ARCHIVED,
+        "cancel_alerts": alerts_can_cancel(item=item, now=now),
+    }
+
+
+def group_share_texts(item: Item) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = {}
+    for text in item.share_texts.all():
+        grouped.setdefault(text.network, []).append(text.text)
+    return [(Network(network).label, texts) for network, texts in grouped.items()]
+
+
+@comms_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The item as an ambassador will see it (feed card, full text, share texts), with its
+    workflow buttons and history."""
+    item = get_object_or_404(
+        Item.objects.select_related("author", "translation_of").prefetch_related(
+            "topics",
+            "audience",
+            "share_texts",
+            Prefetch("events", queryset=ItemEvent.objects.select_related("actor")),
+        ),
+        pk=pk,
+    )
+    site = SiteSettings.load()
+    now = timezone.now()
+    return render(
+        request,
+        "studio/items/detail.html",
+        {
+            "studio_section": "items",
+            "item": item,
+            "state": live_state(item, now),
+            "actions": item_actions(item, request.user, site, now),
+            "share_texts": group_share_texts(item),
+            "disclosure": item_disclosure(item=item, site=site),
+            "report": item.plain_language or None,
+            "now": now,
+        },
+    )

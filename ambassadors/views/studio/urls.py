@@ -1,0 +1,22 @@
+"""Studio URLs, mounted at /studio/ by ambassadors.urls; names start with ``studio_``."""
+
+from django.urls import path
+
+from . import items, plain_language, review, site_settings, workflow
+
+urlpatterns = [
+    path("", items.item_list, name="studio_items"),
+    path("items/new/", items.item_new, name="studio_item_new"),
+    path("items/<int:pk>/", items.item_detail, name="studio_item"),
+    path("items/<int:pk>/edit/", items.item_edit, name="studio_item_edit"),
+    path("items/<int:pk>/submit/", workflow.submit, name="studio_item_submit"),
+    path("items/<int:pk>/approve/", workflow.approve, name="studio_item_approve"),
+    path("items/<int:pk>/publish/", workflow.publish, name="studio_item_publish"),
+    path("items/<int:pk>/send-back/", workflow.send_back, name="studio_item_return"),
+    path("items/<int:pk>/archive/", workflow.archive, name="studio_item_archive"),
+    path("items/<int:pk>/copy/", workflow.duplicate, name="studio_item_duplicate"),
+    path("items/<int:pk>/alerts/cancel/", workflow.alerts_cancel, name="studio_item_alerts_cancel"),
+    path("plain-language/", plain_language.panel, name="studio_plain_language"),
+    path("review/", review.review_queue, name="studio_review"),
+    path("settings/", site_settings.site_settings, name="studio_settings"),
+]

@@ -1,0 +1,166 @@
+"""Workflow buttons: send for review, approve, publish, send back, archive, copy, and stop
+urgent e-mails. All state changes are POST; approve and publish first show a confirmation
+page with the plain-language result and, for urgent items, how many people it reaches."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ...audience import urgent_alert_recipients
+from ...models import Item, SiteSettings
+from ...publishing import (
+    ConfirmationNeeded,
+    PublishingError,
+    can_approve,
+    can_publish,
+    item_alerts_cancel,
+    item_approve,
+    item_archive,
+    item_duplicate,
+    item_publish,
+    item_return,
+    item_submit,
+    plain_language_check,
+    plain_language_text,
+)
+from ..access import comms_required
+from .forms import PublishForm, ReturnForm
+from .plain_language import panel_context
+
+
+def _back(item: Item) -> HttpResponse:
+    return redirect("ambassadors:studio_item", pk=item.pk)
+
+
+@comms_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    try:
+        item_submit(item=item, by=request.user)
+    except PublishingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sent for review. Someone else from the team can approve it."))
+    return _back(item)
+
+
+@comms_required
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["note"][0])
+        return _back(item)
+    try:
+        item_return(item=item, by=request.user, note=form.cleaned_data["note"])
+    except PublishingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Sent back to the author with your note."))
+    return _back(item)
+
+
+def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
+    item = get_object_or_404(Item.objects.prefetch_related("share_texts"), pk=pk)
+    site = SiteSettings.load()
+    allowed = (can_approve if approving else can_publish)(item=item, user=request.user, site=site)
+    if not allowed:
+        if approving and item.status == Item.Status.IN_REVIEW:
+            messages.error(
+                request, _("Someone else from the comms team must approve your own item.")
+            )
+        else:
+            messages.error(request, _("You cannot publish this item now."))
+        return _back(item)
+    report = plain_language_check(title=item.title, body=item.body, language=item.language)
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        service = item_approve if approving else item_publish
+        try:
+            service(
+                item=item,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                confirm_corporate=form.cleaned_data["confirm_corporate"],
+            )
+        except ConfirmationNeeded as error:
+            form.add_error("confirm_corporate", error.message)
+        except PublishingError as error:
+            messages.error(request, error.message)
+            return _back(item)
+        else:
+            if item.is_live():
+                messages.success(request, _("Published. It is in the feed now."))
+            else:
+                messages.success(
+                    request, _("Published. It goes into the feed at the time you set.")
+                )
+            return _back(item)
+    return render(
+        request,
+        "studio/items/confirm.html",
+        {
+            "studio_section": "review" if approving else "items",
+            "item": item,
+            "approving": approving,
+            "form": form,
+            "corporate": report.band == "corporate",
+            "reach": urgent_alert_recipients(item=item).count() if item.is_urgent else None,
+            "delay": site.urgent_send_delay_minutes,
+            "has_share_texts": bool(item.share_texts.all()),
+            **panel_context(report, text=plain_language_text(title=item.title, body=item.body)),
+        },
+    )
+
+
+@comms_required
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirm(request, pk, approving=True)
+
+
+@comms_required
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirm(request, pk, approving=False)
+
+
+@comms_required
+@require_POST
+def archive(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    try:
+        item_archive(item=item, by=request.user)
+    except PublishingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Archived. It is no longer in the feed."))
+    return _back(item)
+
+
+@comms_required
+@require_POST
+def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    copy = item_duplicate(item=item, by=request.user)
+    messages.success(
+        request, _("This is a new draft copied from “%(title)s”.") % {"title": item.title}
+    )
+    return redirect("ambassadors:studio_item_edit", pk=copy.pk)
+
+
+@comms_required
+@require_POST
+def alerts_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    try:
+        item_alerts_cancel(item=item, by=request.user)
+    except PublishingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The urgent e-mails are stopped. Nobody gets them."))
+    return _back(item)

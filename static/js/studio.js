@@ -1,0 +1,117 @@
+// Studio editor: live share-text counters, adding share texts, and a warning before
+// leaving a page with unsaved changes. No inline scripts (CSP); everything hooks on data-*.
+(function () {
+  "use strict";
+
+  // --- Share-text counter: the same rules as publishing.share_text_count --------------
+  var X_LINK = 23;
+  var URL_RE = /https?:\/\/\S+/gi;
+  var X_LIGHT = [[0, 4351], [8192, 8205], [8208, 8223], [8242, 8247]];
+
+  function xWeight(ch) {
+    var code = ch.codePointAt(0);
+    for (var i = 0; i < X_LIGHT.length; i++) {
+      if (code >= X_LIGHT[i][0] && code <= X_LIGHT[i][1]) { return 1; }
+    }
+    return 2;
+  }
+
+  function textLength(text, network) {
+    text = text.normalize("NFC");
+    if (network === "x") {
+      var links = (text.match(URL_RE) || []).length;
+      var rest = Array.from(text.replace(URL_RE, ""));
+      return rest.reduce(function (sum, ch) { return sum + xWeight(ch); }, 0) + links * X_LINK;
+    }
+    return Array.from(text).length;
+  }
+
+  function shareBox() { return document.querySelector(".share-texts[data-limits]"); }
+
+  function disclosure(box) {
+    var own = document.getElementById("id_disclosure");
+    if (own && own.value.trim()) { return own.value.trim(); }
+    var language = document.getElementById("id_language");
+    var code = language ? language.value : "en";
+    return (code === "nl" ? box.dataset.disclosureNl : box.dataset.disclosureEn) || "";
+  }
+
+  function reserve(box, network) {
+    var link = network === "x" ? X_LINK : parseInt(box.dataset.siteUrlLength, 10) + 3 + 16;
+    var line = disclosure(box);
+    return 1 + link + (line ? 1 + Array.from(line).length : 0);
+  }
+
+  function updateRow(row) {
+    var box = shareBox();
+    if (!box) { return; }
+    var limits = JSON.parse(box.dataset.limits);
+    var select = row.querySelector("select");
+    var area = row.querySelector("textarea[data-share-text]");
+    var out = row.querySelector(".share-count");
+    if (!select || !area || !out) { return; }
+    var network = select.value;
+    var limit = limits[network] || 4000;
+    var text = area.value.trim();
+    if (!text) { out.textContent = ""; out.classList.remove("over"); return; }
+    var used = textLength(text, network) + reserve(box, network);
+    out.textContent = used + " / " + limit;
+    out.classList.toggle("over", used > limit);
+    area.setAttribute("aria-invalid", used > limit ? "true" : "false");
+  }
+
+  function updateAll() {
+    document.querySelectorAll(".share-text-row").forEach(updateRow);
+  }
+
+  document.addEventListener("input", function (event) {
+    var row = event.target.closest && event.target.closest(".share-text-row");
+    if (row) { updateRow(row); }
+    if (event.target.id === "id_disclosure") { updateAll(); }
+  });
+  document.addEventListener("change", function (event) {
+    var row = event.target.closest && event.target.closest(".share-text-row");
+    if (row) { updateRow(row); }
+    if (event.target.id === "id_language") { updateAll(); }
+  });
+
+  // --- Add another share text (Django formset with a <template> row) ------------------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-add-share-text]");
+    if (!button) { return; }
+    var template = document.getElementById("share-text-template");
+    var total = document.getElementById("id_texts-TOTAL_FORMS");
+    var rows = document.querySelector(".share-text-rows");
+    if (!template || !total || !rows) { return; }
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    rows.insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var added = rows.lastElementChild;
+    var area = added && added.querySelector("textarea");
+    if (area) { area.focus(); }
+  });
+
+  // --- Unsaved changes ------------------------------------------------------------------
+  var dirty = false;
+  document.addEventListener("input", function (event) {
+    if (event.target.form && event.target.form.hasAttribute("data-unsaved-warning")) {
+      dirty = true;
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.form && event.target.form.hasAttribute("data-unsaved-warning")) {
+      dirty = true;
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute("data-unsaved-warning")) { dirty = false; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  document.addEventListener("DOMContentLoaded", updateAll);
+})();
