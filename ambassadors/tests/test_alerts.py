@@ -191,3 +191,29 @@ def test_sweeper_task_enqueues_after_commit(now, db, django_capture_on_commit_ca
         assert alert_sweep() == 1
 
     assert len(callbacks) == 1
+
+
+def test_published_urgent_item_goes_out_after_the_delay_unless_cancelled(db, comms_lead):
+    from ambassadors.models import SiteSettings
+    from ambassadors.publishing import item_alerts_cancel, item_publish
+
+    site = SiteSettings.load()
+    site.urgent_send_delay_minutes = 10
+    site.save()
+    ambassador = AmbassadorFactory()
+    storm = ItemFactory(title="Storm: stay home", is_urgent=True, author=comms_lead)
+    flood = ItemFactory(title="Flood: stay home", is_urgent=True, author=comms_lead)
+    collector = Collector(send=True)
+
+    with time_machine.travel(NOW, tick=False):
+        item_publish(item=storm, by=comms_lead, confirm_corporate=True)
+        item_publish(item=flood, by=comms_lead, confirm_corporate=True)
+        item_alerts_cancel(item=flood, by=comms_lead)
+        assert alert_dispatch(enqueue=collector) == 0
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        assert alert_dispatch(enqueue=collector) == 1
+        assert alert_dispatch(enqueue=collector) == 0
+
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([ambassador.user.email], "Urgent: Storm: stay home")
+    ]

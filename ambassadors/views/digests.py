@@ -134,8 +134,8 @@ def preview_html(request, ambassador_id: int):
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-@require_POST
 @comms_required
+@require_POST
 def send_test(request, ambassador_id: int):
     ambassador = _ambassador(ambassador_id)
     if not request.user.email:
