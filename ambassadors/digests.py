@@ -246,7 +246,7 @@ class Digest:
 def item_url(slug: str) -> str:
     """The portal's item page: sharing is one click there, and opening it logs nothing
     (mail scanners open every link in an e-mail)."""
-    return f"{settings.SITE_URL}/items/{slug}/"
+    return settings.SITE_URL + reverse("ambassadors:item", args=[slug])
 
 
 @lru_cache(maxsize=1024)

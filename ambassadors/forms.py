@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ambassador, Network
+from .models import Ambassador, Language, Network, Topic
 from .models.people import time_zone_choices
 
 
@@ -52,4 +52,46 @@ class DeleteAccountForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, delete my account and my personal data."),
         error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+# --- Feed and sharing -------------------------------------------------------------------
+SHARE_NETWORKS = [(n.value, n.label) for n in Network if n not in (Network.COPY, Network.NATIVE)]
+
+
+class FeedFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All topics"),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("All languages")), *Language.choices], required=False
+    )
+    network = forms.ChoiceField(
+        label=_("Network"), choices=[("", _("All networks")), *SHARE_NETWORKS], required=False
+    )
+
+
+class ShareForm(forms.Form):
+    text = forms.CharField(label=_("Your text"), required=False, max_length=5000)
+    instance = forms.CharField(label=_("Your Mastodon server"), required=False, max_length=253)
+
+
+class ManualShareForm(forms.Form):
+    network = forms.ChoiceField(label=_("Where did you share it?"), choices=SHARE_NETWORKS)
+    post_url = forms.URLField(
+        label=_("Link to your post"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+    )
+
+
+class ConfirmShareForm(forms.Form):
+    post_url = forms.URLField(
+        label=_("Link to your post"), max_length=1000, required=False, assume_scheme="https"
     )

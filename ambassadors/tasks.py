@@ -14,6 +14,23 @@ def ping() -> str:
     return "pong"
 
 
+@shared_task(name="ambassadors.clicks_flush")
+def clicks_flush() -> int:
+    """Buffered clicks → database, in bulk. Safe to run twice (a lock and idempotent
+    inserts); beat runs it every few seconds."""
+    from .clicks import clicks_flush as flush
+
+    return flush()
+
+
+@shared_task(name="ambassadors.clicks_fold_old")
+def clicks_fold_old() -> int:
+    """Raw clicks past the retention period → daily totals."""
+    from .clicks import clicks_fold_old as fold
+
+    return fold()
+
+
 # Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
 # the service releases what was not handed over before it raises, and records the rest as
 # failed on the last attempt (so a permanent failure is written down, not lost).

@@ -4,9 +4,11 @@ from .views import (
     digests,
     home,
     impact,
+    items,
     leaderboard,
     membership,
     privacy,
+    public,
     reports,
     suggestions,
     unsubscribe,
@@ -42,6 +44,14 @@ urlpatterns = [
         suggestions.suggestion_decline_view,
         name="suggestion_decline",
     ),
+    # Feed, sharing and tracked links
+    path("items/<slug:slug>/", items.item_detail, name="item"),
+    path("items/<slug:slug>/share/<str:network>/", items.share, name="share"),
+    path("items/<slug:slug>/shares/", items.share_manual, name="share_manual"),
+    path("shares/<int:pk>/confirm/", items.share_confirm_view, name="share_confirm"),
+    path("shares/<int:pk>/undo/", items.share_undo_view, name="share_undo"),
+    path("p/<slug:slug>/", public.public_item, name="public_item"),
+    path("s/<str:code>", public.tracked_redirect, name="tracked_redirect"),
 ]
 
 # Weekly e-mails and urgent alerts

@@ -106,6 +106,12 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["status", "publish_at"]),
             models.Index(fields=["expires_at"]),
+            # The feed's top tier: finding urgent and featured items must not scan all.
+            models.Index(
+                fields=["publish_at"],
+                name="item_highlighted_idx",
+                condition=Q(is_urgent=True) | Q(is_featured=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,6 +106,8 @@ def pages_for(data: dict) -> dict[str, list[str]]:
     return {
         "ambassador": [
             "/",
+            "/?q=%3Cscript%3Ealert(1)%3C/script%3E",
+            f"/items/{item.slug}/",
             "/join/",
             "/me/",
             "/leaderboard/",
@@ -122,5 +124,5 @@ def pages_for(data: dict) -> dict[str, list[str]]:
             "/studio/suggestions/",
             "/studio/reports/",
         ],
-        "anonymous": [],
+        "anonymous": [f"/p/{item.slug}/"],
     }

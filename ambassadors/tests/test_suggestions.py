@@ -13,7 +13,7 @@ QUEUE_QUERIES = 7
 
 @pytest.fixture
 def suggester(db, guidelines):
-    return AmbassadorFactory(user__first_name="Sam", user__last_name="Idea", language="nl")
+    return AmbassadorFactory(user__first_name="Sam", user__last_name="Idea")
 
 
 def test_an_ambassador_sends_a_suggestion(client_as, suggester):
@@ -71,6 +71,8 @@ def test_accepting_creates_a_draft_that_credits_the_suggester(client_as, comms_u
         link="https://example.com/solar",
         note="Our solar roof is in the paper\nPage 3 of the local paper.",
     )
+    suggester.language = "nl"  # the draft takes the suggester's language
+    suggester.save(update_fields=["language"])
     response = client_as(comms_user).post(f"/studio/suggestions/{suggestion.pk}/accept/")
     assert response.status_code == 302
     item = Item.objects.get()

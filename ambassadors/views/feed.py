@@ -1,14 +1,37 @@
 from django.shortcuts import render
 
-from ..models import Item
+from ..feed import feed_page, items_for_feed
+from ..forms import FeedFilterForm
 
 
 def feed(request):
-    """The ambassador's feed (called by home for opted-in ambassadors)."""
-    items = (
-        Item.objects.live()
-        .for_ambassador(request.ambassador)
-        .prefetch_related("topics")
-        .order_by("-is_urgent", "-is_featured", "-publish_at")[:20]
+    """The ambassador's feed (called by home for opted-in ambassadors). htmx "load more"
+    gets only the next cards; without JavaScript the same URL pages normally."""
+    form = FeedFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    topic = filters.get("topic")
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    items = items_for_feed(
+        ambassador=request.ambassador,
+        topic=topic.slug if topic else None,
+        language=filters.get("language") or None,
+        network=filters.get("network") or None,
+        query=filters.get("q") or None,
     )
-    return render(request, "ambassadors/feed/feed.html", {"items": items})
+    rows, has_next = feed_page(items, ambassador=request.ambassador, page=page)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "items": rows,
+        "page": page,
+        "has_next": has_next,
+        "filtered": bool(any(filters.values()) if filters else False),
+        "query_string": params.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "ambassadors/feed/_page.html", context)
+    return render(request, "ambassadors/feed/feed.html", context)

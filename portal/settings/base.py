@@ -270,6 +270,19 @@ SUGGESTION_RATE_LIMIT = (env.int("SUGGESTIONS_PER_HOUR", default=5), 3600)
 # How long raw clicks are kept before they are folded into daily totals.
 CLICK_RETENTION_DAYS = env.int("CLICK_RETENTION_DAYS", default=90)
 
+# Feed, sharing and tracked links (/s/<code>). Clicks are buffered in Redis (never the
+# cache's database, which may be flushed) and flushed in bulk by beat; without Redis they
+# go straight to the database.
+CLICK_BUFFER_URL = env.str("CLICK_BUFFER_URL", default=REDIS_URL)
+REDIRECT_RATE_LIMIT = env.int("REDIRECT_RATE_LIMIT", default=120)  # per client per minute
+LINK_CACHE_SECONDS = env.float("LINK_CACHE_SECONDS", default=5.0)  # per web process
+LINK_SHARED_CACHE_SECONDS = env.int("LINK_SHARED_CACHE_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["clicks-flush"] = {"task": "ambassadors.clicks_flush", "schedule": 15.0}
+CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
+    "task": "ambassadors.clicks_fold_old",
+    "schedule": 6 * 3600.0,
+}
+
 # Weekly digests and urgent alerts (ambassadors/digests.py, alerts.py). Send hour and the
 # global on/off switch are SiteSettings, edited in the studio.
 from celery.schedules import crontab  # noqa: E402

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ambassadors', '0002_roles'),
+        ('ambassadors', '0003_feed_highlighted_index'),
     ]
 
     operations = [

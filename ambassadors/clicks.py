@@ -1,0 +1,321 @@
+"""Counting visits to tracked links without slowing the redirect down or losing any.
+
+A click is one Redis round trip: a Lua script bumps the client's rate-limit counter and,
+while under the limit, pushes the click onto a list. A beat task (``clicks_flush``) moves
+the list into the database in bulk. When no Redis is configured (the embedded default) or
+Redis does not answer, the click is written straight to the database instead.
+
+Privacy: only ``visitor_hash = sha256(daily salt + IP + user agent)`` is kept. The salt is
+derived from SECRET_KEY and the date, so a visitor cannot be followed from one day to the
+next, and uniqueness per day still works after a Redis outage (no state lives in Redis).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from itertools import islice
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from .models import Click, ClickDaily, TrackedLink
+from .ratelimit import rate_limit_hit
+
+log = logging.getLogger(__name__)
+
+BUFFER_KEY = "portal:clicks:buffer"
+PROCESSING_KEY = "portal:clicks:processing"
+LOCK_KEY = "portal:clicks:flush-lock"
+RATE_SCOPE = "s"
+RATE_WINDOW_SECONDS = 60
+OUTAGE_PAUSE_SECONDS = 5.0
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+# Link-preview crawlers, search engines and scripts. They are counted (as bots), never
+# rate limited: a preview that fails looks broken to everyone who sees the post.
+BOT_PATTERN = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|meta-external"
+    r"|whatsapp|telegram|discord|slack|linkedin|twitter|skypeuri|embedly|iframely|cardyb"
+    r"|mastodon|pleroma|akkoma|misskey|bluesky|outbrain|pinterest|vkshare|redditbot|yahoo"
+    r"|bingpreview|google-inspectiontool|googleother|headless|phantomjs|lighthouse"
+    r"|curl|wget|httpie|python-requests|python-urllib|aiohttp|httpx|go-http-client"
+    r"|okhttp|java/|libwww|scrapy|nutch|feedfetcher|monitor|uptime|check_http",
+    re.IGNORECASE,
+)
+
+_RATE_AND_PUSH = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if n > tonumber(ARGV[1]) then return n end
+if ARGV[3] ~= '' then redis.call('LPUSH', KEYS[2], ARGV[3]) end
+return n
+"""
+
+_TAKE_BATCH = """
+local items = redis.call('LRANGE', KEYS[1], -tonumber(ARGV[1]), -1)
+if #items > 0 then
+  redis.call('LTRIM', KEYS[1], 0, -#items - 1)
+  redis.call('RPUSH', KEYS[2], unpack(items))
+end
+return items
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
+
+
+_salts: dict[dt.date, bytes] = {}
+
+
+def daily_salt(day: dt.date) -> bytes:
+    salt = _salts.get(day)
+    if salt is None:
+        message = f"click-visitor-salt:{day.isoformat()}".encode()
+        salt = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+        _salts.clear()  # keep only today's (and avoid a stale key after a key change)
+        _salts[day] = salt
+    return salt
+
+
+def visitor_hash(*, ip: str, user_agent: str, day: dt.date) -> str:
+    digest = hashlib.sha256(daily_salt(day))
+    digest.update(f"{ip}\n{user_agent}".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class PendingClick:
+    link_id: int
+    at: dt.datetime
+    visitor_hash: str
+    is_bot: bool
+
+    def dumps(self) -> str:
+        micros = (self.at - _EPOCH) // dt.timedelta(microseconds=1)
+        return json.dumps([self.link_id, micros, self.visitor_hash, int(self.is_bot)])
+
+    @classmethod
+    def loads(cls, raw: bytes | str) -> PendingClick:
+        link_id, micros, hashed, bot = json.loads(raw)
+        return cls(int(link_id), _EPOCH + dt.timedelta(microseconds=int(micros)), hashed, bool(bot))
+
+
+class _Buffer:
+    """The Redis client for the click buffer, with a short pause after a failure so an
+    outage costs one timeout per process every few seconds, not one per click."""
+
+    def __init__(self):
+        self._client: redis.Redis | None = None
+        self._url = ""
+        self._down_until = 0.0
+        self._rate_script = None
+
+    def client(self) -> redis.Redis | None:
+        url = settings.CLICK_BUFFER_URL
+        if not url or time.monotonic() < self._down_until:
+            return None
+        if self._client is None or url != self._url:
+            self._client = redis.Redis.from_url(
+                url, socket_connect_timeout=0.5, socket_timeout=0.5, health_check_interval=30
+            )
+            self._url = url
+            self._rate_script = self._client.register_script(_RATE_AND_PUSH)
+        return self._client
+
+    def rate_script(self):
+        return self._rate_script
+
+    def failed(self, exc: Exception) -> None:
+        log.warning("click buffer unavailable, writing clicks to the database: %s", exc)
+        self._down_until = time.monotonic() + OUTAGE_PAUSE_SECONDS
+
+    def reset(self) -> None:
+        self._client = None
+        self._url = ""
+        self._down_until = 0.0
+
+
+buffer = _Buffer()
+_REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+def _rate_key(ip: str) -> str:
+    return "portal:rl:s:" + hashlib.blake2b(ip.encode(), digest_size=12).hexdigest()
+
+
+def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
+    """Count one visit (``link_id`` None: an unknown code, only the rate limit counts).
+    False when the client is over the rate limit: then nothing is counted."""
+    bot = is_bot(user_agent)
+    limit = settings.REDIRECT_RATE_LIMIT
+    pending = None
+    if link_id is not None:
+        at = timezone.now()
+        day = timezone.localdate(at)
+        hashed = visitor_hash(ip=ip, user_agent=user_agent, day=day)
+        pending = PendingClick(link_id, at, hashed, bot)
+    client = buffer.client()
+    if client is not None:
+        try:
+            if bot:
+                if pending is not None:
+                    client.lpush(BUFFER_KEY, pending.dumps())
+                return True
+            payload = pending.dumps() if pending else ""
+            hits = buffer.rate_script()(
+                keys=[_rate_key(ip), BUFFER_KEY], args=[limit, RATE_WINDOW_SECONDS, payload]
+            )
+            return int(hits) <= limit
+        except _REDIS_ERRORS as exc:
+            buffer.failed(exc)
+    if not bot and not rate_limit_hit(
+        scope=RATE_SCOPE, key=ip, limit=limit, window_seconds=RATE_WINDOW_SECONDS
+    ):
+        return False
+    if pending is not None:
+        clicks_store([pending])
+    return True
+
+
+def clicks_store(pending: list[PendingClick]) -> int:
+    """Insert clicks in bulk, deciding uniqueness against what is already stored. Safe
+    to run twice on the same clicks: one already stored (same link, time, visitor) is
+    skipped, so a flush interrupted after its commit can simply be repeated."""
+    if not pending:
+        return 0
+    links = {p.link_id for p in pending}
+    days = {timezone.localdate(p.at) for p in pending}
+    hashes = {p.visitor_hash for p in pending}
+    with transaction.atomic():
+        known_links = set(TrackedLink.objects.filter(pk__in=links).values_list("pk", flat=True))
+        stored = Click.objects.filter(
+            link_id__in=known_links, day__in=days, visitor_hash__in=hashes
+        ).values_list("link_id", "day", "visitor_hash", "at", "is_bot")
+        seen: set[tuple] = set()
+        exact: set[tuple] = set()
+        for link_id, day, hashed, at, bot in stored:
+            exact.add((link_id, at, hashed))
+            if not bot:
+                seen.add((link_id, day, hashed))
+        rows = []
+        for p in sorted(pending, key=lambda p: p.at):
+            if p.link_id not in known_links or (p.link_id, p.at, p.visitor_hash) in exact:
+                continue
+            exact.add((p.link_id, p.at, p.visitor_hash))
+            day = timezone.localdate(p.at)
+            key = (p.link_id, day, p.visitor_hash)
+            unique = not p.is_bot and key not in seen
+            if unique:
+                seen.add(key)
+            rows.append(
+                Click(
+                    link_id=p.link_id,
+                    at=p.at,
+                    day=day,
+                    visitor_hash=p.visitor_hash,
+                    is_bot=p.is_bot,
+                    is_unique=unique,
+                )
+            )
+        Click.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def clicks_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
+    """Move buffered clicks into the database. A batch goes from the buffer to a
+    processing list atomically and leaves it only after its rows are committed, so a
+    worker killed half-way loses nothing: the next run stores that batch first."""
+    client = buffer.client()
+    if client is None:
+        return 0
+    token = secrets.token_hex(8)
+    try:
+        if not client.set(LOCK_KEY, token, nx=True, ex=300):
+            return 0  # another worker is flushing
+    except _REDIS_ERRORS as exc:
+        buffer.failed(exc)
+        return 0
+    total = 0
+    try:
+        take = client.register_script(_TAKE_BATCH)
+        for _ in range(max_batches):
+            raw = client.lrange(PROCESSING_KEY, 0, -1) or take(
+                keys=[BUFFER_KEY, PROCESSING_KEY], args=[batch_size]
+            )
+            if not raw:
+                break
+            total += clicks_store([PendingClick.loads(item) for item in raw])
+            client.delete(PROCESSING_KEY)
+    finally:
+        client.register_script(_RELEASE)(keys=[LOCK_KEY], args=[token])
+    return total
+
+
+def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
+    """Fold raw clicks older than CLICK_RETENTION_DAYS into ClickDaily, then delete them.
+    One transaction per day: a day is either folded and gone or untouched, so running
+    twice never counts twice."""
+    now = now or timezone.now()
+    cutoff = timezone.localdate(now) - dt.timedelta(days=settings.CLICK_RETENTION_DAYS)
+    days = list(
+        Click.objects.filter(day__lt=cutoff).values_list("day", flat=True).distinct().order_by()
+    )
+    folded = 0
+    for day in sorted(set(days)):
+        with transaction.atomic():
+            old = Click.objects.filter(day=day)
+            totals = old.values("link_id").annotate(
+                human=Count("pk", filter=Q(is_bot=False)),
+                unique=Count("pk", filter=Q(is_unique=True)),
+                bots=Count("pk", filter=Q(is_bot=True)),
+            )
+            for chunk in _chunks(totals.order_by("link_id"), 500):
+                existing = set(
+                    ClickDaily.objects.filter(
+                        day=day, link_id__in=[row["link_id"] for row in chunk]
+                    ).values_list("link_id", flat=True)
+                )
+                new = []
+                for row in chunk:
+                    if row["link_id"] in existing:
+                        ClickDaily.objects.filter(day=day, link_id=row["link_id"]).update(
+                            clicks=F("clicks") + row["human"],
+                            unique_clicks=F("unique_clicks") + row["unique"],
+                            bot_clicks=F("bot_clicks") + row["bots"],
+                        )
+                    else:
+                        new.append(
+                            ClickDaily(
+                                link_id=row["link_id"],
+                                day=day,
+                                clicks=row["human"],
+                                unique_clicks=row["unique"],
+                                bot_clicks=row["bots"],
+                            )
+                        )
+                ClickDaily.objects.bulk_create(new)
+            folded += old.delete()[0]
+    return folded
+
+
+def _chunks(iterable, size: int):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -1,0 +1,188 @@
+"""Sharing: logging a press on a share button, manual shares, confirm and undo, and the
+texts and intent URLs an item page offers."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import intents
+from .links import tracked_link_get_or_create, tracked_link_url
+from .membership import current_guidelines
+from .models import Ambassador, Item, Network, Share, SiteSettings
+
+# The order of buttons when the ambassador has not told us which networks they use.
+NETWORK_ORDER = [
+    Network.LINKEDIN,
+    Network.WHATSAPP,
+    Network.X,
+    Network.FACEBOOK,
+    Network.BLUESKY,
+    Network.THREADS,
+    Network.MASTODON,
+    Network.EMAIL,
+    Network.COPY,
+]
+TEXT_MAX_LENGTH = 5000
+
+
+class ShareRefused(Exception):
+    """Raised when a share may not be logged; ``reason`` says why (for the view)."""
+
+    NOT_LIVE = "not_live"
+    GUIDELINES = "guidelines"
+    INACTIVE = "inactive"
+    NETWORK = "network"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check_may_share(*, ambassador: Ambassador, item: Item, network: str) -> None:
+    if network not in Network.values:
+        raise ShareRefused(ShareRefused.NETWORK)
+    if not ambassador.is_active:
+        raise ShareRefused(ShareRefused.INACTIVE)
+    if not item.is_live():
+        raise ShareRefused(ShareRefused.NOT_LIVE)
+    if ambassador.needs_guidelines(current_guidelines()):
+        raise ShareRefused(ShareRefused.GUIDELINES)
+
+
+def share_log(*, ambassador: Ambassador, item: Item, network: str) -> Share:
+    """One row per press: reports count distinct (ambassador, item, network) per day, so
+    pressing twice is not two shares, and we never lose a press we cannot undo."""
+    _check_may_share(ambassador=ambassador, item=item, network=network)
+    tracked_link_get_or_create(ambassador=ambassador, item=item, network=network)
+    return Share.objects.create(ambassador=ambassador, item=item, network=network)
+
+
+def share_log_manual(*, ambassador: Ambassador, item: Item, network: str, post_url: str) -> Share:
+    """A share made outside the buttons (e.g. from the network's app), confirmed at once."""
+    _check_may_share(ambassador=ambassador, item=item, network=network)
+    now = timezone.now()
+    return Share.objects.create(
+        ambassador=ambassador,
+        item=item,
+        network=network,
+        created_at=now,
+        confirmed_at=now,
+        post_url=post_url,
+    )
+
+
+def share_confirm(*, share: Share, post_url: str = "") -> Share:
+    share.confirmed_at = share.confirmed_at or timezone.now()
+    share.undone_at = None
+    fields = ["confirmed_at", "undone_at"]
+    if post_url:
+        share.post_url = post_url
+        fields.append("post_url")
+    share.save(update_fields=fields)
+    return share
+
+
+def share_undo(*, share: Share) -> Share:
+    """Keeps the row (and the tracked link: a posted link must keep working)."""
+    if share.undone_at is None:
+        share.undone_at = timezone.now()
+        share.save(update_fields=["undone_at"])
+    return share
+
+
+def ambassador_set_mastodon_instance(*, ambassador: Ambassador, instance: str) -> Ambassador:
+    """Asked once, then remembered. Raises ValueError for something that is not a
+    server name."""
+    ambassador.mastodon_instance = intents.clean_instance(instance)
+    ambassador.save(update_fields=["mastodon_instance"])
+    return ambassador
+
+
+def disclosure_for(item: Item, site: SiteSettings | None = None) -> str:
+    if item.disclosure:
+        return item.disclosure.strip()
+    site = site or SiteSettings.load()
+    return site.disclosure_for(item.language).strip()
+
+
+def with_disclosure(text: str, disclosure: str) -> str:
+    text = text.strip()
+    if not disclosure or disclosure in text:
+        return text
+    return f"{text}\n\n{disclosure}" if text else disclosure
+
+
+def pick_variant(pool: list[str]) -> str:
+    return secrets.choice(pool)
+
+
+def suggested_text(*, item: Item, network: str, disclosure: str) -> str:
+    """A random variant for the network (people posting the same words as twenty
+    colleagues look staged), else any variant, else the title; plus the disclosure.
+    Uses the prefetched ``share_texts``."""
+    texts = list(item.share_texts.all())
+    own = [t.text for t in texts if t.network == network]
+    pool = own or [t.text for t in texts] or [item.title]
+    return with_disclosure(pick_variant(pool), disclosure)
+
+
+NOTES = {
+    Network.LINKEDIN: _("LinkedIn takes only the link. We copy your text first: paste it."),
+    Network.FACEBOOK: _("Facebook takes only the link. We copy your text first: paste it."),
+    Network.X: _("X allows 280 characters. We shorten longer texts."),
+    Network.BLUESKY: _("Bluesky allows 300 characters. We shorten longer texts."),
+    Network.MASTODON: _("We open the share page of your own Mastodon server."),
+    Network.EMAIL: _("Opens your e-mail program."),
+    Network.COPY: _("For any other app: copy the text and the link, then paste them."),
+}
+
+
+@dataclass
+class ShareOption:
+    network: str
+    label: str
+    text: str
+    note: str
+    link_only: bool
+    needs_instance: bool
+
+
+def share_options(*, ambassador: Ambassador, item: Item) -> list[ShareOption]:
+    """Every way to share an item, the ambassador's own networks first."""
+    disclosure = disclosure_for(item)
+    mine = [n for n in ambassador.networks if n in NETWORK_ORDER]
+    order = mine + [n for n in NETWORK_ORDER if n not in mine]
+    options = []
+    for network in order:
+        options.append(
+            ShareOption(
+                network=network,
+                label=Network(network).label,
+                text=suggested_text(item=item, network=network, disclosure=disclosure),
+                note=NOTES.get(network, ""),
+                link_only=network in intents.LINK_ONLY,
+                needs_instance=network == Network.MASTODON and not ambassador.mastodon_instance,
+            )
+        )
+    return options
+
+
+def share_intent(*, ambassador: Ambassador, item: Item, network: str, text: str) -> dict:
+    """What the browser needs after a logged press: the tracked link and the network's
+    share URL (empty for copy and the share sheet), plus the text to copy."""
+    link = tracked_link_get_or_create(ambassador=ambassador, item=item, network=network)
+    url = tracked_link_url(link)
+    text = (text or "").replace("\r\n", "\n").strip()[:TEXT_MAX_LENGTH]
+    intent = intents.intent_url(
+        network,
+        text=text,
+        url=url,
+        subject=item.title,
+        instance=ambassador.mastodon_instance,
+        keep=disclosure_for(item),
+    )
+    return {"url": url, "intent": intent, "text": text, "full_text": intents.with_link(text, url)}

@@ -1,0 +1,180 @@
+"""The item page with every share option, the share button, manual shares, confirm, undo."""
+
+from django.contrib import messages
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from ..feed import items_visible_to
+from ..forms import ConfirmShareForm, ManualShareForm, ShareForm
+from ..intents import LINK_ONLY
+from ..membership import current_guidelines
+from ..models import Network, Share, Topic
+from ..sharing import (
+    ShareRefused,
+    ambassador_set_mastodon_instance,
+    share_confirm,
+    share_intent,
+    share_log,
+    share_log_manual,
+    share_options,
+    share_undo,
+)
+from .access import ambassador_required
+
+
+class IntentRedirect(HttpResponseRedirect):
+    """A share intent: https, or mailto: for e-mail (Django allows only http/https/ftp)."""
+
+    allowed_schemes = ["https", "mailto"]
+
+
+def _visible_item(request, slug: str):
+    items = items_visible_to(ambassador=request.ambassador).prefetch_related(
+        "share_texts", Prefetch("topics", queryset=Topic.objects.order_by("name"))
+    )
+    return get_object_or_404(items, slug=slug)
+
+
+def _guidelines_redirect(request):
+    messages.warning(request, _("Our guidelines have changed. Please accept them to share again."))
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("ambassadors:join"))
+    return redirect("ambassadors:join")
+
+
+@ambassador_required
+def item_detail(request, slug):
+    item = _visible_item(request, slug)
+    ambassador = request.ambassador
+    my_shares = list(ambassador.shares.filter(item=item).order_by("-created_at")[:10])
+    logged = None
+    if request.GET.get("logged", "").isdigit():
+        logged = next((s for s in my_shares if s.pk == int(request.GET["logged"])), None)
+    story = item.translation_of_id or item.pk
+    other_versions = items_visible_to(ambassador=ambassador).filter(
+        Q(pk=story) | Q(translation_of_id=story)
+    )
+    context = {
+        "item": item,
+        "options": share_options(ambassador=ambassador, item=item),
+        "my_shares": my_shares,
+        "other_versions": list(other_versions.exclude(pk=item.pk)[:2]),
+        "manual_form": ManualShareForm(),
+        "needs_guidelines_now": ambassador.needs_guidelines(current_guidelines()),
+    }
+    if logged is not None:
+        text = request.session.get(f"share-text-{logged.pk}", "")
+        context["result"] = _result(request, item, logged, text=text)
+    return render(request, "ambassadors/items/detail.html", context)
+
+
+def _result(request, item, share, *, text: str) -> dict:
+    data = share_intent(ambassador=request.ambassador, item=item, network=share.network, text=text)
+    return {
+        "share": share,
+        "network": share.network,
+        "network_label": Network(share.network).label,
+        "link_only": share.network in LINK_ONLY,
+        "confirm_form": ConfirmShareForm(),
+        **data,
+    }
+
+
+@require_POST
+@ambassador_required
+def share(request, slug, network):
+    """Log the press, then hand over to the network: a 302 without JavaScript, or an htmx
+    fragment (the "logged" state) whose intent URL static JS opens."""
+    if network not in Network.values:
+        raise Http404
+    item = _visible_item(request, slug)
+    ambassador = request.ambassador
+    form = ShareForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    if network == Network.MASTODON:
+        instance = form.cleaned_data.get("instance", "") if form.is_valid() else ""
+        if instance or not ambassador.mastodon_instance:
+            try:
+                ambassador_set_mastodon_instance(ambassador=ambassador, instance=instance)
+            except ValueError:
+                error = _("Enter the name of your Mastodon server, for example mastodon.social.")
+                if request.htmx:
+                    return render(
+                        request,
+                        "ambassadors/items/_share_error.html",
+                        {"error": error},
+                    )
+                messages.error(request, error)
+                return redirect(reverse("ambassadors:item", args=[item.slug]) + "#share-mastodon")
+    try:
+        logged = share_log(ambassador=ambassador, item=item, network=network)
+    except ShareRefused as refused:
+        if refused.reason == ShareRefused.GUIDELINES:
+            return _guidelines_redirect(request)
+        raise Http404 from refused
+    result = _result(request, item, logged, text=text)
+    if request.htmx:
+        return render(request, "ambassadors/items/_share_result.html", {"item": item, **result})
+    if result["intent"]:
+        return IntentRedirect(result["intent"])
+    # Copy without JavaScript: show the edited text and the link on the item page.
+    request.session[f"share-text-{logged.pk}"] = result["text"]
+    url = reverse("ambassadors:item", args=[item.slug])
+    return redirect(f"{url}?logged={logged.pk}#share-result")
+
+
+@require_POST
+@ambassador_required
+def share_manual(request, slug):
+    item = _visible_item(request, slug)
+    form = ManualShareForm(request.POST)
+    if form.is_valid():
+        try:
+            share_log_manual(
+                ambassador=request.ambassador,
+                item=item,
+                network=form.cleaned_data["network"],
+                post_url=form.cleaned_data["post_url"],
+            )
+        except ShareRefused as refused:
+            if refused.reason == ShareRefused.GUIDELINES:
+                return _guidelines_redirect(request)
+            raise Http404 from refused
+        messages.success(request, _("Thank you. We added your share."))
+    else:
+        messages.error(request, _("Check the link to your post. It must start with https://."))
+    return redirect("ambassadors:item", slug=item.slug)
+
+
+def _own_share(request, pk) -> Share:
+    return get_object_or_404(request.ambassador.shares.select_related("item"), pk=pk)
+
+
+def _after_change(request, share, message):
+    if request.htmx:
+        return render(request, "ambassadors/items/_my_share.html", {"share": share})
+    messages.success(request, message)
+    return redirect("ambassadors:item", slug=share.item.slug)
+
+
+@require_POST
+@ambassador_required
+def share_confirm_view(request, pk):
+    share = _own_share(request, pk)
+    form = ConfirmShareForm(request.POST)
+    post_url = form.cleaned_data["post_url"] if form.is_valid() else ""
+    share_confirm(share=share, post_url=post_url)
+    return _after_change(request, share, _("Thank you. We marked it as posted."))
+
+
+@require_POST
+@ambassador_required
+def share_undo_view(request, pk):
+    share = _own_share(request, pk)
+    share_undo(share=share)
+    return _after_change(request, share, _("Done. We no longer count this share."))

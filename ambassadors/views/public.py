@@ -1,0 +1,75 @@
+"""Public pages: an item's page for link previews, and the tracked redirect /s/<code>."""
+
+from html import unescape
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from ..clicks import click_count
+from ..links import link_target, public_item_url
+from ..models import Item
+from ..ratelimit import client_ip
+from ..rendering import markdown_to_html
+
+
+def public_item(request, slug):
+    """Published items only (drafts and future items 404); expired ones stay, because
+    posted links lead here."""
+    item = get_object_or_404(
+        Item.objects.filter(status=Item.Status.PUBLISHED, publish_at__lte=timezone.now()),
+        slug=slug,
+    )
+    plain = " ".join(unescape(strip_tags(markdown_to_html(item.body))).split())
+    description = Truncator(plain).chars(200)
+    image_url = ""
+    if item.image:
+        image_url = item.image.url
+        if not image_url.startswith(("http://", "https://")):
+            image_url = settings.SITE_URL + image_url
+    return render(
+        request,
+        "ambassadors/public/item.html",
+        {
+            "item": item,
+            "description": description or item.title,
+            "canonical_url": public_item_url(item.slug),
+            "image_url": image_url,
+            "og_locale": "nl_NL" if item.language == "nl" else "en_GB",
+        },
+    )
+
+
+@csrf_exempt
+@require_safe
+def tracked_redirect(request, code):
+    """The hot path: no SQL when the code is cached, one Redis round trip to count the
+    click (and the rate limit), then a 302 to the stored target only."""
+    target = link_target(code)
+    if request.method == "GET":
+        user_agent = request.META.get("HTTP_USER_AGENT", "")[:1000]
+        allowed = click_count(
+            link_id=target[0] if target else None,
+            ip=client_ip(request),
+            user_agent=user_agent,
+        )
+        if not allowed:
+            response = HttpResponse(
+                _("Too many requests. Please try again in a minute."),
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "60"
+            return response
+    if target is None:
+        raise Http404
+    response = HttpResponseRedirect(target[1])
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
