@@ -10,7 +10,7 @@ and marks them in one update.
 from __future__ import annotations
 
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,7 +20,8 @@ from operator import or_
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,15 +41,14 @@ from .mailing import (
 )
 from .models import (
     Ambassador,
-    Click,
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
     Item,
-    Share,
     SiteSettings,
 )
 from .rendering import markdown_to_html
+from .reports import click_sources, counted_shares, month_so_far, report_tz
 from .unsubscribe import unsubscribe_url
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
@@ -274,23 +274,82 @@ def _since(last: datetime | None, now: datetime) -> datetime:
     return max(last, now - MAX_LOOKBACK)
 
 
-def _month_start(now: datetime) -> datetime:
-    local = now.astimezone(zone(settings.TIME_ZONE))
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def _distinct_shares(*, start: datetime, end: datetime) -> QuerySet:
+    """Shares as the reports count them: one per (ambassador, item, network, local day),
+    undone ones left out, so the digest's numbers match "my impact" and the leaderboard."""
+    period = counted_shares().filter(created_at__gte=start, created_at__lt=end)
+    return (
+        period.annotate(day=TruncDate("created_at", tzinfo=report_tz()))
+        .values("ambassador_id", "item_id", "network", "day")
+        .distinct()
+    )
 
 
-def _share_histogram(*, since: datetime) -> dict[int, int]:
-    """{shares this month: how many people have that many}. Rank = 1 + people with more.
-    One small grouped query per batch instead of one rank query per ambassador."""
-    table = connection.ops.quote_name(Share._meta.db_table)
+def _grouped(queryset: QuerySet, *, select: str, tail: str = "") -> list[tuple]:
+    """Group the rows of ``queryset`` (a DISTINCT subquery) in SQL; the ORM cannot count
+    over a DISTINCT without one query per group."""
+    inner, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM ({inner}) shares {tail}", params)  # noqa: S608
+        return cursor.fetchall()
+
+
+def _most_shared(*, now: datetime) -> list[tuple[int, int]]:
+    """(item id, shares) of the week's most shared live items, best first."""
+    week = _distinct_shares(start=now - timedelta(days=7), end=now).filter(
+        item__in=Item.objects.live(now)
+    )
+    rows = _grouped(
+        week,
+        select="item_id, COUNT(*) AS n",
+        tail=f"GROUP BY item_id ORDER BY n DESC, item_id LIMIT {MOST_SHARED_CANDIDATES:d}",
+    )
+    return [(int(item_id), int(n)) for item_id, n in rows]
+
+
+def _share_histogram(*, month: QuerySet) -> dict[int, int]:
+    """{shares this month: how many people in the programme have that many}. Place = 1 +
+    people with more (ties share a place, like the leaderboard's RANK()). One small grouped
+    query per batch instead of one rank query per ambassador."""
+    active = month.filter(ambassador__opted_out_at__isnull=True, ambassador__user__is_active=True)
+    inner, params = active.query.sql_with_params()
     sql = (
-        "SELECT n, COUNT(*) FROM (SELECT ambassador_id, COUNT(*) AS n FROM "  # noqa: S608
-        f"{table} WHERE created_at >= %s AND undone_at IS NULL GROUP BY ambassador_id) per "
-        "GROUP BY n"
+        "SELECT n, COUNT(*) FROM (SELECT ambassador_id, COUNT(*) AS n "  # noqa: S608
+        f"FROM ({inner}) shares GROUP BY ambassador_id) per GROUP BY n"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(since)])
+        cursor.execute(sql, params)
         return {int(n): int(count) for n, count in cursor.fetchall()}
+
+
+def _own_numbers(*, ids: list[int], now: datetime) -> tuple[Counter, Counter, dict[int, int]]:
+    """Shares and clicks this month (the organisation's time zone) per ambassador of the
+    batch, and the share histogram for their place: four queries for the whole batch."""
+    month = month_so_far(today=timezone.localdate(now, report_tz()))
+    shares_this_month = _distinct_shares(start=month.start_at, end=month.end_at)
+    shares = Counter(
+        row[0]
+        for row in shares_this_month.filter(ambassador_id__in=ids).values_list(
+            "ambassador_id", "item_id", "network", "day"
+        )
+    )
+    raw, daily = click_sources(period=month)
+    clicks: Counter = Counter()
+    for ambassador_id, n in (
+        raw.filter(link__ambassador_id__in=ids)
+        .values("link__ambassador_id")
+        .annotate(n=Count("pk"))
+        .values_list("link__ambassador_id", "n")
+    ):
+        clicks[ambassador_id] += n
+    for ambassador_id, n in (
+        daily.filter(link__ambassador_id__in=ids)
+        .values("link__ambassador_id")
+        .annotate(n=Sum(F("clicks") - F("bot_clicks")))
+        .values_list("link__ambassador_id", "n")
+    ):
+        clicks[ambassador_id] += n or 0
+    return shares, clicks, _share_histogram(month=shares_this_month)
 
 
 def _rank(shares: int, histogram: dict[int, int]) -> int | None:
@@ -425,34 +484,11 @@ def digests_build(*, ambassadors: Sequence[Ambassador], now: datetime) -> list[D
         .values_list("ambassador_id", "last")
     )
     since = {pk: _since(last.get(pk), now) for pk in ids}
-    top_shared = list(
-        Share.objects.filter(
-            created_at__gte=now - timedelta(days=7),
-            undone_at__isnull=True,
-            item__in=Item.objects.live(now),
-        )
-        .values("item_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "item_id")
-        .values_list("item_id", "n")[:MOST_SHARED_CANDIDATES]
-    )
+    top_shared = _most_shared(now=now)
     candidates = _Candidates(
         now=now, since=min(since.values()), extra_ids=[pk for pk, _n in top_shared]
     )
-    month = _month_start(now)
-    shares = dict(
-        Share.objects.filter(ambassador_id__in=ids, created_at__gte=month, undone_at__isnull=True)
-        .values("ambassador_id")
-        .annotate(n=Count("id"))
-        .values_list("ambassador_id", "n")
-    )
-    clicks = dict(
-        Click.objects.filter(link__ambassador_id__in=ids, at__gte=month, is_bot=False)
-        .values("link__ambassador_id")
-        .annotate(n=Count("id"))
-        .values_list("link__ambassador_id", "n")
-    )
-    histogram = _share_histogram(since=month)
+    shares, clicks, histogram = _own_numbers(ids=ids, now=now)
 
     digests = []
     # The selection depends on these alone, and most people in a batch share them.

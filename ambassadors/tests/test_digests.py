@@ -394,8 +394,10 @@ def test_most_shared_of_the_week_and_own_numbers(site, now):
     live_item(now, title="New today")
     ambassador = make_ambassador()
     keen = make_ambassador()
-    for _ in range(5):
-        ShareFactory(ambassador=keen, item=popular, created_at=now - timedelta(days=1))
+    for day in range(1, 6):
+        ShareFactory(ambassador=keen, item=popular, created_at=now - timedelta(days=day))
+    # Pressing twice on one day is one share, as in the reports.
+    ShareFactory(ambassador=keen, item=popular, created_at=now - timedelta(days=1))
     ShareFactory(ambassador=ambassador, item=liked, created_at=now - timedelta(days=2))
     ShareFactory(ambassador=ambassador, item=liked, created_at=now - timedelta(days=3))
     ShareFactory(
@@ -579,7 +581,7 @@ def test_queries_per_batch_do_not_grow_with_ambassadors(site, now, size, django_
     run = DigestRun.objects.create(started_at=now, planned=size)
     ids = [a.pk for a in people]
 
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         result = digest_batch_send(run_id=run.pk, period=PERIOD, ambassador_ids=ids)
 
     assert result.sent == size
@@ -759,3 +761,26 @@ def test_nobody_is_planned_twice_across_groups(site, now):
     assert collector.ids == sorted(a.pk for a in people)
     has_row = DigestDelivery.objects.filter(ambassador=OuterRef("pk"))
     assert not Ambassador.objects.filter(Exists(has_row)).exists()
+
+
+def test_own_numbers_match_my_impact_and_the_leaderboard(site, now):
+    from ambassadors.reports import impact_for
+
+    item = live_item(now, age=timedelta(days=9))
+    live_item(now)
+    first, second, third = make_ambassador(), make_ambassador(), make_ambassador()
+    gone = make_ambassador(opted_out_at=now)
+    for network in ("linkedin", "x", "facebook"):
+        ShareFactory(ambassador=first, item=item, network=network, created_at=now)
+    for person in (second, third):
+        ShareFactory(ambassador=person, item=item, created_at=now)
+        ShareFactory(ambassador=person, item=item, created_at=now)  # same day: one share
+    for network in ("linkedin", "x", "facebook", "email", "bluesky"):
+        ShareFactory(ambassador=gone, item=item, network=network, created_at=now)
+
+    digests = digests_build(ambassadors=[first, second, third], now=now)
+
+    assert [(d.shares, d.rank) for d in digests] == [(3, 1), (1, 2), (1, 2)]
+    for person, digest in zip((first, second, third), digests, strict=True):
+        impact = impact_for(ambassador=person)
+        assert (digest.shares, digest.rank) == (impact["this_month"]["shares"], impact["place"])

@@ -40,8 +40,8 @@ def test_one_batch_renderer_gives_everyone_their_own_values(news):
     amber = AmbassadorFactory(user__first_name="Amber & <Co>", user__email="amber@example.com")
     joran = AmbassadorFactory(user__first_name="Jöran", user__email="joran@example.com")
     nameless = AmbassadorFactory(user__first_name="", user__email="nameless@example.com")
-    for _ in range(3):
-        ShareFactory(ambassador=joran, item=news)
+    for network in ("linkedin", "x", "facebook"):
+        ShareFactory(ambassador=joran, item=news, network=network)
     renderer = DigestRenderer()
 
     messages = {
