@@ -59,7 +59,7 @@ MOST_SHARED = 3
 MOST_SHARED_CANDIDATES = 20
 STALE_RUN = timedelta(days=1)
 
-Enqueue = Callable[[int, str, list[int]], None]
+Enqueue = Callable[[int, str, list[int], dict], None]
 
 
 # Time ---------------------------------------------------------------------------------------
@@ -192,6 +192,7 @@ def digest_dispatch(
         return None
     site = SiteSettings.load()
     run: DigestRun | None = None
+    numbers: dict = {}
     planned = 0
     periods: list[str] = []
     try:
@@ -199,9 +200,10 @@ def digest_dispatch(
             for batch in id_batches(queryset, batch_size):
                 if run is None:
                     run = DigestRun.objects.create(started_at=now)
+                    numbers = RunNumbers.compute(now=now).to_json()
                 if period not in periods:
                     periods.append(period)
-                enqueue(run.pk, period, batch)
+                enqueue(run.pk, period, batch, numbers)
                 planned += len(batch)
     finally:
         # Also when handing over failed halfway (broker gone): the run shows what was queued.
@@ -322,9 +324,14 @@ def _share_histogram(*, month: QuerySet) -> dict[int, int]:
         return {int(n): int(count) for n, count in cursor.fetchall()}
 
 
-def _own_numbers(*, ids: list[int], now: datetime) -> tuple[Counter, Counter, dict[int, int]]:
+def _this_month(now: datetime) -> QuerySet:
+    month = month_so_far(today=timezone.localdate(now, report_tz()))
+    return _distinct_shares(start=month.start_at, end=month.end_at)
+
+
+def _own_numbers(*, ids: list[int], now: datetime) -> tuple[Counter, Counter]:
     """Shares and clicks this month (the organisation's time zone) per ambassador of the
-    batch, and the share histogram for their place: four queries for the whole batch."""
+    batch: three queries for the whole batch."""
     month = month_so_far(today=timezone.localdate(now, report_tz()))
     shares_this_month = _distinct_shares(start=month.start_at, end=month.end_at)
     shares = Counter(
@@ -349,7 +356,37 @@ def _own_numbers(*, ids: list[int], now: datetime) -> tuple[Counter, Counter, di
         .values_list("link__ambassador_id", "n")
     ):
         clicks[ambassador_id] += n or 0
-    return shares, clicks, _share_histogram(month=shares_this_month)
+    return shares, clicks
+
+
+@dataclass(frozen=True)
+class RunNumbers:
+    """What is the same for everyone in a run: the week's most shared items and how many
+    people have how many shares this month (for places). The dispatcher works them out once
+    and hands them to every batch, instead of each batch reading every share of the month.
+    Plain lists, so they travel as task arguments."""
+
+    most_shared: list[tuple[int, int]]
+    histogram: dict[int, int]
+
+    @classmethod
+    def compute(cls, *, now: datetime) -> RunNumbers:
+        return cls(
+            most_shared=_most_shared(now=now), histogram=_share_histogram(month=_this_month(now))
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "most_shared": [list(pair) for pair in self.most_shared],
+            "histogram": [[n, count] for n, count in sorted(self.histogram.items())],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RunNumbers:
+        return cls(
+            most_shared=[(int(item), int(n)) for item, n in data["most_shared"]],
+            histogram={int(n): int(count) for n, count in data["histogram"]},
+        )
 
 
 def _rank(shares: int, histogram: dict[int, int]) -> int | None:
@@ -465,11 +502,14 @@ def _select(
     return [candidates.entry(item) for item in chosen], list(popular.values())
 
 
-def digests_build(*, ambassadors: Sequence[Ambassador], now: datetime) -> list[Digest]:
-    """Everyone's digest for one batch with a fixed number of queries (about nine), however
-    many ambassadors the batch holds."""
+def digests_build(
+    *, ambassadors: Sequence[Ambassador], now: datetime, numbers: RunNumbers | None = None
+) -> list[Digest]:
+    """Everyone's digest for one batch with a fixed number of queries (about ten, two fewer
+    when the run's ``numbers`` are given), however many ambassadors the batch holds."""
     if not ambassadors:
         return []
+    numbers = numbers or RunNumbers.compute(now=now)
     ids = [ambassador.pk for ambassador in ambassadors]
     followed = _pairs(
         Ambassador.topics.through.objects.filter(ambassador_id__in=ids).values_list(
@@ -484,11 +524,12 @@ def digests_build(*, ambassadors: Sequence[Ambassador], now: datetime) -> list[D
         .values_list("ambassador_id", "last")
     )
     since = {pk: _since(last.get(pk), now) for pk in ids}
-    top_shared = _most_shared(now=now)
+    top_shared = numbers.most_shared
     candidates = _Candidates(
         now=now, since=min(since.values()), extra_ids=[pk for pk, _n in top_shared]
     )
-    shares, clicks, histogram = _own_numbers(ids=ids, now=now)
+    shares, clicks = _own_numbers(ids=ids, now=now)
+    histogram = numbers.histogram
 
     digests = []
     # The selection depends on these alone, and most people in a batch share them.
@@ -620,6 +661,7 @@ def digest_batch_send(
     run_id: int | None,
     period: str,
     ambassador_ids: Sequence[int],
+    numbers: dict | None = None,
     attempt: int = 1,
     final_attempt: bool = False,
     now: datetime | None = None,
@@ -646,8 +688,11 @@ def digest_batch_send(
             for ambassador in with_contact(digest_recipients().filter(pk__in=ids))
             if ambassador.pk not in existing
         ]
+    run_numbers = RunNumbers.from_json(numbers) if numbers else None
     with_news = [
-        digest for digest in digests_build(ambassadors=ambassadors, now=now) if digest.has_news
+        digest
+        for digest in digests_build(ambassadors=ambassadors, now=now, numbers=run_numbers)
+        if digest.has_news
     ]
     token = claim_token()
     scope = {"period": period, "ambassador_id__in": ids}

@@ -44,8 +44,10 @@ SEND_RETRY = {
 }
 
 
-def _enqueue_digest_batch(run_id: int, period: str, ambassador_ids: list[int]) -> None:
-    digest_send_batch.delay_on_commit(run_id, period, ambassador_ids)
+def _enqueue_digest_batch(
+    run_id: int, period: str, ambassador_ids: list[int], numbers: dict
+) -> None:
+    digest_send_batch.delay_on_commit(run_id, period, ambassador_ids, numbers)
 
 
 def _enqueue_alert_batch(item_id: int, ambassador_ids: list[int]) -> None:
@@ -63,11 +65,14 @@ def digest_dispatch_task() -> int | None:
 
 
 @shared_task(bind=True, name="ambassadors.digest_send_batch", **SEND_RETRY)
-def digest_send_batch(self, run_id: int | None, period: str, ambassador_ids: list[int]) -> int:
+def digest_send_batch(
+    self, run_id: int | None, period: str, ambassador_ids: list[int], numbers: dict | None = None
+) -> int:
     result = digest_batch_send(
         run_id=run_id,
         period=period,
         ambassador_ids=ambassador_ids,
+        numbers=numbers,
         attempt=self.request.retries + 1,
         final_attempt=self.request.retries >= self.max_retries,
     )

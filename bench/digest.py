@@ -199,10 +199,12 @@ def run_pipeline(now) -> tuple[float, int, int]:
 
     batches = 0
 
-    def enqueue(run_id, period, ids):
+    def enqueue(run_id, period, ids, numbers):
         nonlocal batches
         batches += 1
-        digest_batch_send(run_id=run_id, period=period, ambassador_ids=ids, now=now)
+        digest_batch_send(
+            run_id=run_id, period=period, ambassador_ids=ids, numbers=numbers, now=now
+        )
 
     counter = QueryCounter()
     started = time.perf_counter()

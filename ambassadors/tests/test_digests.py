@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef
 
 from ambassadors.digests import (
     MAX_ITEMS,
+    RunNumbers,
     digest_batch_send,
     digest_dispatch,
     digest_message,
@@ -84,10 +85,11 @@ class Collector:
         self.batches = []
         self.send = send
 
-    def __call__(self, run_id, period, ids):
+    def __call__(self, run_id, period, ids, numbers):
         self.batches.append((run_id, period, list(ids)))
+        self.numbers = numbers
         if self.send:
-            digest_batch_send(run_id=run_id, period=period, ambassador_ids=ids)
+            digest_batch_send(run_id=run_id, period=period, ambassador_ids=ids, numbers=numbers)
 
     @property
     def ids(self):
@@ -238,6 +240,7 @@ def test_dispatch_fans_out_in_batches(site, now):
     assert [len(ids) for _run, _period, ids in collector.batches] == [3, 3, 1]
     assert collector.ids == sorted(a.pk for a in people)
     assert run.planned == 7
+    assert collector.numbers == RunNumbers.compute(now=now).to_json()
 
 
 def test_dispatch_waits_while_a_run_is_still_going(site, now):
@@ -582,9 +585,14 @@ def test_queries_per_batch_do_not_grow_with_ambassadors(site, now, size, django_
     ids = [a.pk for a in people]
 
     with django_assert_num_queries(22):
-        result = digest_batch_send(run_id=run.pk, period=PERIOD, ambassador_ids=ids)
+        result = digest_batch_send(run_id=run.pk, period=PERIOD, ambassador_ids=ids[: size // 2])
+    numbers = RunNumbers.compute(now=now).to_json()  # what the dispatcher hands each batch
+    with django_assert_num_queries(20):
+        rest = digest_batch_send(
+            run_id=run.pk, period=PERIOD, ambassador_ids=ids[size // 2 :], numbers=numbers
+        )
 
-    assert result.sent == size
+    assert result.sent + rest.sent == size
     assert len(mail.outbox) == size
 
 

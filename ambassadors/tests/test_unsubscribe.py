@@ -118,6 +118,6 @@ def test_unsubscribed_ambassadors_are_not_picked_for_the_next_digest(client, mem
     client.post(path_for(member))
     picked = []
 
-    digest_dispatch(enqueue=lambda run_id, period, ids: picked.extend(ids), now=now)
+    digest_dispatch(enqueue=lambda run_id, period, ids, numbers: picked.extend(ids), now=now)
 
     assert picked == []
