@@ -142,6 +142,7 @@ class _Shape:
         self.renderer = renderer
         self.subject, self.text, self.html, self.headers = subject, text, html, headers
         self.blueprint = self._blueprint()
+        self._head = "\n".join([subject, *headers.values()])
 
     def _blueprint(self) -> bytes | None:
         """The whole message serialised once, with markers for To, Date and Message-ID too.
@@ -167,6 +168,20 @@ class _Shape:
             return None
         return data
 
+    def _can_fill(self, fill: dict[str, tuple[str, str]], to: list[str]) -> bool:
+        """Byte filling skips the e-mail package's checks, so anything that could break a
+        header (a line break in a value that goes into one, an odd address) takes the normal
+        path, where Django refuses it."""
+        if self.blueprint is None or len(to) != 1:
+            return False
+        address = to[0]
+        if not address.isascii() or "\r" in address or "\n" in address:
+            return False
+        return not any(
+            ("\r" in text or "\n" in text) and self.renderer.mark(name) in self._head
+            for name, (text, _html) in fill.items()
+        )
+
     def message(self, *, fill: dict[str, tuple[str, str]], to: list[str]) -> PreparedEmail:
         mark = self.renderer.mark
         subject, text, html, headers = self.subject, self.text, self.html, dict(self.headers)
@@ -183,7 +198,7 @@ class _Shape:
             headers=headers,
         )
         message.attach_alternative(html, "text/html")
-        if self.blueprint is not None and len(to) == 1 and to[0].isascii():
+        if self._can_fill(fill, to):
             data = self.blueprint
             values = [
                 (mark("to") + "@invalid", to[0]),

@@ -161,3 +161,17 @@ def test_id_batches_pages_by_primary_key(db):
     batches = list(id_batches(Ambassador.objects.all(), 2))
 
     assert batches == [[a.pk for a in people[0:2]], [a.pk for a in people[2:4]], [people[4].pk]]
+
+
+def test_an_address_that_would_break_a_header_is_refused_not_filled_in(news):
+    ambassador = AmbassadorFactory(user__first_name="Amber")
+    ambassador.user.email = "amber@example.com\nBcc: everyone@example.com"
+    digest = digest_preview(ambassador=ambassador)
+    renderer = DigestRenderer()
+
+    outcome = messages_send(keys=[ambassador.pk], build=lambda pk: renderer.message(digest))
+
+    assert outcome.sent == []
+    assert list(outcome.failed) == [ambassador.pk]
+    assert "BadHeaderError" in outcome.failed[ambassador.pk]
+    assert mail.outbox == []
