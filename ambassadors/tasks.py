@@ -1,6 +1,11 @@
 """Celery tasks: thin adapters that take ids and plain values and call a service."""
 
 from celery import shared_task
+from django.utils import timezone
+
+from .alerts import alert_batch_send, alert_dispatch
+from .digests import claim_timeout, digest_batch_send, digest_dispatch, digest_runs_close_stale
+from .mailing import TransientMailError, deliveries_mark_unknown
 
 
 @shared_task(name="ambassadors.ping")
@@ -24,3 +29,68 @@ def clicks_fold_old() -> int:
     from .clicks import clicks_fold_old as fold
 
     return fold()
+
+
+# Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
+# the service releases what was not handed over before it raises, and records the rest as
+# failed on the last attempt (so a permanent failure is written down, not lost).
+SEND_RETRY = {
+    "autoretry_for": (TransientMailError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 900,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "ignore_result": True,
+}
+
+
+def _enqueue_digest_batch(
+    run_id: int, period: str, ambassador_ids: list[int], numbers: dict
+) -> None:
+    digest_send_batch.delay_on_commit(run_id, period, ambassador_ids, numbers)
+
+
+def _enqueue_alert_batch(item_id: int, ambassador_ids: list[int]) -> None:
+    alert_send_batch.delay_on_commit(item_id, ambassador_ids)
+
+
+@shared_task(name="ambassadors.digest_dispatch", ignore_result=True)
+def digest_dispatch_task() -> int | None:
+    """Beat runs this every 15 minutes. First the sweep (claims of dead workers become
+    ``unknown``), then the fan-out. Returns the run id, if there was work."""
+    deliveries_mark_unknown(older_than=claim_timeout())
+    digest_runs_close_stale(now=timezone.now())
+    run = digest_dispatch(enqueue=_enqueue_digest_batch)
+    return run.pk if run else None
+
+
+@shared_task(bind=True, name="ambassadors.digest_send_batch", **SEND_RETRY)
+def digest_send_batch(
+    self, run_id: int | None, period: str, ambassador_ids: list[int], numbers: dict | None = None
+) -> int:
+    result = digest_batch_send(
+        run_id=run_id,
+        period=period,
+        ambassador_ids=ambassador_ids,
+        numbers=numbers,
+        attempt=self.request.retries + 1,
+        final_attempt=self.request.retries >= self.max_retries,
+    )
+    return result.sent
+
+
+@shared_task(name="ambassadors.alert_sweep", ignore_result=True)
+def alert_sweep() -> int:
+    """Beat runs this every minute: live urgent items whose delay has passed go out."""
+    return alert_dispatch(enqueue=_enqueue_alert_batch)
+
+
+@shared_task(bind=True, name="ambassadors.alert_send_batch", **SEND_RETRY)
+def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
+    result = alert_batch_send(
+        item_id=item_id,
+        ambassador_ids=ambassador_ids,
+        attempt=self.request.retries + 1,
+        final_attempt=self.request.retries >= self.max_retries,
+    )
+    return result.sent

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .views import (
+    digests,
     home,
     impact,
     items,
@@ -10,6 +11,7 @@ from .views import (
     public,
     reports,
     suggestions,
+    unsubscribe,
 )
 
 app_name = "ambassadors"
@@ -50,4 +52,27 @@ urlpatterns = [
     path("shares/<int:pk>/undo/", items.share_undo_view, name="share_undo"),
     path("p/<slug:slug>/", public.public_item, name="public_item"),
     path("s/<str:code>", public.tracked_redirect, name="tracked_redirect"),
+]
+
+# Weekly e-mails and urgent alerts
+urlpatterns += [
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
+    path("studio/digests/", digests.runs, name="studio_digests"),
+    path("studio/digests/runs/<int:run_id>/", digests.run_detail, name="studio_digest_run"),
+    path("studio/digests/preview/", digests.preview_search, name="studio_digest_search"),
+    path(
+        "studio/digests/preview/<int:ambassador_id>/",
+        digests.preview,
+        name="studio_digest_preview",
+    ),
+    path(
+        "studio/digests/preview/<int:ambassador_id>/email.html",
+        digests.preview_html,
+        name="studio_digest_preview_html",
+    ),
+    path(
+        "studio/digests/preview/<int:ambassador_id>/test/",
+        digests.send_test,
+        name="studio_digest_send_test",
+    ),
 ]

@@ -17,6 +17,7 @@ class DigestRun(models.Model):
     failed = models.PositiveIntegerField(_("failed"), default=0)
     unknown = models.PositiveIntegerField(_("unknown"), default=0)
     skipped = models.PositiveIntegerField(_("nothing new"), default=0)
+    periods = models.CharField(_("weeks"), max_length=40, blank=True, help_text="2026-W48")
 
     class Meta:
         ordering = ["-started_at"]
@@ -53,6 +54,9 @@ class DigestDelivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Set by the one task execution that inserted the row: a redelivered or concurrent
+    # execution of the same batch reads back only its own claims, so it never sends twice.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("digest delivery")
@@ -88,6 +92,9 @@ class AlertDelivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Set by the one task execution that inserted the row: a redelivered or concurrent
+    # execution of the same batch reads back only its own claims, so it never sends twice.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("urgent e-mail delivery")
@@ -95,6 +102,7 @@ class AlertDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ambassador", "item"], name="unique_alert_per_item")
         ]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
 
     def __str__(self) -> str:
         return f"{self.ambassador_id} {self.item_id} {self.status}"

@@ -285,6 +285,27 @@ CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
     "schedule": 6 * 3600.0,
 }
 
+# Weekly digests and urgent alerts (ambassadors/digests.py, alerts.py). Send hour and the
+# global on/off switch are SiteSettings, edited in the studio.
+from celery.schedules import crontab  # noqa: E402
+
+DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=200)
+# A claim older than this belongs to a worker that died mid-batch: it becomes "unknown".
+DELIVERY_CLAIM_TIMEOUT_MINUTES = env.int("DELIVERY_CLAIM_TIMEOUT_MINUTES", default=30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+CELERY_BEAT_SCHEDULE |= {
+    "digest-dispatch": {
+        "task": "ambassadors.digest_dispatch",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "alert-sweep": {
+        "task": "ambassadors.alert_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,146 @@
+"""Studio: digest runs with live progress, problem deliveries, previews and test sends."""
+
+from csp.decorators import csp_replace
+from django.contrib import messages
+from django.db.models import F, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from ..digests import digest_message, digest_preview, digest_recipients, digest_send_test
+from ..models import (
+    AlertDelivery,
+    Ambassador,
+    DeliveryStatus,
+    DigestDelivery,
+    DigestRun,
+    SiteSettings,
+)
+from .access import comms_required
+
+PROBLEMS = [DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]
+
+
+def _runs():
+    return DigestRun.objects.annotate(done=F("sent") + F("failed") + F("unknown") + F("skipped"))
+
+
+@comms_required
+def runs(request):
+    site = SiteSettings.load()
+    context = {
+        "studio_section": "digests",
+        "runs": _runs()[:30],
+        "digest_problems": DigestDelivery.objects.filter(status__in=PROBLEMS)
+        .select_related("ambassador__user")
+        .order_by("-claimed_at")[:50],
+        "alert_problems": AlertDelivery.objects.filter(status__in=PROBLEMS)
+        .select_related("ambassador__user", "item")
+        .order_by("-claimed_at")[:50],
+        "site": site,
+    }
+    return render(request, "studio/digests/runs.html", context)
+
+
+@comms_required
+def run_detail(request, run_id: int):
+    """htmx asks for the row every 2 s while the run is going; the finished row has no
+    trigger, so polling stops by itself."""
+    run = get_object_or_404(_runs(), pk=run_id)
+    if request.htmx:
+        return render(request, "studio/digests/_run_row.html", {"run": run})
+    problems = (
+        run.deliveries.filter(status__in=PROBLEMS)
+        .select_related("ambassador__user")
+        .order_by("ambassador_id")[:500]
+    )
+    return render(
+        request,
+        "studio/digests/run.html",
+        {"studio_section": "digests", "run": run, "problems": problems},
+    )
+
+
+@comms_required
+def preview_search(request):
+    query = request.GET.get("q", "").strip()
+    found = []
+    if query:
+        found = (
+            Ambassador.objects.filter(user__isnull=False)
+            .filter(
+                Q(user__email__icontains=query)
+                | Q(user__first_name__icontains=query)
+                | Q(user__last_name__icontains=query)
+            )
+            .select_related("user")
+            .order_by("user__email")[:20]
+        )
+    return render(
+        request,
+        "studio/digests/preview_search.html",
+        {"studio_section": "digests", "query": query, "found": found},
+    )
+
+
+def _ambassador(ambassador_id: int) -> Ambassador:
+    return get_object_or_404(
+        Ambassador.objects.select_related("user"), pk=ambassador_id, user__isnull=False
+    )
+
+
+@comms_required
+def preview(request, ambassador_id: int):
+    ambassador = _ambassador(ambassador_id)
+    digest = digest_preview(ambassador=ambassador)
+    message = digest_message(digest=digest, test_to=request.user.email or "preview@invalid")
+    return render(
+        request,
+        "studio/digests/preview.html",
+        {
+            "studio_section": "digests",
+            "subject_ambassador": ambassador,
+            "digest": digest,
+            "subject": message.subject,
+            "text": message.body,
+            "gets_digests": digest_recipients().filter(pk=ambassador.pk).exists(),
+        },
+    )
+
+
+@comms_required
+@xframe_options_sameorigin
+@csp_replace(
+    {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": ["https:", "data:"],
+        "script-src": ["'none'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'none'"],
+    }
+)
+def preview_html(request, ambassador_id: int):
+    """The e-mail's own HTML, framed (sandboxed) by the preview page. E-mail HTML needs
+    inline styles, so this one response allows them and nothing else: no scripts at all."""
+    ambassador = _ambassador(ambassador_id)
+    message = digest_message(
+        digest=digest_preview(ambassador=ambassador),
+        test_to=request.user.email or "preview@invalid",
+    )
+    html, _mimetype = message.alternatives[0]
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@comms_required
+@require_POST
+def send_test(request, ambassador_id: int):
+    ambassador = _ambassador(ambassador_id)
+    if not request.user.email:
+        messages.error(request, _("Your account has no e-mail address."))
+    else:
+        digest_send_test(ambassador=ambassador, to=request.user.email)
+        messages.success(request, _("We sent a test to %(email)s.") % {"email": request.user.email})
+    return redirect("ambassadors:studio_digest_preview", ambassador_id=ambassador.pk)
