@@ -43,7 +43,14 @@ class _LiveMarkup(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "script" and not dict(attrs).get("src"):
             self.found.append("inline <script>")
-        if tag in {"iframe", "object", "embed"}:
+        attributes = dict(attrs)
+        own_sandboxed_frame = (
+            tag == "iframe"
+            and "sandbox" in attributes
+            and "allow-scripts" not in (attributes["sandbox"] or "")
+            and (attributes.get("src") or "").startswith("/")
+        )
+        if tag in {"iframe", "object", "embed"} and not own_sandboxed_frame:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
@@ -123,6 +130,10 @@ def pages_for(data: dict) -> dict[str, list[str]]:
             f"/studio/items/{draft.pk}/",
             "/studio/suggestions/",
             "/studio/reports/",
+            "/studio/digests/",
+            f"/studio/digests/preview/?q={data['ambassador'].user.last_name[:8]}",
+            f"/studio/digests/preview/{data['ambassador'].pk}/",
+            f"/studio/digests/preview/{data['ambassador'].pk}/email.html",
         ],
         "anonymous": [f"/p/{item.slug}/"],
     }

@@ -35,12 +35,15 @@ def test_the_detector_finds_live_markup():
         '<p>&lt;script&gt;</p><script src="/static/x.js"></script><script>alert(1)</script>'
         '<a href=" JavaScript:alert(1)">x</a><img src=x onerror=alert(1)>'
         "<svg onload=alert(1)></svg><iframe></iframe>"
+        '<iframe sandbox="" src="/studio/digests/preview/1/email.html"></iframe>'
+        '<iframe sandbox="allow-scripts" src="/x"></iframe>'
     )
     assert live_markup(html) == [
         "inline <script>",
         "<a href=javascript:>",
         "<img onerror=>",
         "<svg onload=>",
+        "<iframe>",
         "<iframe>",
     ]
 
