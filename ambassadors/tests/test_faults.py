@@ -192,3 +192,41 @@ def test_redis_outage_keeps_pages_sharing_and_redirects_working_and_loses_no_cli
         assert Click.objects.count() == 5
         assert server.llen(clicks.BUFFER_KEY) == 0
     clicks.buffer.reset()
+
+
+@pytest.mark.django_db
+def test_smtp_down_during_a_digest_run_loses_and_doubles_nothing(settings):
+    """The mail server is down for the first attempt, then comes back on the same port:
+    the retry delivers everyone once, and running the batch again sends nobody a second."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ambassadors.digests import digest_batch_send, digest_period
+    from ambassadors.mailing import TransientMailError
+    from ambassadors.models import DeliveryStatus, DigestDelivery
+    from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
+    from ambassadors.tests.smtp_sink import SmtpSink
+
+    GuidelinesFactory(version=1)
+    ItemFactory(live=True, publish_at=timezone.now() - timedelta(hours=2))
+    people = [AmbassadorFactory(user__email=f"reader{n}@example.com") for n in range(4)]
+    ids = [a.pk for a in people]
+    period = digest_period(moment=timezone.now(), time_zone="Europe/Amsterdam")
+    sink = SmtpSink()  # its port is chosen, the server not started yet: SMTP is down
+    for name, value in sink.email_settings().items():
+        setattr(settings, name, value)
+    settings.EMAIL_TIMEOUT = 2
+
+    with pytest.raises(TransientMailError):
+        digest_batch_send(run_id=None, period=period, ambassador_ids=ids)
+    assert DigestDelivery.objects.count() == 0  # claims released for the retry
+
+    with sink:
+        retry = digest_batch_send(run_id=None, period=period, ambassador_ids=ids, attempt=2)
+        again = digest_batch_send(run_id=None, period=period, ambassador_ids=ids, attempt=3)
+        received = sink.handler.counts()
+    assert retry.sent == 4
+    assert again.sent == 0
+    assert received == {a.user.email: 1 for a in people}
+    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
