@@ -12,7 +12,17 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from ambassadors.models import Ambassador, Department, Guidelines, Item, Topic, User
+from ambassadors.models import (
+    Ambassador,
+    Click,
+    Department,
+    Guidelines,
+    Item,
+    Share,
+    Suggestion,
+    Topic,
+    User,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN_ENV = {
@@ -143,6 +153,9 @@ def test_seed_demo_is_idempotent_and_prints_logins():
     assert Topic.objects.count() == 5
     assert Guidelines.objects.get().body_nl.startswith("**Dank je wel")
     assert Item.objects.live().count() == 4
+    assert Share.objects.count() == 6
+    assert Click.objects.count() == 58
+    assert Suggestion.objects.count() == 1
     lead = User.objects.get(email="lead@example.com")
     assert lead.has_perm("ambassadors.publish_urgent")
     assert not User.objects.get(email="comms@example.com").has_perm("ambassadors.publish_urgent")

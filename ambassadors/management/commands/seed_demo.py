@@ -9,14 +9,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from ambassadors.links import tracked_link_get_or_create
 from ambassadors.models import (
     Ambassador,
+    Click,
     Department,
     Guidelines,
     Item,
     ItemEvent,
+    Share,
     ShareText,
     SiteSettings,
+    Suggestion,
     Topic,
 )
 from ambassadors.publishing import item_create, item_submit
@@ -196,6 +200,38 @@ class Command(BaseCommand):
                     ShareText.objects.create(item=item, network=network, text=text)
                 ItemEvent.objects.create(item=item, actor=author, action=ItemEvent.Action.PUBLISHED)
         self._seed_review_item(author, topics)
+        self._seed_activity(users, items, now)
+
+    def _seed_activity(self, users, items, now) -> None:
+        """A few shares, clicks and a suggestion, so the reports, the leaderboard and
+        'my impact' have something to show. Only on the first run."""
+        if Share.objects.exists():
+            return
+        for email, slug, network, days, clicks in ACTIVITY:
+            ambassador = users[email].ambassador
+            at = now - timedelta(days=days)
+            Share.objects.create(
+                ambassador=ambassador, item=items[slug], network=network, created_at=at
+            )
+            link = tracked_link_get_or_create(
+                ambassador=ambassador, item=items[slug], network=network
+            )
+            Click.objects.bulk_create(
+                Click(
+                    link=link,
+                    at=at + timedelta(hours=n),
+                    day=timezone.localdate(at + timedelta(hours=n)),
+                    visitor_hash=f"demo-{link.pk}-{n}",
+                    is_unique=True,
+                )
+                for n in range(clicks)
+            )
+        Ambassador.objects.filter(user__email="anna@example.com").update(leaderboard_visible=True)
+        Suggestion.objects.create(
+            ambassador=users["chris@example.com"].ambassador,
+            link="https://example.com/blog/customer-story",
+            note="A customer wrote a nice blog post about our help desk.",
+        )
 
     def _seed_review_item(self, author, topics) -> None:
         """One draft waiting for review (publishing studio), so the review queue has work."""
@@ -211,6 +247,17 @@ class Command(BaseCommand):
             share_texts=REVIEW_ITEM["texts"],
         )
         item_submit(item=item, by=author)
+
+
+ACTIVITY = [
+    # ambassador, item, network, days ago, clicks on the link
+    ("anna@example.com", "new-office-utrecht", "linkedin", 1, 12),
+    ("anna@example.com", "we-are-hiring-engineers", "linkedin", 3, 30),
+    ("anna@example.com", "solar-roofs", "x", 5, 4),
+    ("bram@example.nl", "nieuw-kantoor-utrecht", "linkedin", 1, 7),
+    ("bram@example.nl", "we-are-hiring-engineers", "whatsapp", 2, 3),
+    ("chris@example.com", "new-office-utrecht", "x", 4, 2),
+]
 
 
 REVIEW_ITEM = {
