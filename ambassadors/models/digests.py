@@ -28,22 +28,9 @@ class DigestRun(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M}"
 
 
-class DigestDelivery(models.Model):
-    ambassador = models.ForeignKey(
-        Ambassador,
-        on_delete=models.CASCADE,
-        related_name="digest_deliveries",
-        verbose_name=_("ambassador"),
-    )
-    period = models.CharField(_("week"), max_length=8, help_text="2026-W48")
-    run = models.ForeignKey(
-        DigestRun,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="deliveries",
-        verbose_name=_("run"),
-    )
+class Delivery(models.Model):
+    """One e-mail to one person: claimed before sending, marked after (see mailing.py)."""
+
     status = models.CharField(
         _("status"),
         max_length=8,
@@ -59,6 +46,27 @@ class DigestDelivery(models.Model):
     claim = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
+        abstract = True
+
+
+class DigestDelivery(Delivery):
+    ambassador = models.ForeignKey(
+        Ambassador,
+        on_delete=models.CASCADE,
+        related_name="digest_deliveries",
+        verbose_name=_("ambassador"),
+    )
+    period = models.CharField(_("week"), max_length=8, help_text="2026-W48")
+    run = models.ForeignKey(
+        DigestRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("run"),
+    )
+
+    class Meta:
         verbose_name = _("digest delivery")
         verbose_name_plural = _("digest deliveries")
         constraints = [
@@ -72,7 +80,7 @@ class DigestDelivery(models.Model):
         return f"{self.ambassador_id} {self.period} {self.status}"
 
 
-class AlertDelivery(models.Model):
+class AlertDelivery(Delivery):
     ambassador = models.ForeignKey(
         Ambassador,
         on_delete=models.CASCADE,
@@ -82,19 +90,6 @@ class AlertDelivery(models.Model):
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="alert_deliveries", verbose_name=_("item")
     )
-    status = models.CharField(
-        _("status"),
-        max_length=8,
-        choices=DeliveryStatus.choices,
-        default=DeliveryStatus.CLAIMED,
-    )
-    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    # Set by the one task execution that inserted the row: a redelivered or concurrent
-    # execution of the same batch reads back only its own claims, so it never sends twice.
-    claim = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("urgent e-mail delivery")

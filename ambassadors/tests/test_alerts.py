@@ -67,7 +67,7 @@ def test_due_urgent_item_goes_to_everyone_with_urgent_emails_on(now, db):
     assert handed_over == 1
     assert [m.to for m in mail.outbox] == [[wants.user.email]]
     message = mail.outbox[0]
-    assert message.subject == "Urgent: Storm: offices closed"
+    assert message.subject == "Spoed: Storm: offices closed"  # in the reader's language
     assert f"http://testserver/items/{item.slug}/" in message.body
     assert '<html lang="nl">' in message.alternatives[0][0]
     item.refresh_from_db()

@@ -101,9 +101,9 @@ def test_email_render_builds_one_multipart_message(news):
         language="nl",
     )
 
-    assert message.subject == "Urgent: Fresh post"
+    assert message.subject == "Spoed: Fresh post"
     assert message.to == ["amber@example.com"]
-    assert "Hi Amber," in message.body
+    assert "Hoi Amber," in message.body
     assert '<html lang="nl">' in message.alternatives[0][0]
 
 
