@@ -219,3 +219,60 @@ def test_account_pages_use_the_site_layout(client):
     assert 'class="site-header"' in page
     assert 'class="auth-card card"' in page
     assert 'class="button"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("provider", "config", "button"),
+    [
+        ("google", {"APPS": [{"client_id": "g", "secret": "s"}]}, "/accounts/google/login/"),
+        (
+            "microsoft",
+            {"APPS": [{"client_id": "m", "secret": "s", "settings": {"tenant": "organizations"}}]},
+            "/accounts/microsoft/login/",
+        ),
+    ],
+)
+def test_google_and_microsoft_sign_in_appear_when_configured(client, provider, config, button):
+    assert button not in client.get(reverse("account_login")).content.decode()
+    with override_settings(SOCIALACCOUNT_PROVIDERS={provider: config}):
+        assert button in client.get(reverse("account_login")).content.decode()
+
+
+def test_sso_is_switched_on_by_environment_variables_alone(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.local",
+        PORTAL_VAR_DIR=str(tmp_path),
+        OIDC_SERVER_URL="https://sso.example.com",
+        OIDC_CLIENT_ID="portal",
+        OIDC_CLIENT_SECRET="x",
+        GOOGLE_CLIENT_ID="g",
+        GOOGLE_CLIENT_SECRET="x",
+        MICROSOFT_CLIENT_ID="m",
+        MICROSOFT_CLIENT_SECRET="x",
+        MICROSOFT_TENANT="contoso.onmicrosoft.com",
+    )
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        "p = s.SOCIALACCOUNT_PROVIDERS; print(json.dumps([sorted(p),"
+        " p['microsoft']['APPS'][0]['settings']['tenant']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+        ["google", "microsoft", "openid_connect"],
+        "contoso.onmicrosoft.com",
+    ]

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
     "allauth.mfa",
     "django_htmx",
     "csp",
@@ -194,12 +196,37 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=False)
 
 
-def oidc_providers() -> dict:
-    """One OpenID Connect provider, switched on by setting OIDC_SERVER_URL and its client."""
+def sso_providers() -> dict:
+    """Single sign-on, each switched on by its settings alone: a generic OpenID Connect
+    provider (OIDC_SERVER_URL), Google Workspace (GOOGLE_CLIENT_ID) and Microsoft Entra ID
+    (MICROSOFT_CLIENT_ID). Sign-up through any of them keeps to ALLOWED_EMAIL_DOMAINS."""
+    providers = {}
+    if env.str("GOOGLE_CLIENT_ID", default=""):
+        providers["google"] = {
+            "APPS": [
+                {
+                    "client_id": env.str("GOOGLE_CLIENT_ID"),
+                    "secret": env.str("GOOGLE_CLIENT_SECRET"),
+                }
+            ],
+            "SCOPE": ["profile", "email"],
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    if env.str("MICROSOFT_CLIENT_ID", default=""):
+        providers["microsoft"] = {
+            "APPS": [
+                {
+                    "client_id": env.str("MICROSOFT_CLIENT_ID"),
+                    "secret": env.str("MICROSOFT_CLIENT_SECRET"),
+                    "settings": {"tenant": env.str("MICROSOFT_TENANT", default="organizations")},
+                }
+            ]
+        }
     server_url = env.str("OIDC_SERVER_URL", default="")
     if not server_url:
-        return {}
+        return providers
     return {
+        **providers,
         "openid_connect": {
             "APPS": [
                 {
@@ -215,7 +242,7 @@ def oidc_providers() -> dict:
     }
 
 
-SOCIALACCOUNT_PROVIDERS = oidc_providers()
+SOCIALACCOUNT_PROVIDERS = sso_providers()
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
