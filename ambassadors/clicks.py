@@ -425,6 +425,7 @@ def clicks_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
 
 def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
     """Fold raw clicks older than CLICK_RETENTION_DAYS into ClickDaily, then delete them.
+    ClickDaily.clicks counts every click, bots included; bot_clicks says how many were bots.
     One transaction per day: a day is either folded and gone or untouched, so running
     twice never counts twice."""
     now = now or timezone.now()
@@ -437,7 +438,7 @@ def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             old = Click.objects.filter(day=day)
             totals = old.values("link_id").annotate(
-                human=Count("pk", filter=Q(is_bot=False)),
+                total=Count("pk"),
                 unique=Count("pk", filter=Q(is_unique=True)),
                 bots=Count("pk", filter=Q(is_bot=True)),
             )
@@ -451,7 +452,7 @@ def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
                 for row in chunk:
                     if row["link_id"] in existing:
                         ClickDaily.objects.filter(day=day, link_id=row["link_id"]).update(
-                            clicks=F("clicks") + row["human"],
+                            clicks=F("clicks") + row["total"],
                             unique_clicks=F("unique_clicks") + row["unique"],
                             bot_clicks=F("bot_clicks") + row["bots"],
                         )
@@ -460,7 +461,7 @@ def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
                             ClickDaily(
                                 link_id=row["link_id"],
                                 day=day,
-                                clicks=row["human"],
+                                clicks=row["total"],
                                 unique_clicks=row["unique"],
                                 bot_clicks=row["bots"],
                             )

@@ -370,7 +370,7 @@ def test_old_clicks_are_folded_into_daily_totals(time_machine):
         for row in ClickDaily.objects.filter(link=link)
     }
     assert totals == {
-        timezone.localdate(old): (2, 1, 1),
+        timezone.localdate(old): (3, 1, 1),
         timezone.localdate(older): (3, 2, 1),
     }
 
@@ -407,3 +407,21 @@ def test_editing_the_link_in_the_studio_reaches_the_redirect(
     later = links.time.monotonic() + settings.LINK_CACHE_SECONDS + 0.1
     monkeypatch.setattr(links.time, "monotonic", lambda: later)
     assert visit(client, link.code)["Location"].startswith("https://example.org/moved?utm_")
+
+
+def test_folding_old_clicks_changes_no_total_in_the_reports(time_machine):
+    from ambassadors.reports import activity_totals
+
+    now = timezone.now().replace(hour=12)
+    time_machine.move_to(now, tick=False)
+    link = TrackedLinkFactory()
+    old = now - timedelta(days=settings.CLICK_RETENTION_DAYS + 1)
+    for n in range(3):
+        ClickFactory(link=link, at=old, visitor_hash=f"person{n}", is_unique=True)
+    for n in range(2):
+        ClickFactory(link=link, at=old, visitor_hash=f"bot{n}", is_bot=True, is_unique=False)
+    before = activity_totals(period=None, ambassador_id=link.ambassador_id)
+    assert clicks_fold_old_task() == 5
+    after = activity_totals(period=None, ambassador_id=link.ambassador_id)
+    assert (before["clicks"], before["unique_clicks"]) == (3, 3)
+    assert (after["clicks"], after["unique_clicks"]) == (3, 3)
