@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .intents import clean_instance
 from .models import Ambassador, Language, Network, Topic
 from .models.people import time_zone_choices
 
@@ -39,13 +40,16 @@ class PreferencesForm(forms.ModelForm):
         widgets = {"topics": forms.CheckboxSelectMultiple}
 
     def clean_mastodon_instance(self) -> str:
-        value = self.cleaned_data["mastodon_instance"].strip().lower()
-        value = value.removeprefix("https://").removeprefix("http://").strip("/")
-        if value and ("/" in value or "." not in value or " " in value):
+        """The same rule the share button uses, so a saved server always works there."""
+        value = self.cleaned_data["mastodon_instance"]
+        if not value.strip():
+            return ""
+        try:
+            return clean_instance(value)
+        except ValueError:
             raise forms.ValidationError(
                 _("Enter only the server name, for example mastodon.social.")
-            )
-        return value
+            ) from None
 
 
 class DeleteAccountForm(forms.Form):

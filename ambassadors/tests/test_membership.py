@@ -106,6 +106,20 @@ def test_bad_preferences_are_explained_and_nothing_changes(client_as, ambassador
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("server", ["my_server.social", "a.b?x", "mastodon.social/@me", "no dots"])
+def test_a_mastodon_server_the_share_button_cannot_use_is_refused(client_as, ambassador, server):
+    response = client_as(ambassador.user).post(
+        reverse("ambassadors:preferences"),
+        {"language": "en", "content_languages": "both", "digest_weekday": "1",
+         "time_zone": "Europe/Amsterdam", "mastodon_instance": server},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Enter only the server name" in response.content.decode()
+    ambassador.refresh_from_db()
+    assert ambassador.mastodon_instance == ""
+
+
+@pytest.mark.django_db
 def test_opting_out_takes_effect_at_once_and_can_be_undone(client_as, ambassador):
     client = client_as(ambassador.user)
     response = client.post(reverse("ambassadors:opt_out"))
