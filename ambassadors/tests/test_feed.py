@@ -216,3 +216,10 @@ def test_card_excerpt_is_plain_text_and_escaped(client_as, ambassador):
         '<p class="card-excerpt">Big news We opened a new office in Utrecht. '
         "&lt;b&gt;Hi&lt;/b&gt;</p>"
     ) in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["9999999999999999999", "100000000", "-3", "x"])
+def test_odd_page_numbers_answer_normally(client_as, ambassador, page):
+    response = client_as(ambassador.user).get("/", {"page": page})
+    assert response.status_code == 200

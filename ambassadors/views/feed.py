@@ -3,6 +3,9 @@ from django.shortcuts import render
 from ..feed import feed_page, items_for_feed
 from ..forms import FeedFilterForm
 
+# Nobody scrolls 100 pages of posts; the cap keeps a crafted page number from loading all.
+MAX_PAGE = 100
+
 
 def feed(request):
     """The ambassador's feed (called by home for opted-in ambassadors). htmx "load more"
@@ -11,7 +14,7 @@ def feed(request):
     filters = form.cleaned_data if form.is_valid() else {}
     topic = filters.get("topic")
     try:
-        page = max(1, int(request.GET.get("page", "1")))
+        page = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page = 1
     items = items_for_feed(
