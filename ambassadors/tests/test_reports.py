@@ -272,3 +272,15 @@ def test_charts_escape_labels_and_carry_a_title_and_description():
 def test_the_period_in_use_is_selected_when_the_page_opens(client_as, comms_user):
     page = client_as(comms_user).get(REPORTS_URL).content.decode()
     assert '<option value="30d" selected>' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("start", "end"), [("9999-12-25", "9999-12-31"), ("0001-01-01", "0001-01-05")]
+)
+def test_far_off_dates_get_a_clear_error(client_as, comms_user, start, end):
+    response = client_as(comms_user).get(
+        REPORTS_URL, {"period": "custom", "start": start, "end": end}
+    )
+    assert response.status_code == 400
+    assert "Choose dates between 2000 and 2100." in response.content.decode()

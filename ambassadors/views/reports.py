@@ -27,6 +27,10 @@ PRESET_LABELS = {
 }
 
 
+# Far-off dates overflow date arithmetic; nothing happened before 2000 or after 2100.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(
         label=gettext_lazy("Period"), choices=list(PRESET_LABELS.items()), required=False
@@ -62,6 +66,11 @@ class PeriodForm(forms.Form):
                 raise forms.ValidationError(_("The start date must be before the end date."))
             if (end - start).days + 1 > MAX_PERIOD_DAYS:
                 raise forms.ValidationError(_("Choose a period of five years or less."))
+            if start.year < EARLIEST_YEAR or end.year > LATEST_YEAR:
+                raise forms.ValidationError(
+                    _("Choose dates between %(first)s and %(last)s.")
+                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+                )
             data["report_period"] = Period(start, end)
         else:
             data["report_period"] = period_for_preset(preset or DEFAULT_PRESET)
