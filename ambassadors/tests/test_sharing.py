@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from ambassadors.images import og_image_url, og_image_write
 from ambassadors.models import Item, Network, Share, SiteSettings, TrackedLink
 from ambassadors.tests.factories import (
     AmbassadorFactory,
@@ -352,10 +353,12 @@ def test_public_page_has_open_graph_and_twitter_tags(client, item):
     item.image = png_file()
     item.image_alt = "The office from the street"
     item.save()
+    og_image_write(storage=item.image.storage, image_name=item.image.name)
     response = client.get("/p/new-office/")
     assert response.status_code == 200
     html = response.content.decode()
-    image = f"http://testserver{item.image.url}"
+    image = f"http://testserver{og_image_url(item)}"  # the 1200×630 copy, not the upload
+    assert og_image_url(item) != item.image.url
     for tag in [
         '<meta property="og:type" content="article">',
         '<meta property="og:title" content="Our new office">',
@@ -385,13 +388,14 @@ def test_public_page_without_image_uses_a_small_card(client):
         ({"status": Item.Status.DRAFT}, 404),
         ({"status": Item.Status.IN_REVIEW}, 404),
         ({"status": Item.Status.ARCHIVED}, 404),
+        ({"status": Item.Status.ARCHIVED, "publish_at": timezone.now() - timedelta(days=9)}, 200),
         ({"live": True, "publish_at": timezone.now() + timedelta(days=1)}, 404),
         ({"live": True, "expires_at": timezone.now() - timedelta(days=1)}, 200),
         ({"live": True}, 200),
     ],
-    ids=["draft", "in-review", "archived", "scheduled", "expired", "live"],
+    ids=["draft", "in-review", "archived-unpublished", "archived", "scheduled", "expired", "live"],
 )
-def test_public_page_only_for_published_items(client, kwargs, status):
+def test_public_page_only_for_items_that_were_published(client, kwargs, status):
     ItemFactory(slug="story", **kwargs)
     assert client.get("/p/story/").status_code == status
 

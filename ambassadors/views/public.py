@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from ..clicks import click_count
+from ..images import og_image_url
 from ..links import link_target, public_item_url
 from ..models import Item
 from ..ratelimit import client_ip
@@ -20,17 +21,20 @@ from ..rendering import markdown_to_html
 
 
 def public_item(request, slug):
-    """Published items only (drafts and future items 404); expired ones stay, because
-    posted links lead here."""
+    """Published and archived items (drafts and future items 404); expired and archived
+    ones stay, because posted links lead here."""
     item = get_object_or_404(
-        Item.objects.filter(status=Item.Status.PUBLISHED, publish_at__lte=timezone.now()),
+        Item.objects.filter(
+            status__in=[Item.Status.PUBLISHED, Item.Status.ARCHIVED],
+            publish_at__lte=timezone.now(),
+        ),
         slug=slug,
     )
     plain = " ".join(unescape(strip_tags(markdown_to_html(item.body))).split())
     description = Truncator(plain).chars(200)
     image_url = ""
     if item.image:
-        image_url = item.image.url
+        image_url = og_image_url(item)  # the 1200×630 copy link previews expect
         if not image_url.startswith(("http://", "https://")):
             image_url = settings.SITE_URL + image_url
     return render(
