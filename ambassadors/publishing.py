@@ -367,7 +367,9 @@ def _go_live(
         raise ConfirmationNeeded(
             _("This text is hard to read. Tick the box to publish it anyway."), report
         )
-    publish_at = item.publish_at or now
+    # A planned time already past (approved late) becomes now: the item then counts as new
+    # in the feed and in the next weekly e-mail instead of slipping in as old news.
+    publish_at = max(item.publish_at or now, now)
     if item.expires_at and item.expires_at <= publish_at:
         raise PublishingError(
             _("The end date is before the start date, so nobody would see it. Change a date.")

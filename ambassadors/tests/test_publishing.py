@@ -354,6 +354,15 @@ def test_scheduled_item_appears_and_expires_on_time(in_review, comms_user, comms
     assert Item.objects.get(pk=in_review.pk).status == Status.PUBLISHED
 
 
+def test_a_planned_time_that_passed_before_approval_becomes_the_approval_time(
+    in_review, comms_user, comms_user_2
+):
+    item_update(item=in_review, by=comms_user, publish_at=NOW - timedelta(hours=3))
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        item_approve(item=in_review, by=comms_user_2)
+    assert Item.objects.get(pk=in_review.pk).publish_at == NOW + timedelta(hours=1)
+
+
 def test_end_before_start_is_refused(review_off, comms_user):
     item = item_create(
         by=comms_user,
