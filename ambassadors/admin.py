@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
+from .privacy import user_delete
 from .publishing import jargon_cache_clear
 
 
@@ -14,6 +15,15 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name", "username"]
     ordering = ["email"]
     actions = ["deactivate"]
+
+    def delete_model(self, request, obj):
+        user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        """Same as a person deleting their own account: anonymise, never cascade away
+        the shares and links others still click."""
+        for user in queryset:
+            user_delete(user=user)
 
     @admin.action(description=_("Deactivate (a leaver): access ends at once"))
     def deactivate(self, request, queryset):

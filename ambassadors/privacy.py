@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Ambassador, Share, Suggestion
+from .models import AlertDelivery, Ambassador, DigestDelivery, ItemEvent, Share, Suggestion
 
 User = get_user_model()
 
@@ -113,6 +114,15 @@ def user_delete(*, user) -> None:
     except Ambassador.DoesNotExist:
         ambassador = None
     if ambassador is not None:
+        name = str(ambassador)
+        for event in ItemEvent.objects.filter(
+            item__suggestions__ambassador=ambassador, note__contains=name
+        ):
+            event.note = event.note.replace(name, str(_("a former ambassador")))
+            event.save(update_fields=["note"])
+        # SMTP refusals quote the address.
+        DigestDelivery.objects.filter(ambassador=ambassador).update(error="")
+        AlertDelivery.objects.filter(ambassador=ambassador).update(error="")
         ambassador.topics.clear()
         Share.objects.filter(ambassador=ambassador).update(post_url="")
         Suggestion.objects.filter(ambassador=ambassador).update(note="")

@@ -113,3 +113,39 @@ def test_an_employee_without_ambassador_row_can_export_and_delete(client_as, emp
 def test_privacy_page_is_public(client):
     page = client.get(reverse("ambassadors:privacy")).content.decode()
     assert "We do not store their IP address" in page
+
+
+@pytest.mark.django_db
+def test_deletion_also_removes_the_name_from_item_history_and_mail_errors(
+    client_as, rich_ambassador, comms_user
+):
+    from ambassadors.models import DigestDelivery, ItemEvent
+    from ambassadors.suggestions import suggestion_accept
+
+    rich_ambassador.user.first_name, rich_ambassador.user.last_name = "Zelda", "Secret"
+    rich_ambassador.user.save()
+    suggestion = Suggestion.objects.get(ambassador=rich_ambassador, status="new")
+    item = suggestion_accept(suggestion=suggestion, by=comms_user)
+    assert "Zelda Secret" in ItemEvent.objects.get(item=item).note
+    DigestDelivery.objects.create(
+        ambassador=rich_ambassador, period="2026-W48", status="failed",
+        error="SMTPRecipientsRefused: {'amber@example.com': (550, b'No such user')}",
+    )  # fmt: skip
+
+    client_as(rich_ambassador.user).post(reverse("ambassadors:my_data"), {"confirm": "on"})
+
+    assert ItemEvent.objects.get(item=item).note == "From a suggestion by a former ambassador."
+    assert DigestDelivery.objects.get().error == ""
+
+
+@pytest.mark.django_db
+def test_deleting_a_user_in_the_admin_anonymises_like_self_service(client_as, rich_ambassador):
+    admin = User.objects.create_superuser("root@example.com", "root@example.com", "pw-root-1")
+    response = client_as(admin).post(
+        reverse("admin:ambassadors_user_delete", args=[rich_ambassador.user.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    anonymous = Ambassador.objects.get(pk=rich_ambassador.pk)
+    assert anonymous.user is None
+    assert anonymous.mastodon_instance == ""
+    assert Share.objects.get(ambassador=anonymous).post_url == ""
