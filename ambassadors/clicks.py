@@ -50,8 +50,7 @@ OUTAGE_PAUSE_SECONDS = 5.0
 PUMP_INTERVAL_SECONDS = 0.05
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-# Link-preview crawlers, search engines and scripts. They are counted (as bots), never
-# rate limited: a preview that fails looks broken to everyone who sees the post.
+# Link-preview crawlers, search engines and scripts: their visits are counted as bots.
 BOT_PATTERN = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|meta-external"
     r"|whatsapp|telegram|discord|slack|linkedin|twitter|skypeuri|embedly|iframely|cardyb"
@@ -83,6 +82,21 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+# Link-preview crawlers of the networks we share to: counted as bots, never rate limited
+# (a preview that fails looks broken to everyone who sees the post).
+LINK_PREVIEW_PATTERN = re.compile(
+    r"linkedinbot|facebookexternalhit|facebookcatalog|meta-externalagent|twitterbot"
+    r"|slackbot|slack-imgproxy|whatsapp|telegrambot|discordbot|mastodon|bluesky|cardyb"
+    r"|skypeuripreview|pinterestbot|redditbot|applebot|iframely|embedly",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)
+def is_link_preview(user_agent: str) -> bool:
+    return bool(LINK_PREVIEW_PATTERN.search(user_agent))
 
 
 @lru_cache(maxsize=4096)
@@ -314,6 +328,9 @@ def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
     """Count one visit (``link_id`` None: an unknown code, only the rate limit counts).
     False when the client is over the rate limit: then nothing is counted."""
     bot = is_bot(user_agent)
+    # Only named link-preview crawlers skip the limit, and only on real links: any script
+    # can call itself "curl" or send no user agent, and unknown codes cost a lookup.
+    exempt = link_id is not None and is_link_preview(user_agent)
     limit = settings.REDIRECT_RATE_LIMIT
     payload = ""
     if link_id is not None:
@@ -322,17 +339,16 @@ def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
         payload = PendingClick(link_id, at, hashed, bot).dumps()
     client = buffer.client()
     if client is not None and settings.CLICK_BACKGROUND_PUSH:
-        rate_key = None if bot else pump.allow(ip, limit)
-        if not bot and rate_key is None:
+        rate_key = None if exempt else pump.allow(ip, limit)
+        if not exempt and rate_key is None:
             return False
         if payload or rate_key:
             pump.submit(rate_key, payload)
         return True
     if client is not None:
         try:
-            if bot:
-                if payload:
-                    client.lpush(BUFFER_KEY, payload)
+            if exempt:
+                client.lpush(BUFFER_KEY, payload)
                 return True
             hits = buffer.rate_script()(
                 keys=[_rate_key(ip), BUFFER_KEY], args=[limit, RATE_WINDOW_SECONDS, payload]
@@ -340,7 +356,7 @@ def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
             return int(hits) <= limit
         except _REDIS_ERRORS as exc:
             buffer.failed(exc)
-    if not bot and not rate_limit_hit(
+    if not exempt and not rate_limit_hit(
         scope=RATE_SCOPE, key=ip, limit=limit, window_seconds=RATE_WINDOW_SECONDS
     ):
         return False

@@ -425,3 +425,28 @@ def test_folding_old_clicks_changes_no_total_in_the_reports(time_machine):
     after = activity_totals(period=None, ambassador_id=link.ambassador_id)
     assert (before["clicks"], before["unique_clicks"]) == (3, 3)
     assert (after["clicks"], after["unique_clicks"]) == (3, 3)
+
+
+@override_settings(REDIRECT_RATE_LIMIT=2)
+@pytest.mark.parametrize("user_agent", ["curl/8.5", "", "python-requests/2.32", "HeadlessChrome"])
+def test_scripts_calling_themselves_bots_are_still_rate_limited(client, link, user_agent):
+    statuses = [visit(client, link.code, user_agent=user_agent).status_code for _ in range(4)]
+    assert statuses == [302, 302, 429, 429]
+    assert [c.is_bot for c in stored_clicks()] == [True, True]
+
+
+@override_settings(REDIRECT_RATE_LIMIT=2)
+def test_head_requests_count_towards_the_limit_but_not_as_clicks(client, link):
+    heads = [
+        client.head(f"/s/{link.code}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9")
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in heads] == [302, 302, 429]
+    assert stored_clicks() == []
+
+
+@override_settings(REDIRECT_RATE_LIMIT=2)
+def test_a_preview_crawler_guessing_codes_is_rate_limited(client):
+    crawler = "facebookexternalhit/1.1"
+    statuses = [visit(client, f"guess{n}", user_agent=crawler).status_code for n in range(4)]
+    assert statuses == [404, 404, 429, 429]

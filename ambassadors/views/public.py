@@ -56,21 +56,18 @@ def tracked_redirect(request, code):
     """The hot path: no SQL when the code is cached, one Redis round trip to count the
     click (and the rate limit), then a 302 to the stored target only."""
     target = link_target(code)
-    if request.method == "GET":
-        user_agent = request.META.get("HTTP_USER_AGENT", "")[:1000]
-        allowed = click_count(
-            link_id=target[0] if target else None,
-            ip=client_ip(request),
-            user_agent=user_agent,
+    user_agent = request.META.get("HTTP_USER_AGENT", "")[:1000]
+    # HEAD is not a visit, but it costs a lookup: it counts towards the limit only.
+    counted = target[0] if target and request.method == "GET" else None
+    allowed = click_count(link_id=counted, ip=client_ip(request), user_agent=user_agent)
+    if not allowed:
+        response = HttpResponse(
+            _("Too many requests. Please try again in a minute."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
         )
-        if not allowed:
-            response = HttpResponse(
-                _("Too many requests. Please try again in a minute."),
-                status=429,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = "60"
-            return response
+        response["Retry-After"] = "60"
+        return response
     if target is None:
         raise Http404
     response = HttpResponseRedirect(target[1])
