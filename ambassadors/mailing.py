@@ -223,7 +223,9 @@ class _Serialized:
     def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
         if linesep == "\r\n" and not unixfrom:
             return self._data
-        return self.mime.as_bytes(unixfrom=unixfrom, linesep=linesep)
+        # email.message.Message.as_bytes takes the line ending through its policy.
+        policy = self.mime.policy.clone(linesep=linesep)
+        return self.mime.as_bytes(unixfrom=unixfrom, policy=policy)
 
     @property
     def mime(self):

@@ -175,3 +175,29 @@ def test_an_address_that_would_break_a_header_is_refused_not_filled_in(news):
     assert list(outcome.failed) == [ambassador.pk]
     assert "BadHeaderError" in outcome.failed[ambassador.pk]
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ],
+)
+def test_digests_go_out_through_the_console_and_file_backends(settings, tmp_path, backend):
+    """`make run` prints e-mail to the console: the prepared digest bytes must serialise
+    there too, not only over SMTP."""
+    from ambassadors.digests import digest_batch_send, digest_period
+    from ambassadors.models import DeliveryStatus, DigestDelivery
+    from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
+
+    settings.EMAIL_BACKEND = backend
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    GuidelinesFactory(version=1)
+    ItemFactory(live=True, title="Fresh news", publish_at=timezone.now() - timedelta(hours=1))
+    people = [AmbassadorFactory(user__email=f"p{n}@example.com") for n in range(2)]
+    period = digest_period(moment=timezone.now(), time_zone="Europe/Amsterdam")
+    result = digest_batch_send(run_id=None, period=period, ambassador_ids=[a.pk for a in people])
+    assert result.sent == 2
+    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
