@@ -8,7 +8,11 @@ from django.utils.text import Truncator
 register = template.Library()
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"(^|\s)(#{1,6}|>|[-*+]|\d+\.)\s+|\*+|`+|~~|(?<!\w)_+|_+(?!\w)", re.MULTILINE)
+# Block markers only at the start of a line (after indentation): "10 to 4." or "5 - 10" in
+# a sentence are words, not a list.
+_MARKUP = re.compile(
+    r"^([ \t]*)(#{1,6}|>|[-*+]|\d+\.)[ \t]+|\*+|`+|~~|(?<!\w)_+|_+(?!\w)", re.MULTILINE
+)
 
 
 @register.filter

@@ -223,3 +223,20 @@ def test_card_excerpt_is_plain_text_and_escaped(client_as, ambassador):
 def test_odd_page_numbers_answer_normally(client_as, ambassador, page):
     response = client_as(ambassador.user).get("/", {"page": page})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("Open from 10 to 4. Bring your family.", "Open from 10 to 4. Bring your family."),
+        ("Score 5 - 10 and 3 + 4 here", "Score 5 - 10 and 3 + 4 here"),
+        (
+            "# Title\n\n- one\n  * two\n1. first\n> quote **bold** _it_",
+            "Title one two first quote bold it",
+        ),
+    ],
+)
+def test_card_excerpt_removes_markup_but_keeps_every_word(markdown, plain):
+    from ambassadors.templatetags.feed_tags import excerpt
+
+    assert excerpt(markdown) == plain
