@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links in e-mails, share intents and link previews point here.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: run test install install-dev lint format messages bench clean
@@ -30,7 +32,8 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "Starting web server, Celery worker and beat. Open http://127.0.0.1:$(PORT)/  (Ctrl-C stops all)"
-	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	@export SITE_URL="$(SITE_URL)"; \
+	trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	$(VENV)/bin/celery -A portal worker --loglevel=INFO --concurrency=2 & \
 	$(VENV)/bin/celery -A portal beat --loglevel=INFO & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \

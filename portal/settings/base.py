@@ -31,8 +31,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
-    "allauth.socialaccount.providers.google",
-    "allauth.socialaccount.providers.microsoft",
     "allauth.mfa",
     "django_htmx",
     "csp",
@@ -238,11 +236,18 @@ def sso_providers() -> dict:
                 }
             ],
             "OAUTH_PKCE_ENABLED": True,
-        }
+        },
     }
 
 
 SOCIALACCOUNT_PROVIDERS = sso_providers()
+# Installed only when configured: Google's app adds a token endpoint that allauth exempts
+# from CSRF (a signed Google ID token is the proof), which must not exist otherwise.
+INSTALLED_APPS += [
+    f"allauth.socialaccount.providers.{name}"
+    for name in ("google", "microsoft")
+    if name in SOCIALACCOUNT_PROVIDERS
+]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]

@@ -163,6 +163,8 @@ class Command(BaseCommand):
             )
             if role in groups:
                 user.groups.add(groups[role])
+                # Comms add their own jargon terms in the admin, which needs staff status.
+                User.objects.filter(pk=user.pk, is_staff=False).update(is_staff=True)
             if role != "employee":
                 ambassador, _ = Ambassador.objects.get_or_create(
                     user=user,
