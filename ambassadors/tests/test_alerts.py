@@ -13,7 +13,6 @@ from ambassadors.mailing import TransientMailError
 from ambassadors.models import AlertDelivery, DeliveryStatus, Item
 from ambassadors.tasks import alert_send_batch, alert_sweep
 from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
-from ambassadors.tests.mailbackends import ScriptedBackend
 
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
@@ -22,14 +21,6 @@ NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 def now():
     with time_machine.travel(NOW, tick=False):
         yield NOW
-
-
-@pytest.fixture
-def scripted(settings):
-    settings.EMAIL_BACKEND = "ambassadors.tests.mailbackends.ScriptedBackend"
-    ScriptedBackend.reset()
-    yield ScriptedBackend
-    ScriptedBackend.reset()
 
 
 def urgent_item(now, **kwargs) -> Item:

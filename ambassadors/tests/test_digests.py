@@ -39,7 +39,6 @@ from ambassadors.tests.factories import (
     TopicFactory,
     TrackedLinkFactory,
 )
-from ambassadors.tests.mailbackends import ScriptedBackend
 
 # Monday 23 November 2026 (ISO week 48), 08:00 in Amsterdam.
 MONDAY_8_AMSTERDAM = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -59,14 +58,6 @@ def site(db):
 def now():
     with time_machine.travel(MONDAY_8_AMSTERDAM, tick=False):
         yield MONDAY_8_AMSTERDAM
-
-
-@pytest.fixture
-def scripted(settings):
-    settings.EMAIL_BACKEND = "ambassadors.tests.mailbackends.ScriptedBackend"
-    ScriptedBackend.reset()
-    yield ScriptedBackend
-    ScriptedBackend.reset()
 
 
 def make_ambassador(**kwargs) -> Ambassador:
