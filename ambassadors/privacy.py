@@ -10,11 +10,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import AlertDelivery, Ambassador, DigestDelivery, ItemEvent, Share, Suggestion
+from .reports import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
 
 User = get_user_model()
 
@@ -70,19 +70,7 @@ def user_data_export(*, user) -> dict[str, Any]:
             "item__title", "network", "created_at", "confirmed_at", "undone_at", "post_url"
         )
     ]
-    data["links"] = [
-        {
-            "code": link["code"],
-            "item": link["item__title"],
-            "network": link["network"],
-            "clicks": link["visits"],
-            "unique_clicks": link["unique_visits"],
-        }
-        for link in ambassador.links.values("code", "item__title", "network").annotate(
-            visits=Count("clicks", filter=Q(clicks__is_bot=False)),
-            unique_visits=Count("clicks", filter=Q(clicks__is_unique=True)),
-        )
-    ]
+    data["links"] = _links_with_clicks(ambassador)
     data["suggestions"] = [
         {
             "link": s["link"],
@@ -104,6 +92,31 @@ def user_data_export(*, user) -> dict[str, Any]:
         "Clicks are stored without IP addresses or browser details; only counts are shown."
     )
     return data
+
+
+def _links_with_clicks(ambassador: Ambassador) -> list[dict[str, Any]]:
+    """Human clicks per link, counted like the reports and "my impact": raw clicks plus the
+    daily totals that replaced clicks older than the retention period."""
+    raw, daily = click_sources(ambassador_id=ambassador.pk)
+    totals: dict[int, list[int]] = {}
+    for source, metrics in ((raw, RAW_CLICK_METRICS), (daily, DAILY_CLICK_METRICS)):
+        rows = source.values("link_id").annotate(
+            clicks=metrics["m_clicks"], unique=metrics["m_unique"]
+        )
+        for row in rows:
+            total = totals.setdefault(row["link_id"], [0, 0])
+            total[0] += row["clicks"] or 0
+            total[1] += row["unique"] or 0
+    return [
+        {
+            "code": link["code"],
+            "item": link["item__title"],
+            "network": link["network"],
+            "clicks": totals.get(link["pk"], [0, 0])[0],
+            "unique_clicks": totals.get(link["pk"], [0, 0])[1],
+        }
+        for link in ambassador.links.values("pk", "code", "item__title", "network")
+    ]
 
 
 @transaction.atomic

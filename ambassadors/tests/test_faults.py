@@ -4,7 +4,6 @@ These start their own processes (gunicorn) and never stop the shared services.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,13 +17,9 @@ import redis
 from django.db import connection
 from django.test import Client, override_settings
 
+from ambassadors.tests.smtp_sink import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url() -> str:

@@ -149,3 +149,15 @@ def test_deleting_a_user_in_the_admin_anonymises_like_self_service(client_as, ri
     assert anonymous.user is None
     assert anonymous.mastodon_instance == ""
     assert Share.objects.get(ambassador=anonymous).post_url == ""
+
+
+@pytest.mark.django_db
+def test_export_counts_clicks_folded_into_daily_totals(client_as, rich_ambassador):
+    from ambassadors.models import ClickDaily
+
+    link = TrackedLink.objects.get(code="abc123")
+    ClickDaily.objects.create(link=link, day="2026-01-05", clicks=7, unique_clicks=4, bot_clicks=2)
+    data = json.loads(
+        client_as(rich_ambassador.user).get(reverse("ambassadors:my_data_export")).content
+    )
+    assert [(row["clicks"], row["unique_clicks"]) for row in data["links"]] == [(6, 5)]
