@@ -148,10 +148,19 @@ BOT_RULES: tuple[Rule, ...] = (
         "Mozilla/4.0 (compatible; ms-office; MSOffice 16)",
     ),
     Rule(
+        "AI assistants the library misses",
+        Verdict.BOT,
+        r"Perplexity-User|\bcohere-ai\b",
+        "Assistants fetch a page when someone asks about it: a program reads, not a person.",
+        "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Perplexity-User/1.0;"
+        " +https://perplexity.ai/perplexity-user)",
+    ),
+    Rule(
         "Scripts and monitors the library misses",
         Verdict.BOT,
-        r"^(?:Java-http-client|Deno|Bun|Checkly)/|\bCheckly/\d",
-        "HTTP clients of Java 11+, Deno and Bun, and the Checkly monitor.",
+        r"^(?:Java-http-client|Deno|Bun)/|^(?:node|undici)$|\bCheckly\b|Datadog/Synthetics",
+        "HTTP clients of Java 11+, Deno, Bun and Node's fetch ('node'), and the Checkly and "
+        "Datadog monitors.",
         "Java-http-client/17.0.2",
     ),
     Rule(
