@@ -146,7 +146,7 @@ def _rate_key(ip: str) -> str:
 
 
 def _client_digest(ip: str) -> str:
-    return salted_digest(ip, day=timezone.localdate(), size=12)
+    return salted_digest(ip, size=12)  # today's salt: never one that is gone
 
 
 class _Pump:

@@ -49,12 +49,14 @@ def salt_cache_clear() -> None:
         _stand_in.clear()
 
 
-def daily_salt(day: dt.date) -> bytes:
-    """The 32-byte salt of ``day`` (a local date, today or later), created on first use
-    and shared by every process through the database. Raises ``SaltGone`` for a day that
-    is over. If the database cannot be reached the process uses a random stand-in for a
-    few seconds (redirects keep working; a visitor may then count as unique twice)."""
+def daily_salt(day: dt.date | None = None) -> bytes:
+    """The 32-byte salt of ``day`` (a local date, today or later; default: today), created
+    on first use and shared by every process through the database. Raises ``SaltGone`` for
+    a day that is over. If the database cannot be reached the process uses a random
+    stand-in for a few seconds (redirects keep working; a visitor may then count as unique
+    twice)."""
     today = timezone.localdate()
+    day = day or today
     if day < today:
         raise SaltGone(day.isoformat())
     salt = _known.get(day)
@@ -105,8 +107,9 @@ def salts_purge(*, today: dt.date | None = None) -> int:
     return DailySalt.objects.filter(day__lt=today).delete()[0]
 
 
-def salted_digest(value: str, *, day: dt.date, size: int = 32) -> str:
-    """Hex BLAKE2b of ``value`` keyed with the salt of ``day`` (``size`` bytes, so twice
-    as many hex digits). Raises ``SaltGone`` for a day that is over."""
+def salted_digest(value: str, *, day: dt.date | None = None, size: int = 32) -> str:
+    """Hex BLAKE2b of ``value`` keyed with the salt of ``day`` (default: today, which
+    cannot be over) in ``size`` bytes, so twice as many hex digits. Raises ``SaltGone``
+    for a day that is over."""
     data = value.encode("utf-8", "replace")
     return hashlib.blake2b(data, key=daily_salt(day), digest_size=size).hexdigest()
