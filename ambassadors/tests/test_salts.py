@@ -11,7 +11,6 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import OperationalError
-from django.test import override_settings
 from django.utils import timezone
 
 from ambassadors import clicks, links, salts
@@ -164,9 +163,11 @@ def test_rate_limit_keys_are_salted_and_change_every_day(noon, time_machine):
 
 
 @pytest.mark.services("redis")
-@override_settings(REDIRECT_RATE_LIMIT=5)
 @pytest.mark.parametrize("background", [True, False], ids=["background", "synchronous"])
 def test_no_redis_key_reveals_the_client_address(client, link, noon, settings, background):
+    # Only the settings fixture here: mixed with @override_settings its teardown order
+    # would leave the overridden settings in place for later tests.
+    settings.REDIRECT_RATE_LIMIT = 5
     settings.CLICK_BACKGROUND_PUSH = background
     visit(client, link.code, ip=IP)
     assert clicks.pump.wait_idle()
