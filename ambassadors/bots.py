@@ -13,7 +13,8 @@ Order of the rules (first match wins):
 1. an empty or blank agent is a bot (a person's browser always sends one);
 2. ``PREVIEW_RULES``: the link-preview fetchers of the networks and messengers people
    share our links to. Bots, and never rate limited (a preview that fails looks broken to
-   everyone who sees the post);
+   everyone who sees the post). The library knows most of them as bots, but it cannot
+   say which bots are previews, and it misses some (Bluesky, Viber, Akkoma...);
 3. ``BOT_RULES``: mail and message scanners, monitors and scripts the library misses;
 4. ``PERSON_RULES``: in-app browsers of the networks we share to, which must count as
    people whatever a future library version matches (a hand-written pattern once counted
