@@ -53,8 +53,8 @@ def daily_salt(day: dt.date | None = None) -> bytes:
     """The 32-byte salt of ``day`` (a local date, today or later; default: today), created
     on first use and shared by every process through the database. Raises ``SaltGone`` for
     a day that is over. If the database cannot be reached the process uses a random
-    stand-in for a few seconds (redirects keep working; a visitor may then count as unique
-    twice)."""
+    stand-in and tries again every few seconds (redirects keep working; a visitor may then
+    count as unique once per process)."""
     today = timezone.localdate()
     day = day or today
     if day < today:
@@ -68,6 +68,9 @@ def daily_salt(day: dt.date | None = None) -> bytes:
         salt = _known.get(day)
         if salt is not None:
             return salt
+        stand_in = _stand_in.get(day)
+        if stand_in is not None and time.monotonic() < stand_in[0]:
+            return stand_in[1]  # the database failed moments ago: do not wait on it again
         try:
             salt = _load_or_create(day=day, today=today)
         except DatabaseError as exc:
@@ -87,13 +90,13 @@ def _load_or_create(*, day: dt.date, today: dt.date) -> bytes:
 
 
 def _stand_in_salt(day: dt.date, exc: Exception) -> bytes:
-    now = time.monotonic()
+    """One random stand-in per process and day, kept through the outage (so a visitor is
+    still counted once per process), while the database is tried again every few seconds."""
+    log.warning("daily salt unavailable, using a stand-in until the database answers: %s", exc)
     entry = _stand_in.get(day)
-    if entry is None or entry[0] < now:
-        log.warning("daily salt unavailable, using a stand-in for a few seconds: %s", exc)
-        entry = (now + RETRY_SECONDS, secrets.token_bytes(SALT_BYTES))
-        _stand_in[day] = entry
-    return entry[1]
+    salt = entry[1] if entry is not None else secrets.token_bytes(SALT_BYTES)
+    _stand_in[day] = (time.monotonic() + RETRY_SECONDS, salt)
+    return salt
 
 
 def salts_purge(*, today: dt.date | None = None) -> int:
