@@ -7,27 +7,27 @@ task (``clicks_flush``) moves the list into the database in bulk. When no Redis 
 configured (the embedded default) or Redis does not answer, clicks are written straight
 to the database instead.
 
-Privacy: only ``visitor_hash = sha256(daily salt + IP + user agent)`` is kept. The salt is
-derived from SECRET_KEY and the date, so a visitor cannot be followed from one day to the
-next, and uniqueness per day still works after a Redis outage (no state lives in Redis).
+Person or bot: ``ambassadors/bots.py`` decides, once per agent and process.
+
+Privacy: only ``visitor_hash = BLAKE2b(IP + user agent, key=daily salt)`` is kept. The salt
+is random, drawn once a day and shared by all processes through the database
+(ambassadors/salts.py), and destroyed once the day is over: a visitor cannot be followed
+from one day to the next, nobody can recompute an old hash, and uniqueness per day still
+works after a Redis outage (no state lives in Redis).
 """
 
 from __future__ import annotations
 
 import atexit
 import datetime as dt
-import hashlib
-import hmac
 import logging
 import os
 import queue
-import re
 import secrets
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 
 import redis
@@ -36,8 +36,10 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from .bots import is_bot, is_link_preview
 from .models import Click, ClickDaily, TrackedLink
 from .ratelimit import rate_limit_hit
+from .salts import SaltGone, salted_digest
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +51,6 @@ RATE_WINDOW_SECONDS = 60
 OUTAGE_PAUSE_SECONDS = 5.0
 PUMP_INTERVAL_SECONDS = 0.05
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-# Link-preview crawlers, search engines and scripts: their visits are counted as bots.
-BOT_PATTERN = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|meta-external"
-    r"|whatsapp|telegram|discord|slack|linkedin|twitter|skypeuri|embedly|iframely|cardyb"
-    r"|mastodon|pleroma|akkoma|misskey|bluesky|outbrain|pinterest|vkshare|redditbot|yahoo"
-    r"|bingpreview|google-inspectiontool|googleother|headless|phantomjs|lighthouse"
-    r"|curl|wget|httpie|python-requests|python-urllib|aiohttp|httpx|go-http-client"
-    r"|okhttp|java/|libwww|scrapy|nutch|feedfetcher|monitor|uptime|check_http",
-    re.IGNORECASE,
-)
 
 _RATE_AND_PUSH = """
 local n = redis.call('INCR', KEYS[1])
@@ -84,44 +75,10 @@ return 0
 """
 
 
-# Link-preview crawlers of the networks we share to: counted as bots, never rate limited
-# (a preview that fails looks broken to everyone who sees the post).
-LINK_PREVIEW_PATTERN = re.compile(
-    r"linkedinbot|facebookexternalhit|facebookcatalog|meta-externalagent|twitterbot"
-    r"|slackbot|slack-imgproxy|whatsapp|telegrambot|discordbot|mastodon|bluesky|cardyb"
-    r"|skypeuripreview|pinterestbot|redditbot|applebot|iframely|embedly",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4096)
-def is_link_preview(user_agent: str) -> bool:
-    return bool(LINK_PREVIEW_PATTERN.search(user_agent))
-
-
-@lru_cache(maxsize=4096)
-def is_bot(user_agent: str) -> bool:
-    """Cached: the same few user agents come back all day, the regex is the slow part."""
-    return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
-
-
-_salts: dict[dt.date, bytes] = {}
-
-
-def daily_salt(day: dt.date) -> bytes:
-    salt = _salts.get(day)
-    if salt is None:
-        message = f"click-visitor-salt:{day.isoformat()}".encode()
-        salt = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
-        _salts.clear()  # keep only today's (and avoid a stale key after a key change)
-        _salts[day] = salt
-    return salt
-
-
 def visitor_hash(*, ip: str, user_agent: str, day: dt.date) -> str:
-    digest = hashlib.sha256(daily_salt(day))
-    digest.update(f"{ip}\n{user_agent}".encode("utf-8", "replace"))
-    return digest.hexdigest()
+    """64 hex digits: BLAKE2b of IP and user agent keyed with the random salt of ``day``
+    (ambassadors/salts.py). Raises ``SaltGone`` once the day is over."""
+    return salted_digest(f"{ip}\n{user_agent}", day=day)
 
 
 @dataclass(frozen=True)
@@ -183,7 +140,13 @@ _REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError
 
 
 def _rate_key(ip: str) -> str:
-    return "portal:rl:s:" + hashlib.blake2b(ip.encode(), digest_size=12).hexdigest()
+    """The client's rate-limit key: keyed with today's salt like the visitor hash, so the
+    keys in Redis cannot be matched to IP addresses either."""
+    return "portal:rl:s:" + _client_digest(ip)
+
+
+def _client_digest(ip: str) -> str:
+    return salted_digest(ip, size=12)  # today's salt: never one that is gone
 
 
 class _Pump:
@@ -335,7 +298,11 @@ def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
     payload = ""
     if link_id is not None:
         at = timezone.now()
-        hashed = visitor_hash(ip=ip, user_agent=user_agent, day=timezone.localdate(at))
+        try:
+            hashed = visitor_hash(ip=ip, user_agent=user_agent, day=timezone.localdate(at))
+        except SaltGone:  # midnight passed since `at` was read: count it in the new day
+            at = timezone.now()
+            hashed = visitor_hash(ip=ip, user_agent=user_agent, day=timezone.localdate(at))
         payload = PendingClick(link_id, at, hashed, bot).dumps()
     client = buffer.client()
     if client is not None and settings.CLICK_BACKGROUND_PUSH:
@@ -357,7 +324,7 @@ def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
         except _REDIS_ERRORS as exc:
             buffer.failed(exc)
     if not exempt and not rate_limit_hit(
-        scope=RATE_SCOPE, key=ip, limit=limit, window_seconds=RATE_WINDOW_SECONDS
+        scope=RATE_SCOPE, key=_client_digest(ip), limit=limit, window_seconds=RATE_WINDOW_SECONDS
     ):
         return False
     if payload:

@@ -31,6 +31,16 @@ def clicks_fold_old() -> int:
     return fold()
 
 
+@shared_task(name="ambassadors.clicks_salts_purge")
+def clicks_salts_purge() -> int:
+    """Delete the daily salts of days that are over (ambassadors/salts.py). Idempotent;
+    beat runs it hourly, so a salt outlives its day by an hour at most even when no
+    visitor comes after midnight."""
+    from .salts import salts_purge
+
+    return salts_purge()
+
+
 # Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
 # the service releases what was not handed over before it raises, and records the rest as
 # failed on the last attempt (so a permanent failure is written down, not lost).

@@ -2,6 +2,7 @@ from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekda
 from .digests import AlertDelivery, DigestDelivery, DigestRun
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
+from .salts import DailySalt
 from .sharing import Click, ClickDaily, Share, TrackedLink
 from .suggestions import Suggestion
 
@@ -11,6 +12,7 @@ __all__ = [
     "Click",
     "ClickDaily",
     "ContentLanguages",
+    "DailySalt",
     "DeliveryStatus",
     "Department",
     "DigestDelivery",

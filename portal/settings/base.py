@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
     "task": "ambassadors.clicks_fold_old",
     "schedule": 6 * 3600.0,
 }
+# Yesterday's visitor-hash salt is destroyed (ambassadors/salts.py).
+CELERY_BEAT_SCHEDULE["clicks-salts-purge"] = {
+    "task": "ambassadors.clicks_salts_purge",
+    "schedule": 3600.0,
+}
 
 # Weekly digests and urgent alerts (ambassadors/digests.py, alerts.py). Send hour and the
 # global on/off switch are SiteSettings, edited in the studio.
