@@ -1,5 +1,6 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
 from .digests import AlertDelivery, DigestDelivery, DigestRun
+from .identity import ScimToken
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .sharing import Click, ClickDaily, Share, TrackedLink
@@ -23,6 +24,7 @@ __all__ = [
     "Network",
     "Share",
     "ShareText",
+    "ScimToken",
     "SiteSettings",
     "Suggestion",
     "Topic",
