@@ -38,17 +38,16 @@ def validate_person_name(value: str) -> None:
 
 def clean_name(value: object) -> str:
     """A name from an identity provider (SAML attribute, OIDC claim, SCIM value): list
-    values take their first item, whitespace runs become one space. Raises ValueError
+    values take their first item, runs of spaces become one space. Raises ValueError
     for a name that `name_problem` refuses, so providers cannot inject one either."""
     if isinstance(value, list | tuple):
         value = value[0] if value else ""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
-    problem = name_problem(text)
+    problem = name_problem(str(value).strip(" "))
     if problem:
         raise ValueError(problem)
-    return text
+    return " ".join(str(value).split())
 
 
 def shown_name(*, display_name: str, first_name: str, last_name: str, email: str) -> str:
