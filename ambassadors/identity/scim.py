@@ -118,6 +118,8 @@ def _split_path(path: str) -> tuple[str, str | None]:
     """(attribute, sub-attribute) with the schema URN removed; enterprise attributes
     come back as ("enterprise", name)."""
     path = path.strip()
+    if path.lower() == ENTERPRISE.lower():
+        return "enterprise", None
     if path.lower().startswith(ENTERPRISE.lower() + ":"):
         return "enterprise", path[len(ENTERPRISE) + 1 :]
     if path.lower().startswith(CORE.lower() + ":"):
@@ -157,7 +159,7 @@ class ScimUser(SCIMUser):
             "schemas": [CORE, ENTERPRISE],
             "id": str(user.pk),
             "externalId": user.scim_external_id or None,
-            "userName": user.email,
+            "userName": user.username,
             "name": {
                 "givenName": user.first_name,
                 "familyName": user.last_name,
