@@ -94,7 +94,8 @@ def snapshot():
 
 def test_token_is_stored_hashed_and_shown_once(db):
     row, token = scim_token_create(name="Okta", by=None)
-    assert token.startswith("scim_") and len(token) > 40
+    assert token.startswith("scim_")
+    assert len(token) > 40
     assert row.token_hash == scim_token_hash(token) != token
     assert row.prefix == token[:12]
     assert token not in json.dumps(list(ScimToken.objects.values()), default=str)
