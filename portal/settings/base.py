@@ -279,6 +279,9 @@ def saml_app() -> dict:
                 "last_name": SSO_ATTRIBUTE_MAP["last_name"],
             },
             "use_nameid_for_email": env.bool("SAML_NAMEID_IS_EMAIL", default=True),
+            # The company IdP vouches for its people's addresses; the domain rule still
+            # applies (portal/adapters.py).
+            "verified_email": env.bool("SAML_EMAIL_VERIFIED", default=True),
             "advanced": {
                 "strict": True,
                 "want_assertion_signed": True,
