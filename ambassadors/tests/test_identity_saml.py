@@ -37,8 +37,8 @@ def test_lxml_and_xmlsec_agree_on_libxml2():
     import lxml.etree
     import xmlsec
 
-    assert lxml.etree.LIBXML_VERSION == xmlsec.get_libxml_version()
-    assert lxml.etree.LIBXML_COMPILED_VERSION == xmlsec.get_libxml_compiled_version()
+    assert xmlsec.get_libxml_version() == lxml.etree.LIBXML_VERSION
+    assert xmlsec.get_libxml_compiled_version() == lxml.etree.LIBXML_COMPILED_VERSION
 
 
 @pytest.fixture
