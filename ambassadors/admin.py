@@ -114,7 +114,7 @@ class AmbassadorAdmin(admin.ModelAdmin):
         "leaderboard_visible",
         ("opted_out_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    search_fields = ["user__email", "user__display_name", "user__first_name", "user__last_name"]
     raw_id_fields = ["user"]
     list_select_related = ["user", "department"]
     filter_horizontal = ["topics"]

@@ -49,10 +49,11 @@ class NamesSignupForm(forms.Form):
     display_name = _name_field(_("Name others see"), DISPLAY_NAME_HELP)
 
     def signup(self, request, user) -> None:
-        first_name = self.cleaned_data.get("first_name", "")
-        display_name = self.cleaned_data.get("display_name", "")
-        typed = (first_name, display_name) != (user.first_name, user.display_name)
-        if typed and (first_name or display_name):
+        """An empty field keeps what the company directory gave (SSO sign-ups); a typed
+        name that differs from it is the person's own choice."""
+        first_name = self.cleaned_data.get("first_name") or user.first_name
+        display_name = self.cleaned_data.get("display_name") or user.display_name
+        if (first_name, display_name) != (user.first_name, user.display_name):
             names_set(user=user, first_name=first_name, display_name=display_name)
 
 

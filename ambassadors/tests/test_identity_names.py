@@ -223,3 +223,25 @@ def test_signed_in_as_uses_the_name_not_the_login_name(client):
     assert response.status_code == 302
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert texts == ["Successfully signed in as Dirk Jansen."]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "expected", "chosen"),
+    [
+        ({"first_name": "", "display_name": ""}, ("Noor", "Noor B."), False),
+        ({"first_name": "Noortje", "display_name": ""}, ("Noortje", "Noor B."), True),
+    ],
+)
+def test_sso_signup_form_keeps_the_directory_names_unless_the_person_types_others(
+    typed, expected, chosen
+):
+    from ambassadors.identity.forms import NamesSignupForm
+
+    user = UserFactory(first_name="Noor", display_name="Noor B.")
+    form = NamesSignupForm(typed)
+    assert form.is_valid()
+    form.signup(None, user)
+    user.refresh_from_db()
+    assert (user.first_name, user.display_name) == expected
+    assert (user.names_chosen_at is not None) is chosen
