@@ -71,24 +71,41 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self._explain_linking(request, sociallogin, [v.email for v in verdicts])
 
     def _explain_linking(self, request, sociallogin, emails: list[str]) -> None:
-        """A password account with this address exists: allauth would stop at "We have
-        sent an e-mail" without saying why. Explain how to connect the two instead (the
-        provider has just proved the person controls this address)."""
+        """An account with this address exists but not this sign-in yet.
+
+        - Provisioned by the company directory (SCIM: no password of its own) and the
+          provider vouches for the address: connect them, this is the person's first SSO
+          sign-in.
+        - Switched off (a leaver): say so.
+        - A password account: allauth would stop at "We have sent an e-mail" without
+          saying why. Explain how to connect the two instead."""
         if sociallogin.state.get("process") == "connect":
             return
+        verified = {a.email.lower() for a in sociallogin.email_addresses if a.verified}
         for email in emails:
-            existing = EmailAddress.objects.filter(email__iexact=email).select_related("user")
-            address = existing.first()
+            address = (
+                EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+            )
             if address is None:
                 continue
+            user = address.user
+            if user.is_active and not user.has_usable_password() and email.lower() in verified:
+                sociallogin.connect(request, user)
+                user_profile_apply(
+                    user=user,
+                    profile=profile_from_claims(
+                        claims_from_extra_data(sociallogin.account.extra_data)
+                    ),
+                )
+                return
             _refuse(
                 request,
                 "",
                 template="account/sso_link_existing.html",
-                status=200,
+                status=200 if user.is_active else 403,
                 provider_name=sociallogin.provider.name,
                 email=address.email,
-                inactive=not address.user.is_active,
+                inactive=not user.is_active,
             )
 
     def is_open_for_signup(self, request, sociallogin) -> bool:

@@ -261,3 +261,31 @@ def test_an_existing_password_account_is_told_how_to_connect(client, saml, idp_k
     assert f'href="{reverse("account_login")}?next={reverse("socialaccount_connections")}"' in html
     assert not signed_in(client)
     assert SocialAccount.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_someone_provisioned_by_scim_signs_in_by_saml_into_the_same_account(client, saml, idp_keys):
+    from ambassadors.tests.factories import UserFactory as Factory
+
+    provisioned = Factory(email="lea@example.com", first_name="", password=None)
+    provisioned.set_unusable_password()
+    provisioned.save()
+    request_id = start_login(client)
+    response = post_to_acs(client, signed_response(good_assertion(request_id), idp_keys))
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.session[SESSION_KEY] == str(provisioned.pk)
+    assert User.objects.count() == 1
+    assert SocialAccount.objects.get().user_id == provisioned.pk
+    provisioned.refresh_from_db()
+    assert (provisioned.first_name, provisioned.department.name) == ("Lea", "Sales")
+
+
+@pytest.mark.django_db
+def test_a_switched_off_account_is_told_so(client, saml, idp_keys):
+    UserFactory(email="lea@example.com", is_active=False)
+    request_id = start_login(client)
+    response = post_to_acs(client, signed_response(good_assertion(request_id), idp_keys))
+    assert response.status_code == 403
+    assert "This account is switched off" in response.content.decode()
+    assert not signed_in(client)
