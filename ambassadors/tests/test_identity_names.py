@@ -245,3 +245,27 @@ def test_sso_signup_form_keeps_the_directory_names_unless_the_person_types_other
     user.refresh_from_db()
     assert (user.first_name, user.display_name) == expected
     assert (user.names_chosen_at is not None) is chosen
+
+
+@pytest.mark.django_db
+def test_a_directory_department_is_used_at_opt_in_and_not_editable(client_as, guidelines):
+    from ambassadors.tests.factories import DepartmentFactory
+
+    sales, support = DepartmentFactory(name="Sales"), DepartmentFactory(name="Support")
+    user = UserFactory(department=sales)
+    client = client_as(user)
+    client.post(reverse("ambassadors:join"), {"accept": "on"})
+    ambassador = Ambassador.objects.get(user=user)
+    assert ambassador.department == sales
+    page = client.get(reverse("ambassadors:preferences")).content.decode()
+    assert "From the company directory." in page
+    data = {
+        "department": support.pk,
+        "language": "en",
+        "content_languages": "both",
+        "digest_weekday": 1,
+        "time_zone": "Europe/Amsterdam",
+    }
+    assert client.post(reverse("ambassadors:preferences"), data).status_code == 302
+    ambassador.refresh_from_db()
+    assert ambassador.department == sales

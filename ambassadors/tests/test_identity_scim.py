@@ -478,3 +478,38 @@ def test_discovery_documents(scim):
     assert scim("get", "Schemas").status_code == 200
     assert scim("get", "ResourceTypes").status_code == 200
     assert scim("get", "Groups").status_code == 501
+
+
+def test_admin_creates_a_token_shown_once_and_revokes_it(client, scim):
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    admin = User.objects.create_superuser("admin@example.com", "admin@example.com", "pw-1")
+    client.force_login(admin)
+    response = client.post(reverse("admin:ambassadors_scimtoken_add"), {"name": "Okta"})
+    assert response.status_code == 302
+    (message,) = [
+        str(m) for m in get_messages(response.wsgi_request) if "shown only once" in str(m)
+    ]
+    token = message.rsplit(" ", 1)[1]
+    row = ScimToken.objects.get(name="Okta")
+    assert (row.token_hash, row.created_by) == (scim_token_hash(token), admin)
+    assert scim("get", "Users", auth=f"Bearer {token}").status_code == 200
+    response = client.post(
+        reverse("admin:ambassadors_scimtoken_changelist"),
+        {"action": "revoke", "_selected_action": [row.pk]},
+    )
+    assert response.status_code == 302
+    assert scim("get", "Users", auth=f"Bearer {token}").status_code == 401
+
+
+def test_search_endpoint_filters_like_get(scim):
+    created(scim)
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'externalId eq "00ujl29u0le5T6Aj10h7"',
+    }
+    response = scim("post", "Users/.search", body)
+    assert response.status_code == 200
+    found = json.loads(response.content)
+    assert [r["userName"] for r in found["Resources"]] == ["test.user@example.com"]
