@@ -114,6 +114,10 @@ class _Changes:
         self.values[key] = value
 
 
+# attribute, optional [value filter], optional .sub-attribute (RFC 7644 §3.5.2 "path")
+_PATH = re.compile(r"([A-Za-z$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z$][\w$-]*))?")
+
+
 def _split_path(path: str) -> tuple[str, str | None]:
     """(attribute, sub-attribute) with the schema URN removed; enterprise attributes
     come back as ("enterprise", name)."""
@@ -124,11 +128,17 @@ def _split_path(path: str) -> tuple[str, str | None]:
         return "enterprise", path[len(ENTERPRISE) + 1 :]
     if path.lower().startswith(CORE.lower() + ":"):
         path = path[len(CORE) + 1 :]
-    match = re.fullmatch(r'emails(\[type eq "(\w+)"\])?(\.value)?', path, re.IGNORECASE)
-    if match:
-        return "emails", "value" if match.group(3) else None
-    attribute, _, sub = path.partition(".")
-    return attribute, sub or None
+    match = _PATH.fullmatch(path)
+    if match is None:
+        raise exceptions.BadRequestError(f'Cannot read the path "{path}"', scim_type="invalidPath")
+    attribute, value_filter, sub = match.group(1), match.group(2), match.group(3)
+    if attribute.lower() == "emails" and value_filter is not None:
+        wanted = re.fullmatch(
+            r'\s*(type\s+eq\s+"work"|primary\s+eq\s+true)\s*', value_filter, re.IGNORECASE
+        )
+        if wanted is None:
+            return "#ignored", None  # we keep one address: the work/primary one
+    return attribute, sub
 
 
 class ScimUser(SCIMUser):
@@ -224,7 +234,7 @@ class ScimUser(SCIMUser):
                 raise exceptions.BadRequestError(
                     f'Unknown attribute "{sub}"', scim_type="invalidPath"
                 )
-        elif attribute in IGNORED_CORE or key in ("schemas", "id", "meta"):
+        elif attribute in IGNORED_CORE or key in ("schemas", "id", "meta", "#ignored"):
             return
         else:
             raise exceptions.BadRequestError(

@@ -513,3 +513,35 @@ def test_search_endpoint_filters_like_get(scim):
     assert response.status_code == 200
     found = json.loads(response.content)
     assert [r["userName"] for r in found["Resources"]] == ["test.user@example.com"]
+
+
+def test_entra_default_attribute_patch_is_accepted(scim):
+    """The PATCH Entra ID sends with its default attribute mappings: attributes we do not
+    keep (title, phone numbers, addresses) are accepted and ignored, not refused."""
+    user = created(scim)
+    operations = [
+        {"op": "Add", "path": "title", "value": "Engineer"},
+        {"op": "Add", "path": 'phoneNumbers[type eq "work"].value', "value": "+31 20 1234"},
+        {"op": "Add", "path": 'addresses[type eq "work"].locality', "value": "Amsterdam"},
+        {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "tu@example.com"},
+        {"op": "Replace", "path": 'emails[type eq "home"].value', "value": "me@gmail.com"},
+        {"op": "Replace", "path": "name.familyName", "value": "Usher"},
+        {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": "42"},
+        {"op": "Add", "path": f"{ENTERPRISE}:employeeNumber", "value": "1001"},
+        {"op": "Replace", "path": "preferredLanguage", "value": "nl-NL"},
+    ]
+    response = scim("patch", f"Users/{user.pk}", {"schemas": [PATCH], "Operations": operations})
+    assert response.status_code == 200, response.content
+    user.refresh_from_db()
+    assert (user.email, user.last_name) == ("tu@example.com", "Usher")
+
+
+@pytest.mark.parametrize("path", ["emails[type eq", "name..givenName", "a b", "x.y.z"])
+def test_unreadable_paths_are_invalid_path(scim, path):
+    user = created(scim)
+    before = snapshot()
+    ops = [{"op": "replace", "path": path, "value": "x"}]
+    response = scim("patch", f"Users/{user.pk}", {"schemas": [PATCH], "Operations": ops})
+    assert response.status_code == 400
+    assert json.loads(response.content)["scimType"] == "invalidPath"
+    assert snapshot() == before
