@@ -1,18 +1,52 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
+from .identity.leavers import user_deactivate
+from .identity.scim_auth import scim_token_create, scim_token_revoke
 from .privacy import user_delete
 from .publishing import jargon_cache_clear
 
 
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["email", "first_name", "last_name", "is_active", "is_staff", "last_login"]
+    list_display = [
+        "email",
+        "display_name",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
-    search_fields = ["email", "first_name", "last_name", "username"]
+    search_fields = ["email", "display_name", "first_name", "last_name", "username"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (
+            _("Company directory"),
+            {
+                "fields": (
+                    "display_name",
+                    "names_chosen_at",
+                    "department",
+                    "scim_external_id",
+                    "deactivated_at",
+                )
+            },
+        ),
+    )
+    readonly_fields = ["names_chosen_at", "deactivated_at"]
+
+    def save_model(self, request, obj, form, change):
+        """Unticking "active" is a deactivation like the action: sessions end too."""
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_deactivate(user=obj, source="admin")
+
     ordering = ["email"]
     actions = ["deactivate"]
 
@@ -27,7 +61,10 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Deactivate (a leaver): access ends at once"))
     def deactivate(self, request, queryset):
-        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        count = sum(
+            user_deactivate(user=user, source="admin")
+            for user in queryset.exclude(pk=request.user.pk)
+        )
         self.message_user(
             request,
             ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", count)
@@ -77,7 +114,7 @@ class AmbassadorAdmin(admin.ModelAdmin):
         "leaderboard_visible",
         ("opted_out_at", admin.EmptyFieldListFilter),
     ]
-    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    search_fields = ["user__email", "user__display_name", "user__first_name", "user__last_name"]
     raw_id_fields = ["user"]
     list_select_related = ["user", "department"]
     filter_horizontal = ["topics"]
@@ -217,3 +254,39 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["ambassador", "item"]
     list_select_related = ["ambassador__user", "item"]
+
+
+class ScimTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = models.ScimToken
+        fields = ["name"]
+
+
+@admin.register(models.ScimToken)
+class ScimTokenAdmin(admin.ModelAdmin):
+    """Tokens for SCIM clients. The token is shown once, right after it is created; only
+    its hash is stored. Revoke instead of delete, so the record of who had access stays."""
+
+    list_display = ["name", "prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+    form = ScimTokenAddForm
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        row, token = scim_token_create(name=form.cleaned_data["name"], by=request.user)
+        obj.pk = row.pk
+        obj.refresh_from_db()
+        self.message_user(
+            request,
+            _("Copy this token now, it is shown only once: %(token)s") % {"token": token},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke: the SCIM client is refused at once"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            scim_token_revoke(token=token)
+        self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .identity.names import public_name
 from .models import Ambassador
 from .reports import month_so_far, ranked
 
@@ -61,7 +62,9 @@ def _board(rows: list[dict], *, my_key, size: int, name_of) -> Board:
 def _person_name(row: dict) -> str:
     if not row.get("visible"):
         return ""
-    return f"{row['first_name']} {row['last_name']}".strip()
+    return public_name(
+        display_name=row["display_name"], first_name=row["first_name"], last_name=row["last_name"]
+    )
 
 
 def ambassador_board(

@@ -24,7 +24,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connectio
 from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -112,15 +113,19 @@ def with_contact(queryset):
     """Address and first name as plain columns: ``select_related("user")`` would tie each
     ambassador and user in a reference cycle (the one-to-one caches both ways) that only the
     cyclic garbage collector frees, so memory would grow with the number of ambassadors."""
-    return queryset.annotate(contact_email=F("user__email"), contact_name=F("user__first_name"))
+    return queryset.annotate(
+        contact_email=F("user__email"),
+        contact_name=Coalesce(NullIf(F("user__first_name"), Value("")), F("user__display_name")),
+    )
 
 
 def contact(ambassador) -> tuple[str, str]:
-    """(address, first name) from ``with_contact``, or from the user when loaded another way."""
+    """(address, first name or else display name) from ``with_contact``, or from the user
+    when loaded another way."""
     if hasattr(ambassador, "contact_email"):
         return ambassador.contact_email or "", ambassador.contact_name or ""
     user = ambassador.user
-    return (user.email, user.first_name) if user else ("", "")
+    return (user.email, user.greeting_name) if user else ("", "")
 
 
 def render_triplet(*, template: str, context: dict, language: str) -> tuple[str, str, str]:

@@ -29,15 +29,23 @@ def ambassador_opt_in(*, user, guidelines: Guidelines, language: str = "") -> Am
     version (or rejoining after opting out) reuses the same row."""
     now = timezone.now()
     ambassador, created = Ambassador.objects.get_or_create(
-        user=user, defaults={"opted_in_at": now, "language": language or "en"}
+        user=user,
+        defaults={
+            "opted_in_at": now,
+            "language": language or "en",
+            "department_id": user.department_id,
+        },
     )
     if not created and ambassador.opted_out_at is not None:
         ambassador.opted_in_at = now
     ambassador.opted_out_at = None
     ambassador.guidelines_version = guidelines.version
     ambassador.guidelines_accepted_at = now
+    if user.department_id:  # the company directory's department (SSO or SCIM)
+        ambassador.department_id = user.department_id
     ambassador.save(
         update_fields=[
+            "department",
             "opted_in_at",
             "opted_out_at",
             "guidelines_version",

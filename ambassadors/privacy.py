@@ -30,6 +30,8 @@ def user_data_export(*, user) -> dict[str, Any]:
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
+            "display_name": user.display_name,
+            "department": user.department.name if user.department_id else None,
             "date_joined": _dt(user.date_joined),
             "last_login": _dt(user.last_login),
             "email_addresses": list(user.emailaddress_set.values("email", "verified", "primary")),

@@ -402,6 +402,7 @@ def ranked(
             f"{_column(Ambassador, 'leaderboard_visible', 'a')} AS visible",
             f"{_column(User, 'first_name', 'u')} AS first_name",
             f"{_column(User, 'last_name', 'u')} AS last_name",
+            f"{_column(User, 'display_name', 'u')} AS display_name",
         ]
         joins = (
             f" JOIN {_table(Ambassador, 'a')} ON {_column(Ambassador, 'id', 'a')} = t.k0"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("ambassadors.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("scim/v2/", include("ambassadors.identity.scim_urls", namespace="scim")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

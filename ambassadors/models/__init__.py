@@ -1,5 +1,6 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
 from .digests import AlertDelivery, DigestDelivery, DigestRun
+from .identity import ScimToken
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .salts import DailySalt
@@ -25,6 +26,7 @@ __all__ = [
     "Network",
     "Share",
     "ShareText",
+    "ScimToken",
     "SiteSettings",
     "Suggestion",
     "Topic",

@@ -9,18 +9,70 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..identity.names import NAME_MAX_LENGTH, public_name, shown_name, validate_person_name
 from .choices import ContentLanguages, Language, Weekday
 
 
 class User(AbstractUser):
     """Our own user model from day one, so later changes need no table swap."""
 
+    first_name = models.CharField(
+        _("first name"),
+        max_length=NAME_MAX_LENGTH,
+        blank=True,
+        validators=[validate_person_name],
+        help_text=_("Used to greet you in e-mails."),
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_person_name]
+    )
+    display_name = models.CharField(
+        _("name others see"),
+        max_length=NAME_MAX_LENGTH,
+        blank=True,
+        validators=[validate_person_name],
+        help_text=_("On the leaderboard (if you switch it on) and in the studio."),
+    )
+    # Set when the person typed their names themselves: identity providers then leave
+    # them alone unless IDENTITY_PROVIDER_NAMES_WIN is on.
+    names_chosen_at = models.DateTimeField(_("names chosen at"), null=True, blank=True)
+    scim_external_id = models.CharField(
+        _("SCIM external ID"), max_length=254, blank=True, db_index=True
+    )
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+    department = models.ForeignKey(
+        "Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department in the company directory"),
+        help_text=_("Set by single sign-on or SCIM; then people cannot change it themselves."),
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
     @property
-    def display_name(self) -> str:
-        return self.get_full_name() or self.email or self.username
+    def shown_name(self) -> str:
+        """For staff pages and "signed in as": display name, full name or e-mail."""
+        return shown_name(
+            display_name=self.display_name,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            email=self.email or self.username,
+        )
+
+    @property
+    def public_name(self) -> str:
+        """For other ambassadors: never an e-mail address; may be empty."""
+        return public_name(
+            display_name=self.display_name, first_name=self.first_name, last_name=self.last_name
+        )
+
+    @property
+    def greeting_name(self) -> str:
+        return self.first_name or self.display_name
 
     @property
     def is_comms(self) -> bool:
@@ -163,7 +215,7 @@ class Ambassador(models.Model):
         indexes = [models.Index(fields=["digest_weekday", "digest_enabled"])]
 
     def __str__(self) -> str:
-        return self.user.display_name if self.user_id else str(_("former ambassador"))
+        return self.user.shown_name if self.user_id else str(_("former ambassador"))
 
     @property
     def is_active(self) -> bool:

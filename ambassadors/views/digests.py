@@ -74,6 +74,7 @@ def preview_search(request):
                 Q(user__email__icontains=query)
                 | Q(user__first_name__icontains=query)
                 | Q(user__last_name__icontains=query)
+                | Q(user__display_name__icontains=query)
             )
             .select_related("user")
             .order_by("user__email")[:20]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..forms import AcceptGuidelinesForm, PreferencesForm
+from ..identity.forms import NamesForm
 from ..membership import (
     ambassador_for,
     ambassador_opt_in,
@@ -44,16 +45,25 @@ def join(request):
 
 @ambassador_required
 def preferences(request):
-    form = PreferencesForm(
-        request.POST if request.method == "POST" else None, instance=request.ambassador
-    )
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, instance=request.ambassador)
+    names_form = NamesForm(data, instance=request.user, prefix="names")
+    if request.user.department_id:
+        # The company directory (SSO or SCIM) decides the department.
+        form.fields["department"].disabled = True
+        form.fields["department"].help_text = _("From the company directory.")
+    if request.method == "POST" and form.is_valid() and names_form.is_valid():
         form.save()
+        names_form.save()
         messages.success(request, _("Your preferences are saved."))
         response = redirect("ambassadors:preferences")
         response.set_cookie("portal_language", form.instance.language, samesite="Lax")
         return response
-    return render(request, "ambassadors/membership/preferences.html", {"form": form})
+    return render(
+        request,
+        "ambassadors/membership/preferences.html",
+        {"form": form, "names_form": names_form},
+    )
 
 
 @require_POST

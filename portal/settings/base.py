@@ -15,6 +15,8 @@ VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Written as the company writes them: Unicode (bücher.example) or punycode
+# (xn--bcher-kva.example). Addresses must use the same spelling (ambassadors/identity/domains.py).
 ALLOWED_EMAIL_DOMAINS = [d.lower() for d in env.list("ALLOWED_EMAIL_DOMAINS", default=[])]
 COMPANY_NAME = env.str("COMPANY_NAME", default="Example")
 
@@ -181,6 +183,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "ambassadors.identity.forms.NamesSignupForm"
+ACCOUNT_USER_DISPLAY = "ambassadors.identity.names.user_display"
 SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_QUERY_EMAIL = True
@@ -220,6 +224,8 @@ def sso_providers() -> dict:
                 }
             ]
         }
+    if env.str("SAML_IDP_ENTITY_ID", default="") or env.str("SAML_IDP_METADATA_URL", default=""):
+        providers["saml"] = {"APPS": [saml_app()]}
     server_url = env.str("OIDC_SERVER_URL", default="")
     if not server_url:
         return providers
@@ -240,12 +246,104 @@ def sso_providers() -> dict:
     }
 
 
+def saml_app() -> dict:
+    """SAML 2.0 (allauth's saml provider): either the IdP's metadata URL
+    (SAML_IDP_METADATA_URL + SAML_IDP_ENTITY_ID) or entity ID, sign-in URL and signing
+    certificate (SAML_IDP_ENTITY_ID, SAML_IDP_SSO_URL, SAML_IDP_X509_CERT). The SP's
+    metadata is served at /accounts/saml/<SAML_SLUG>/metadata/ for the IdP."""
+    idp: dict = {"entity_id": env.str("SAML_IDP_ENTITY_ID", default="")}
+    if env.str("SAML_IDP_METADATA_URL", default=""):
+        idp["metadata_url"] = env.str("SAML_IDP_METADATA_URL")
+    else:
+        idp["sso_url"] = env.str("SAML_IDP_SSO_URL")
+        idp["x509cert"] = env.str("SAML_IDP_X509_CERT", multiline=True)
+        if env.str("SAML_IDP_SLO_URL", default=""):
+            idp["slo_url"] = env.str("SAML_IDP_SLO_URL")
+    return {
+        "name": env.str("SAML_NAME", default="Company SSO (SAML)"),
+        "provider_id": "saml",
+        "client_id": env.str("SAML_SLUG", default="company"),
+        "settings": {
+            "idp": idp,
+            "attribute_mapping": {
+                "uid": env.list("SAML_UID_ATTRIBUTES", default=[]),
+                "email": env.list(
+                    "SAML_EMAIL_ATTRIBUTES",
+                    default=[
+                        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                        "urn:oid:0.9.2342.19200300.100.1.3",
+                        "email",
+                    ],
+                ),
+                "first_name": SSO_ATTRIBUTE_MAP["first_name"],
+                "last_name": SSO_ATTRIBUTE_MAP["last_name"],
+            },
+            "use_nameid_for_email": env.bool("SAML_NAMEID_IS_EMAIL", default=True),
+            # The company IdP vouches for its people's addresses; the domain rule still
+            # applies (portal/adapters.py).
+            "verified_email": env.bool("SAML_EMAIL_VERIFIED", default=True),
+            "advanced": {
+                "strict": True,
+                "want_assertion_signed": True,
+                "want_message_signed": False,
+                "reject_idp_initiated_sso": True,
+                "reject_deprecated_algorithm": True,
+            },
+        },
+    }
+
+
+# Which claims (OpenID Connect) or attributes (SAML) hold the names and the department.
+# The first one present wins. Defaults cover Entra ID, Okta and the OIDC standard claims.
+SSO_ATTRIBUTE_MAP = {
+    "first_name": env.list(
+        "SSO_FIRST_NAME_CLAIMS",
+        default=[
+            "given_name",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+            "urn:oid:2.5.4.42",
+            "firstName",
+            "givenName",
+        ],
+    ),
+    "last_name": env.list(
+        "SSO_LAST_NAME_CLAIMS",
+        default=[
+            "family_name",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+            "urn:oid:2.5.4.4",
+            "lastName",
+            "sn",
+        ],
+    ),
+    "display_name": env.list(
+        "SSO_DISPLAY_NAME_CLAIMS",
+        default=[
+            "name",
+            "http://schemas.microsoft.com/identity/claims/displayname",
+            "urn:oid:2.16.840.1.113730.3.1.241",
+            "displayName",
+        ],
+    ),
+    "department": env.list(
+        "SSO_DEPARTMENT_CLAIMS",
+        default=[
+            "department",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/department",
+            "urn:oid:2.5.4.11",
+        ],
+    ),
+}
+# On: names from the identity provider replace names people typed themselves.
+IDENTITY_PROVIDER_NAMES_WIN = env.bool("IDENTITY_PROVIDER_NAMES_WIN", default=False)
+
 SOCIALACCOUNT_PROVIDERS = sso_providers()
 # Installed only when configured: Google's app adds a token endpoint that allauth exempts
-# from CSRF (a signed Google ID token is the proof), which must not exist otherwise.
+# from CSRF (a signed Google ID token is the proof), and SAML's assertion consumer service
+# is CSRF-exempt too (the IdP's signature is the proof); neither must exist otherwise.
 INSTALLED_APPS += [
     f"allauth.socialaccount.providers.{name}"
-    for name in ("google", "microsoft")
+    for name in ("google", "microsoft", "saml")
     if name in SOCIALACCOUNT_PROVIDERS
 ]
 
@@ -274,6 +372,31 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ambassador portal <p
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+
+def sso_origins(providers: dict) -> list[str]:
+    """Origins of the configured sign-in providers, for CSP form-action: the sign-in form
+    posts to us and we redirect to the provider, and browsers apply form-action to that
+    redirect too. Plain-http providers (internal test IdPs) are allowed only when listed
+    here; production providers must use https."""
+    urls = [
+        app.get("settings", {}).get("server_url", "")
+        for app in providers.get("openid_connect", {}).get("APPS", [])
+    ]
+    for app in providers.get("saml", {}).get("APPS", []):
+        idp = app["settings"]["idp"]
+        urls += [idp.get("sso_url", ""), idp.get("slo_url", "")]
+    origins = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in origins:
+                origins.append(origin)
+    return origins
+
+
+SSO_FORM_ACTION_ORIGINS = sso_origins(SOCIALACCOUNT_PROVIDERS)
+
 # Content-Security-Policy (django-csp 4): no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -283,7 +406,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "form-action": ["'self'", "https:"],
+        "form-action": ["'self'", "https:", *SSO_FORM_ACTION_ORIGINS],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
@@ -295,6 +418,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+
+# SCIM 2.0 provisioning at /scim/v2/ (django-scim2). Tokens: admin → SCIM tokens.
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": urlsplit(SITE_URL).netloc,
+    "SCHEME": urlsplit(SITE_URL).scheme or "https",
+    "USER_ADAPTER": "ambassadors.identity.scim.ScimUser",
+    "USER_FILTER_PARSER": "ambassadors.identity.scim_filters.ScimUserFilterQuery",
+    "AUTH_CHECK_MIDDLEWARE": "ambassadors.identity.scim_auth.ScimBearerAuth",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "ambassadors.identity.scim_auth.ScimServiceProviderConfig",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "A token created in the admin (SCIM tokens).",
+            "primary": True,
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}
 
 # Suggestions one ambassador may send: (how many, per seconds).
 SUGGESTION_RATE_LIMIT = (env.int("SUGGESTIONS_PER_HOUR", default=5), 3600)

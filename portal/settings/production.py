@@ -7,6 +7,11 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SITE_URL = env.str("SITE_URL").rstrip("/")
+SCIM_SERVICE_PROVIDER = {  # noqa: F405
+    **SCIM_SERVICE_PROVIDER,  # noqa: F405
+    "NETLOC": urlsplit(SITE_URL).netloc,  # noqa: F405
+    "SCHEME": urlsplit(SITE_URL).scheme,  # noqa: F405
+}
 ALLOWED_EMAIL_DOMAINS = [d.lower() for d in env.list("ALLOWED_EMAIL_DOMAINS")]
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

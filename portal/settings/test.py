@@ -21,3 +21,8 @@ STORAGES = {
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The SAML tests configure their own IdP per test (override_settings); the app (and its
+# URLs) must be installed when the URLconf loads.
+if "allauth.socialaccount.providers.saml" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS += ["allauth.socialaccount.providers.saml"]  # noqa: F405
+SCIM_SERVICE_PROVIDER = {**SCIM_SERVICE_PROVIDER, "NETLOC": "testserver", "SCHEME": "http"}  # noqa: F405
