@@ -53,6 +53,24 @@ def settings_snapshot(module: str, env: dict, tmp_path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def settings_snapshot_value(module: str, name: str, env: dict, tmp_path):
+    """One setting's value (JSON-able) as a fresh process with ``env`` sees it."""
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup();"
+        f"print(json.dumps(getattr(s, {name!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**CLEAN_ENV, "PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_embedded_default_needs_no_server(tmp_path):
     config = settings_snapshot("portal.settings.local", {}, tmp_path)
     assert config["db"] == "django.db.backends.sqlite3"

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -46,3 +47,18 @@ def set_language(request):
         ambassador.language = language
         ambassador.save(update_fields=["language"])
     return django_set_language(request)
+
+
+def set_language_cookie(response, language: str) -> None:
+    """The language cookie with exactly the flags Django's own switcher sets (``Secure`` and a
+    year's ``Max-Age`` in production), so both ways of choosing a language agree."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
