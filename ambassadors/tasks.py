@@ -14,6 +14,14 @@ def ping() -> str:
     return "pong"
 
 
+@shared_task(name="ambassadors.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Run by a worker on beat's schedule: proves a worker takes work (see health.py)."""
+    from .health import heartbeat_record
+
+    heartbeat_record(name="worker")
+
+
 @shared_task(name="ambassadors.clicks_flush")
 def clicks_flush() -> int:
     """Buffered clicks → database, in bulk. Safe to run twice (a lock and idempotent

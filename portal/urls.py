@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from ambassadors.views.system import healthz, set_language
+from ambassadors.views.system import healthz, healthz_web, set_language
 
 urlpatterns = [
     path("", include("ambassadors.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("healthz/web", healthz_web, name="healthz-web"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

@@ -1,6 +1,7 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
 from .digests import AlertDelivery, DigestDelivery, DigestRun
 from .items import Item, ItemEvent, JargonTerm, ShareText
+from .operations import ServiceHeartbeat
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .sharing import Click, ClickDaily, Share, TrackedLink
 from .suggestions import Suggestion
@@ -21,6 +22,7 @@ __all__ = [
     "JargonTerm",
     "Language",
     "Network",
+    "ServiceHeartbeat",
     "Share",
     "ShareText",
     "SiteSettings",

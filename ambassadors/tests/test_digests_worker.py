@@ -124,12 +124,14 @@ def test_a_run_for_200_delivers_200_and_the_same_run_again_delivers_0(
     assert DigestDelivery.objects.filter(status=DeliveryStatus.SENT).count() == COUNT
 
 
-def start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
+def start_worker(env: dict, log: Path, name: str, *, beat: bool = False) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--loglevel=INFO", "-n", f"{name}@%h",
     ]  # fmt: skip
+    if beat:
+        command += ["-B", "--schedule", str(log.parent / "celerybeat-schedule")]
     with log.open("ab") as out:
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

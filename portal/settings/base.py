@@ -158,6 +158,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Beat's default scheduler plus a heartbeat for /healthz (ambassadors/health.py).
+CELERY_BEAT_SCHEDULER = "ambassadors.health:HeartbeatScheduler"
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
+# A worker or beat not heard of for this long is reported stale by /healthz.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "ambassadors.heartbeat",
+    "schedule": float(HEARTBEAT_SECONDS),
+    "options": {"expires": HEARTBEAT_SECONDS},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
