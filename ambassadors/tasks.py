@@ -87,6 +87,13 @@ def digest_send_batch(
     return result.sent
 
 
+@shared_task(name="ambassadors.digest_resend", ignore_result=True)
+def digest_resend(run_id: int, token: str) -> int:
+    from .digests import digest_resend_claimed
+
+    return digest_resend_claimed(run_id=run_id, token=token).sent
+
+
 @shared_task(name="ambassadors.alert_sweep", ignore_result=True)
 def alert_sweep() -> int:
     """Beat runs this every minute: live urgent items whose delay has passed go out."""

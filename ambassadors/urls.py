@@ -59,6 +59,11 @@ urlpatterns += [
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("studio/digests/", digests.runs, name="studio_digests"),
     path("studio/digests/runs/<int:run_id>/", digests.run_detail, name="studio_digest_run"),
+    path(
+        "studio/digests/runs/<int:run_id>/resend-unknown/",
+        digests.run_resend_unknown,
+        name="studio_digest_resend_unknown",
+    ),
     path("studio/digests/preview/", digests.preview_search, name="studio_digest_search"),
     path(
         "studio/digests/preview/<int:ambassador_id>/",

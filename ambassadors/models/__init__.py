@@ -1,5 +1,5 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
-from .digests import AlertDelivery, DigestDelivery, DigestRun
+from .digests import AlertDelivery, DigestDelivery, DigestRun, DigestRunEvent
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .operations import ServiceHeartbeat
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
@@ -16,6 +16,7 @@ __all__ = [
     "Department",
     "DigestDelivery",
     "DigestRun",
+    "DigestRunEvent",
     "Guidelines",
     "Item",
     "ItemEvent",

@@ -15,14 +15,21 @@ import zoneinfo
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from ambassadors.digests import digest_batch_send, digest_dispatch
+from ambassadors.digests import (
+    digest_batch_send,
+    digest_dispatch,
+    digest_resend_claimed,
+    digest_run_resend_unknown,
+)
 from ambassadors.mailing import deliveries_mark_unknown
 from ambassadors.models import DeliveryStatus, DigestDelivery, DigestRun, Item, SiteSettings
 from ambassadors.tasks import _enqueue_digest_batch, digest_dispatch_task, digest_send_batch
@@ -240,3 +247,16 @@ def test_killing_a_worker_mid_run_never_sends_anyone_two(settings, tmp_path):
     run.refresh_from_db()
     assert (run.sent, run.unknown, run.failed) == (COUNT - len(in_flight), len(in_flight), 0)
     assert run.finished_at is not None
+
+    # Comms then choose "send again to those marked unknown": each of them gets one more
+    # e-mail, nobody marked sent gets anything, and pressing again sends nothing.
+    with mock.patch("ambassadors.tasks.digest_resend.delay") as queued:
+        assert digest_run_resend_unknown(run_id=run.pk, by=None) == len(in_flight)
+        assert digest_run_resend_unknown(run_id=run.pk, by=None) == 0
+    (run_id, token), _kwargs = queued.call_args
+    mail.outbox = []
+    assert digest_resend_claimed(run_id=run_id, token=token).sent == len(in_flight)
+    assert digest_resend_claimed(run_id=run_id, token=token).sent == 0
+    unknown_emails = sorted(a.user.email for a in people if a.pk in in_flight)
+    assert sorted(m.to[0] for m in mail.outbox) == unknown_emails
+    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
