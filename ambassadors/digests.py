@@ -93,8 +93,8 @@ def claim_timeout() -> timedelta:
 
 
 def digest_recipients() -> QuerySet[Ambassador]:
-    """Active ambassadors who want the digest and have an address to send it to."""
-    return Ambassador.objects.active().filter(digest_enabled=True).exclude(user__email="")
+    """Active ambassadors who want the digest and have an address that does not bounce."""
+    return Ambassador.objects.mailable().filter(digest_enabled=True)
 
 
 def _last_digest() -> Subquery:

@@ -345,6 +345,20 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, OSError)
 
 
+def _record_refused_recipients(exc: BaseException) -> None:
+    """A permanent (5xx) answer to RCPT TO is a hard bounce for that address."""
+    if not isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return
+    from .bounces import Kind, bounce_record
+
+    for address, (code, answer) in exc.recipients.items():
+        if 500 <= code < 600:
+            reason = (
+                f"{code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
+            )
+            bounce_record(email=address, kind=Kind.HARD, reason=reason, source="smtp")
+
+
 def _breaks_connection(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return True
@@ -409,6 +423,7 @@ def messages_send(
                     outcome.error = outcome.error or exc
                 else:
                     outcome.failed[key] = _describe(exc)
+                    _record_refused_recipients(exc)
             else:
                 outcome.sent.append(key)
     finally:

@@ -14,5 +14,11 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
+# E-mail providers' bounce webhooks (django-anymail): only with a webhook secret, so nobody
+# can stop someone's mail with a forged bounce. Authenticated by basic auth and, where the
+# provider signs its posts, the signature; CSRF does not apply to server-to-server posts.
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    urlpatterns += [path("anymail/", include("anymail.urls"))]
+
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

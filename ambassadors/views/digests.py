@@ -75,8 +75,8 @@ def run_detail(request, run_id: int):
     )
 
 
-@require_POST
 @comms_required
+@require_POST
 def run_resend_unknown(request, run_id: int):
     """Comms' explicit, one-off choice; the page says plainly that some may get it twice."""
     run = get_object_or_404(DigestRun, pk=run_id)

@@ -1,5 +1,6 @@
 """Settings shared by every profile. Values come from the environment (see .env.example)."""
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "csp",
+    "anymail",
     "ambassadors",
 ]
 
@@ -351,6 +353,18 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+}
+
+# Bounces (ambassadors/bounces.py): soft bounces in a row before mail to an address stops.
+BOUNCE_SOFT_LIMIT = env.int("BOUNCE_SOFT_LIMIT", default=5)
+# Providers' bounce webhooks through django-anymail at /anymail/<provider>/tracking/. Every
+# ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_WEBHOOK_SECRET (basic auth
+# "user:password", required: without it the webhooks are not served) and
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and value
 }
 
 from portal.errors import init_error_reporting  # noqa: E402

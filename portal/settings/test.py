@@ -21,3 +21,5 @@ STORAGES = {
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The providers' bounce webhooks are served in tests (ambassadors/tests/test_bounces.py).
+ANYMAIL = {"WEBHOOK_SECRET": "hook:test-only-secret", "MAILGUN_WEBHOOK_SIGNING_KEY": "test-key"}
