@@ -49,7 +49,11 @@ def alert_items_due(*, now: datetime) -> QuerySet[Item]:
 
 
 def alert_recipients(*, item: Item) -> QuerySet[Ambassador]:
-    return urgent_alert_recipients(item=item).exclude(user__email="")
+    return (
+        urgent_alert_recipients(item=item)
+        .exclude(user__email="")
+        .filter(user__email_undeliverable_at__isnull=True)
+    )
 
 
 def alert_dispatch(

@@ -93,8 +93,8 @@ def claim_timeout() -> timedelta:
 
 
 def digest_recipients() -> QuerySet[Ambassador]:
-    """Active ambassadors who want the digest and have an address to send it to."""
-    return Ambassador.objects.active().filter(digest_enabled=True).exclude(user__email="")
+    """Active ambassadors who want the digest and have an address that does not bounce."""
+    return Ambassador.objects.mailable().filter(digest_enabled=True)
 
 
 def _last_digest() -> Subquery:
@@ -503,10 +503,15 @@ def _select(
 
 
 def digests_build(
-    *, ambassadors: Sequence[Ambassador], now: datetime, numbers: RunNumbers | None = None
+    *,
+    ambassadors: Sequence[Ambassador],
+    now: datetime,
+    numbers: RunNumbers | None = None,
+    resend_period: str | None = None,
 ) -> list[Digest]:
     """Everyone's digest for one batch with a fixed number of queries (about ten, two fewer
-    when the run's ``numbers`` are given), however many ambassadors the batch holds."""
+    when the run's ``numbers`` are given), however many ambassadors the batch holds. For a
+    resend of ``resend_period``, "new since the last digest" looks past that period's own row."""
     if not ambassadors:
         return []
     numbers = numbers or RunNumbers.compute(now=now)
@@ -516,10 +521,13 @@ def digests_build(
             "ambassador_id", "topic_id"
         )
     )
+    previous = DigestDelivery.objects.filter(ambassador_id__in=ids).exclude(
+        status=DeliveryStatus.FAILED
+    )
+    if resend_period:
+        previous = previous.exclude(period=resend_period)
     last = dict(
-        DigestDelivery.objects.filter(ambassador_id__in=ids)
-        .exclude(status=DeliveryStatus.FAILED)
-        .values("ambassador_id")
+        previous.values("ambassador_id")
         .annotate(last=Max("claimed_at"))
         .values_list("ambassador_id", "last")
     )
@@ -747,3 +755,92 @@ def digest_batch_send(
             f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
         ) from outcome.error
     return result
+
+
+def digest_run_resend_unknown(*, run_id: int, by, now: datetime | None = None) -> int:
+    """Comms' explicit choice to send again to the people of a run whose delivery is
+    ``unknown`` (a worker died before recording whether the mail server took it). Some may get
+    the week's e-mail twice; that is why it is never automatic.
+
+    Their rows move from ``unknown`` to ``claimed`` under a new token in ONE update, so a
+    second press (or two comms members at once) finds nobody left: each person is resent at
+    most once per press. The run's history records who did it and for how many. The sending
+    itself happens in ``digest_resend_claimed`` after commit. Returns how many were claimed.
+    """
+    from .models import DigestRunEvent
+    from .tasks import digest_resend
+
+    now = now or timezone.now()
+    token = claim_token()
+    with transaction.atomic():
+        count = DigestDelivery.objects.filter(run_id=run_id, status=DeliveryStatus.UNKNOWN).update(
+            status=DeliveryStatus.CLAIMED,
+            claim=token,
+            claimed_at=now,
+            error="",
+            attempts=F("attempts") + 1,
+        )
+        if count:
+            DigestRun.objects.filter(pk=run_id).update(
+                unknown=F("unknown") - count, finished_at=None
+            )
+            DigestRunEvent.objects.create(
+                run_id=run_id,
+                actor=by,
+                at=now,
+                action=DigestRunEvent.Action.RESEND_UNKNOWN,
+                count=count,
+            )
+            transaction.on_commit(lambda: digest_resend.delay(run_id, str(token)))
+    return count
+
+
+def digest_resend_claimed(*, run_id: int, token: str, now: datetime | None = None) -> BatchResult:
+    """Send the rows claimed by ``digest_run_resend_unknown``. Safe to run twice, or twice at
+    once: the execution first swaps the claim token for its own in one update, so only one
+    execution gets each row. A temporary SMTP error is final here (recorded as failed with
+    the reason, shown to comms): a resend is a manual, one-off action. Someone with nothing
+    to send any more loses the row (counted as "nothing new"), as in a normal run."""
+    now = now or timezone.now()
+    mine = claim_token()
+    taken = DigestDelivery.objects.filter(
+        run_id=run_id, claim=token, status=DeliveryStatus.CLAIMED
+    ).update(claim=mine)
+    if not taken:
+        return BatchResult()
+    rows = dict(
+        DigestDelivery.objects.filter(claim=mine, status=DeliveryStatus.CLAIMED).values_list(
+            "ambassador_id", "period"
+        )
+    )
+    renderer = DigestRenderer()
+    sent = failed = skipped = 0
+    for period in sorted(set(rows.values())):
+        ids = [pk for pk, p in rows.items() if p == period]
+        ambassadors = list(with_contact(digest_recipients().filter(pk__in=ids)))
+        digests = {
+            d.ambassador.pk: d
+            for d in digests_build(ambassadors=ambassadors, now=now, resend_period=period)
+            if d.has_news
+        }
+        scope = {"run_id": run_id, "period": period}
+        outcome = messages_send(
+            keys=list(digests), build=lambda pk, found=digests: renderer.message(found[pk])
+        )
+        with transaction.atomic():
+            gone = (
+                DigestDelivery.objects.filter(claim=mine, status=DeliveryStatus.CLAIMED, **scope)
+                .exclude(ambassador_id__in=list(digests))
+                .delete()[0]
+            )
+            recorded = deliveries_record(
+                model=DigestDelivery, token=mine, scope=scope, outcome=outcome, final_attempt=True
+            )
+            DigestRun.objects.filter(pk=run_id).update(
+                sent=F("sent") + recorded.sent,
+                failed=F("failed") + recorded.failed,
+                skipped=F("skipped") + gone,
+            )
+            run_finish_if_done(run_id=run_id)
+        sent, failed, skipped = sent + recorded.sent, failed + recorded.failed, skipped + gone
+    return BatchResult(claimed=taken, sent=sent, failed=failed, skipped=skipped)

@@ -15,22 +15,54 @@ from django.core.files.storage import Storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# iPhone photos (HEIC) open like any other picture; they are stored as JPEG, which every
+# browser and network shows.
+register_heif_opener()
+
+# Stored format and file extension per format we take.
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "jpg"}
+STORED_FORMAT = {"HEIF": "JPEG"}
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Decoding costs width × height × bands bytes (plus Pillow's working copies): formats that
+# cannot decode at a reduced size (PNG, WebP, HEIC) must fit in this budget; JPEG decodes
+# at 1/2, 1/4 or 1/8 of its size straight away (``draft``), so its budget is checked after.
+MAX_DECODE_BYTES = 96 * 1024 * 1024
 MIN_WIDTH, MIN_HEIGHT = 600, 315
 MAX_SIDE = 2400
 OG_SIZE = (1200, 630)
+# Global in Pillow: set once, here. Anything beyond our own limit is refused unread.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+_UNREADABLE = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,  # e.g. a PNG text chunk that inflates past PngImagePlugin.MAX_TEXT_CHUNK
+    EOFError,
+    MemoryError,
+    Image.DecompressionBombError,
+)
 
 
 class ImageRejected(ValueError):
     """The upload cannot be used; the message says why in words the uploader understands."""
 
 
+def _cannot_read() -> ImageRejected:
+    return ImageRejected(
+        _("We cannot read this file as a picture. Please upload a JPG, PNG, WebP or HEIC file.")
+    )
+
+
 def image_validate(file) -> None:
-    """Type and size checks that read only the header, so a huge or hostile file is refused
-    before any pixels are decoded."""
+    """Type, size and pixel checks from the header first, so a huge or hostile file is
+    refused before any pixels are decoded; then one decode within ``MAX_DECODE_BYTES``, so a
+    file whose data cannot be decoded (a compression bomb in a text chunk, a cut-off file)
+    is refused here with a clear message rather than failing later.
+
+    Raises ``ImageRejected`` with a message for the uploader."""
     size = getattr(file, "size", None)
     if size is not None and size > MAX_BYTES:
         raise ImageRejected(
@@ -43,15 +75,17 @@ def image_validate(file) -> None:
             image_format = img.format
             width, height = img.size
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
         raise ImageRejected(
-            _("We cannot read this file as a picture. Please upload a JPG, PNG or WebP file.")
+            _("This picture has far too many pixels. Please make it smaller.")
         ) from None
+    except _UNREADABLE:
+        raise _cannot_read() from None
     finally:
         file.seek(0)
     if image_format not in ALLOWED_FORMATS:
         raise ImageRejected(
-            _("We take JPG, PNG and WebP pictures. This file is %(format)s.")
+            _("We take JPG, PNG, WebP and HEIC pictures. This file is %(format)s.")
             % {"format": image_format or _("something else")}
         )
     if width * height > MAX_PIXELS:
@@ -67,21 +101,62 @@ def image_validate(file) -> None:
             )
             % {"width": width, "height": height, "min_width": MIN_WIDTH, "min_height": MIN_HEIGHT}
         )
+    try:
+        img, _format = _open_upright(file)
+        img.close()
+    except _UNREADABLE:
+        raise _cannot_read() from None
+    except _TooBig as too_big:
+        raise ImageRejected(
+            _("This picture has too many pixels (%(width)s × %(height)s). Please make it smaller.")
+            % {"width": too_big.width, "height": too_big.height}
+        ) from None
+    finally:
+        file.seek(0)
 
 
-def _open_upright(file) -> tuple[Image.Image, str]:
+class _TooBig(Exception):
+    def __init__(self, width: int, height: int):
+        self.width, self.height = width, height
+
+
+def _open_upright(file, max_side: int = MAX_SIDE) -> tuple[Image.Image, str]:
+    """Decoded, at most ``max_side`` pixels on its longest side, turned the right way up.
+    Shrinks before anything else, so the working copies are small; raises ``_TooBig`` when
+    the full-size decode would not fit ``MAX_DECODE_BYTES``."""
     file.seek(0)
     img = Image.open(file)
     image_format = img.format or "JPEG"
+    if image_format == "JPEG":
+        img.draft("RGB", (max_side, max_side))
+    width, height = img.size
+    if width * height * len(img.getbands()) > MAX_DECODE_BYTES:
+        raise _TooBig(*img.size)
     img.load()
+    exif = img.getexif()
+    if img.width > max_side or img.height > max_side:
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        img.getexif().update(exif)  # keep the orientation tag for exif_transpose
     img = ImageOps.exif_transpose(img)
     file.seek(0)
     return img, image_format
 
 
+def _flatten(img: Image.Image) -> Image.Image:
+    """RGB for JPEG: transparent parts become white (dropping the alpha channel would show
+    whatever colour hides under it, usually black)."""
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    return img if img.mode in ("RGB", "L") else img.convert("RGB")
+
+
 def _without_metadata(img: Image.Image) -> Image.Image:
     clean = img.copy()
-    clean.info = {}
+    # Palette transparency is part of the picture, not metadata.
+    clean.info = {key: img.info[key] for key in ("transparency",) if key in img.info}
     clean.getexif().clear()
     return clean
 
@@ -89,9 +164,7 @@ def _without_metadata(img: Image.Image) -> Image.Image:
 def _encode(img: Image.Image, image_format: str) -> bytes:
     out = io.BytesIO()
     if image_format == "JPEG":
-        if img.mode not in ("RGB", "L"):
-            img = img.convert("RGB")
-        img.save(out, "JPEG", quality=88, optimize=True)
+        _flatten(img).save(out, "JPEG", quality=88, optimize=True)
     elif image_format == "WEBP":
         img.save(out, "WEBP", quality=88)
     else:
@@ -101,9 +174,9 @@ def _encode(img: Image.Image, image_format: str) -> bytes:
 
 def image_clean(file, *, name: str) -> ContentFile:
     """The upload turned the right way up, capped at MAX_SIDE and re-encoded without EXIF,
-    XMP, comments or colour profiles."""
+    XMP, comments or colour profiles (HEIC as JPEG). Call ``image_validate`` first."""
     img, image_format = _open_upright(file)
-    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    image_format = STORED_FORMAT.get(image_format, image_format)
     data = _encode(_without_metadata(img), image_format)
     stem = posixpath.splitext(posixpath.basename(name))[0] or "picture"
     return ContentFile(data, name=f"{stem}.{ALLOWED_FORMATS[image_format]}")
@@ -119,7 +192,7 @@ def og_image_write(*, storage: Storage, image_name: str) -> str:
     Overwrites an earlier copy for the same picture, so running it twice is harmless."""
     with storage.open(image_name, "rb") as source:
         img, _format = _open_upright(source)
-    og = ImageOps.fit(img.convert("RGB"), OG_SIZE, Image.Resampling.LANCZOS)
+    og = ImageOps.fit(_flatten(img), OG_SIZE, Image.Resampling.LANCZOS)
     target = og_image_name(image_name)
     if storage.exists(target):
         storage.delete(target)

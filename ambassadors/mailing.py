@@ -10,6 +10,7 @@ or a redelivered task message never sends a second copy.
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import uuid
 from collections import defaultdict
@@ -17,7 +18,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_bytes
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -123,9 +125,9 @@ def contact(ambassador) -> tuple[str, str]:
     """(address, first name or else display name) from ``with_contact``, or from the user
     when loaded another way."""
     if hasattr(ambassador, "contact_email"):
-        return ambassador.contact_email or "", ambassador.contact_name or ""
+        return ambassador.contact_email or "", single_line(ambassador.contact_name or "")
     user = ambassador.user
-    return (user.email, user.greeting_name) if user else ("", "")
+    return (user.email, single_line(user.greeting_name)) if user else ("", "")
 
 
 def render_triplet(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -136,8 +138,40 @@ def render_triplet(*, template: str, context: dict, language: str) -> tuple[str,
     return subject, text, html
 
 
-def _crlf(value: str) -> bytes:
-    return value.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def single_line(value: str) -> str:
+    """``value`` with every run of control characters (CR, LF, NUL, tab, C1 and Unicode line
+    separators) folded into one space: what goes into a message byte-for-byte can then never
+    end a line, a header or the SMTP DATA section (``<CR>.<CR><LF>`` smuggling)."""
+    return _CONTROL.sub(" ", value).strip()
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def crlf_text(value: str) -> bytes:
+    """Body text as wire bytes: every line break (CRLF, a lone CR or LF, Unicode separators)
+    becomes CRLF and other control characters go, so smtplib's dot-stuffing sees every line
+    start and no value can end the DATA section early."""
+    return _NOT_TEXT.sub("", _LINE_BREAK.sub("\n", value)).replace("\n", "\r\n").encode()
+
+
+def sending_domain() -> str:
+    """The domain of ``DEFAULT_FROM_EMAIL`` (else of ``SITE_URL``), for ``Message-ID``: the
+    machine's host name (``localhost`` in a container) makes messages look forged to filters."""
+    address = parseaddr(str(settings.DEFAULT_FROM_EMAIL))[1]
+    domain = address.rpartition("@")[2] or urlsplit(settings.SITE_URL).hostname or ""
+    return domain.encode("idna").decode("ascii") if domain else DNS_NAME.get_fqdn()
+
+
+def message_id() -> str:
+    return make_msgid(domain=sending_domain())
+
+
+_MAX_LINE = 400  # characters: a filled line never pushes a line past SMTP's 998 octets
 
 
 class _Shape:
@@ -171,25 +205,35 @@ class _Shape:
             return None
         if b"quoted-printable" in data or b"Content-Transfer-Encoding: base64" in data:
             return None
-        return data
+        # An ASCII-only part is labelled 7bit, but a filled-in name may be "Zoë": 8bit is
+        # right for both (the line-length limit is the same), so every part says 8bit.
+        return data.replace(b"Content-Transfer-Encoding: 7bit", b"Content-Transfer-Encoding: 8bit")
 
     def _can_fill(self, fill: dict[str, tuple[str, str]], to: list[str]) -> bool:
-        """Byte filling skips the e-mail package's checks, so anything that could break a
-        header (a line break in a value that goes into one, an odd address) takes the normal
-        path, where Django refuses it."""
+        """Byte filling skips the e-mail package's checks, so anything that would need
+        encoding (a non-ASCII value in a header, an odd address) or could make an over-long
+        line takes the normal path, where Django encodes or refuses it. Values are already
+        single lines (``single_line``)."""
         if self.blueprint is None or len(to) != 1:
             return False
         address = to[0]
         if not address.isascii() or "\r" in address or "\n" in address:
             return False
-        return not any(
-            ("\r" in text or "\n" in text) and self.renderer.mark(name) in self._head
-            for name, (text, _html) in fill.items()
-        )
+        for name, (text, html) in fill.items():
+            if max(len(line) for line in _LINE_BREAK.split(text + "\n" + html)) > _MAX_LINE:
+                return False
+            if not text.isascii() and self.renderer.mark(name) in self._head:
+                return False
+        return True
 
     def message(self, *, fill: dict[str, tuple[str, str]], to: list[str]) -> PreparedEmail:
         mark = self.renderer.mark
         subject, text, html, headers = self.subject, self.text, self.html, dict(self.headers)
+        fill = {
+            name: (single_line(t), single_line(h)) if mark(name) in self._head else (t, h)
+            for name, (t, h) in fill.items()
+        }
+        headers.setdefault("Message-ID", message_id())
         for name, (text_value, html_value) in fill.items():
             subject = subject.replace(mark(name), text_value)
             text = text.replace(mark(name), text_value)
@@ -208,28 +252,38 @@ class _Shape:
             values = [
                 (mark("to") + "@invalid", to[0]),
                 (mark("date"), formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
-                (f"<{mark('id')}@x>", make_msgid(domain=DNS_NAME)),
+                (f"<{mark('id')}@x>", headers["Message-ID"]),
             ]
             for name, (text_value, html_value) in fill.items():
                 values += [(mark(name), text_value), (mark(name, "h"), html_value)]
             for marker, value in values:
-                data = data.replace(marker.encode(), _crlf(value))
+                data = data.replace(marker.encode(), crlf_text(value))
             message.preset(data)
         return message
 
 
 class _Serialized:
-    """What ``PreparedEmail.message()`` returns: the SMTP bytes, computed once."""
+    """What ``PreparedEmail.message()`` returns: the SMTP bytes, computed once.
 
-    def __init__(self, data: bytes, mime=None):
+    Backends ask for bytes in two ways: Django 5.2 calls ``message().as_bytes(linesep="\r\n")``,
+    Django 6 calls ``message(policy=email.policy.SMTP).as_bytes()`` and takes the line ending
+    from that policy. Both get the prepared CRLF bytes; anything else (``\n`` for the console
+    and file backends) is serialised from the parsed message.
+    """
+
+    def __init__(self, data: bytes, mime=None, policy=None):
         self._data = data
         self._parsed = mime
+        self._policy = policy
 
-    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+    def as_bytes(self, unixfrom: bool = False, linesep: str | None = None, policy=None) -> bytes:
+        policy = policy or self._policy
+        if linesep is None:
+            linesep = policy.linesep if policy is not None else "\n"
         if linesep == "\r\n" and not unixfrom:
             return self._data
         # email.message.Message.as_bytes takes the line ending through its policy.
-        policy = self.mime.policy.clone(linesep=linesep)
+        policy = (policy or self.mime.policy).clone(linesep=linesep)
         return self.mime.as_bytes(unixfrom=unixfrom, policy=policy)
 
     @property
@@ -257,11 +311,13 @@ class PreparedEmail(EmailMultiAlternatives):
     def preset(self, data: bytes) -> None:
         self._prepared = _Serialized(data)
 
-    def message(self, *args, **kwargs):
+    def message(self, *, policy=None):
         if self._prepared is None:
-            mime = super().message(*args, **kwargs)
+            self.extra_headers.setdefault("Message-ID", message_id())
+            mime = super().message()
             mime.set_boundary(f"=={uuid.uuid4().hex}==")
             self._prepared = _Serialized(mime.as_bytes(linesep="\r\n"), mime)
+        self._prepared._policy = policy
         return self._prepared
 
 
@@ -292,6 +348,20 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPException):
         return False
     return isinstance(exc, OSError)
+
+
+def _record_refused_recipients(exc: BaseException) -> None:
+    """A permanent (5xx) answer to RCPT TO is a hard bounce for that address."""
+    if not isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return
+    from .bounces import Kind, bounce_record
+
+    for address, (code, answer) in exc.recipients.items():
+        if 500 <= code < 600:
+            reason = (
+                f"{code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
+            )
+            bounce_record(email=address, kind=Kind.HARD, reason=reason, source="smtp")
 
 
 def _breaks_connection(exc: BaseException) -> bool:
@@ -358,6 +428,7 @@ def messages_send(
                     outcome.error = outcome.error or exc
                 else:
                     outcome.failed[key] = _describe(exc)
+                    _record_refused_recipients(exc)
             else:
                 outcome.sent.append(key)
     finally:

@@ -14,6 +14,14 @@ def ping() -> str:
     return "pong"
 
 
+@shared_task(name="ambassadors.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Run by a worker on beat's schedule: proves a worker takes work (see health.py)."""
+    from .health import heartbeat_record
+
+    heartbeat_record(name="worker")
+
+
 @shared_task(name="ambassadors.clicks_flush")
 def clicks_flush() -> int:
     """Buffered clicks → database, in bulk. Safe to run twice (a lock and idempotent
@@ -87,6 +95,13 @@ def digest_send_batch(
         final_attempt=self.request.retries >= self.max_retries,
     )
     return result.sent
+
+
+@shared_task(name="ambassadors.digest_resend", ignore_result=True)
+def digest_resend(run_id: int, token: str) -> int:
+    from .digests import digest_resend_claimed
+
+    return digest_resend_claimed(run_id=run_id, token=token).sent
 
 
 @shared_task(name="ambassadors.alert_sweep", ignore_result=True)

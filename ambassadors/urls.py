@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from .views import (
+    bounces,
     digests,
     home,
     impact,
@@ -21,6 +22,8 @@ urlpatterns = [
     path("join/", membership.join, name="join"),
     path("join/again/", membership.rejoin, name="rejoin"),
     path("me/preferences/", membership.preferences, name="preferences"),
+    path("me/mail/retry/", bounces.mail_retry, name="mail_retry"),
+    path("studio/bounces/", bounces.studio_bounces, name="studio_bounces"),
     path("me/leave/", membership.opt_out, name="opt_out"),
     path("me/data/", privacy.my_data, name="my_data"),
     path("me/data/export.json", privacy.my_data_export, name="my_data_export"),
@@ -59,6 +62,11 @@ urlpatterns += [
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("studio/digests/", digests.runs, name="studio_digests"),
     path("studio/digests/runs/<int:run_id>/", digests.run_detail, name="studio_digest_run"),
+    path(
+        "studio/digests/runs/<int:run_id>/resend-unknown/",
+        digests.run_resend_unknown,
+        name="studio_digest_resend_unknown",
+    ),
     path("studio/digests/preview/", digests.preview_search, name="studio_digest_search"),
     path(
         "studio/digests/preview/<int:ambassador_id>/",

@@ -119,7 +119,7 @@ def main() -> None:
     try:
         for _ in range(150):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 - loopback
+                urllib.request.urlopen(base + "/healthz/web", timeout=2)  # noqa: S310 - loopback
                 break
             except OSError:
                 time.sleep(0.2)

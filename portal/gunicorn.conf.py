@@ -1,7 +1,7 @@
 """gunicorn settings for production: `gunicorn portal.wsgi -c portal/gunicorn.conf.py`.
 
 The access log leaves out client addresses and user agents (%(h)s, %(a)s): we promise not
-to store them.
+to store them. Secrets in paths and query strings are redacted.
 """
 
 import multiprocessing
@@ -18,5 +18,7 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
+# Reset keys, confirmation keys and unsubscribe tokens in paths are redacted (portal/logs.py).
+logger_class = "portal.gunicorn_logging.RedactingGunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

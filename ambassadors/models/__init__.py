@@ -1,7 +1,8 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
-from .digests import AlertDelivery, DigestDelivery, DigestRun
+from .digests import AlertDelivery, DigestDelivery, DigestRun, DigestRunEvent
 from .identity import ScimToken
 from .items import Item, ItemEvent, JargonTerm, ShareText
+from .operations import BouncedAddress, ServiceHeartbeat
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .salts import DailySalt
 from .sharing import Click, ClickDaily, Share, TrackedLink
@@ -9,6 +10,7 @@ from .suggestions import Suggestion
 
 __all__ = [
     "AlertDelivery",
+    "BouncedAddress",
     "Ambassador",
     "Click",
     "ClickDaily",
@@ -18,12 +20,14 @@ __all__ = [
     "Department",
     "DigestDelivery",
     "DigestRun",
+    "DigestRunEvent",
     "Guidelines",
     "Item",
     "ItemEvent",
     "JargonTerm",
     "Language",
     "Network",
+    "ServiceHeartbeat",
     "Share",
     "ShareText",
     "ScimToken",

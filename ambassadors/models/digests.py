@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,3 +102,33 @@ class AlertDelivery(Delivery):
 
     def __str__(self) -> str:
         return f"{self.ambassador_id} {self.item_id} {self.status}"
+
+
+class DigestRunEvent(models.Model):
+    """What comms did to a run (its history), e.g. sending to the people marked unknown."""
+
+    class Action(models.TextChoices):
+        RESEND_UNKNOWN = "resend_unknown", _("sent again to those marked unknown")
+
+    run = models.ForeignKey(
+        DigestRun, on_delete=models.CASCADE, related_name="events", verbose_name=_("run")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    count = models.PositiveIntegerField(_("people"), default=0)
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = _("digest run event")
+        verbose_name_plural = _("digest run events")
+
+    def __str__(self) -> str:
+        return f"{self.run_id} {self.action} {self.count}"

@@ -49,6 +49,11 @@ class User(AbstractUser):
         verbose_name=_("department in the company directory"),
         help_text=_("Set by single sign-on or SCIM; then people cannot change it themselves."),
     )
+    # Set when mail to this address bounces for good (ambassadors/bounces.py); programme mail
+    # stops and the person sees a banner until they change the address or ask to try again.
+    email_undeliverable_at = models.DateTimeField(
+        _("mail to this address bounces since"), null=True, blank=True, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -136,6 +141,13 @@ class AmbassadorQuerySet(models.QuerySet):
     def active(self):
         """Opted in, not opted out, with a working account: who may share and get mail."""
         return self.filter(opted_out_at__isnull=True, user__isnull=False, user__is_active=True)
+
+    def mailable(self):
+        """Active, with an address, and that address does not bounce: who may get
+        programme mail (digests, alerts, notifications)."""
+        return (
+            self.active().exclude(user__email="").filter(user__email_undeliverable_at__isnull=True)
+        )
 
 
 def default_time_zone() -> str:

@@ -17,8 +17,9 @@ def free_port() -> int:
 
 
 class SinkHandler:
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, refuse: dict[str, str] | None = None):
         self.delay = delay
+        self.refuse = {address.lower(): answer for address, answer in (refuse or {}).items()}
         self.recipients: list[str] = []
         self.lock = threading.Lock()
         self.sessions = 0
@@ -28,6 +29,14 @@ class SinkHandler:
             self.sessions += 1
         session.host_name = hostname
         return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        """Answers ``refuse[address]`` (e.g. "550 5.1.1 No such user") for refused addresses."""
+        answer = self.refuse.get(address.lower())
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         if self.delay:
@@ -44,8 +53,8 @@ class SinkHandler:
 class SmtpSink:
     """``with SmtpSink() as sink:`` → sink.port, sink.handler.recipients."""
 
-    def __init__(self, delay: float = 0.0):
-        self.handler = SinkHandler(delay=delay)
+    def __init__(self, delay: float = 0.0, refuse: dict[str, str] | None = None):
+        self.handler = SinkHandler(delay=delay, refuse=refuse)
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 

@@ -23,6 +23,7 @@ PAGES = [
     ("get", "/studio/digests/preview/{ambassador}/email.html"),
     ("get", "/studio/digests/runs/{run}/"),
     ("post", "/studio/digests/preview/{ambassador}/test/"),
+    ("post", "/studio/digests/runs/{run}/resend-unknown/"),
 ]
 
 
@@ -189,3 +190,74 @@ def test_runs_page_says_when_weekly_emails_go_out(client_as, comms_user):
     assert "They go out from 9:00 on each person" in on
     assert "Weekly e-mails are off." in off
     assert 'href="/studio/settings/"' in on
+
+
+@pytest.fixture
+def run_with_unknown(db):
+    """A run of five: two sent, three left unknown by a worker that died."""
+    ItemFactory(
+        status=Item.Status.PUBLISHED,
+        publish_at=timezone.now() - timedelta(hours=1),
+        title="Fresh post",
+    )
+    period = "2026-W48"
+    run = DigestRun.objects.create(planned=5, sent=2, unknown=3, periods=period)
+    people = [AmbassadorFactory(user__email=f"p{n}@example.com") for n in range(5)]
+    for n, person in enumerate(people):
+        DigestDelivery.objects.create(
+            ambassador=person,
+            period=period,
+            run=run,
+            status=DeliveryStatus.SENT if n < 2 else DeliveryStatus.UNKNOWN,
+            claimed_at=timezone.now() - timedelta(hours=2),
+        )
+    return run, people
+
+
+def test_resending_to_those_marked_unknown_sends_once_each_and_never_to_the_sent(
+    client_as, comms_user, run_with_unknown, django_capture_on_commit_callbacks
+):
+    from ambassadors.digests import digest_resend_claimed
+    from ambassadors.models import DigestRunEvent
+
+    run, people = run_with_unknown
+    page = client_as(comms_user).get(f"/studio/digests/runs/{run.pk}/").content.decode()
+    assert "Some of them may get it twice." in page
+    assert "Send again to 3 people" in page
+
+    url = f"/studio/digests/runs/{run.pk}/resend-unknown/"
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client_as(comms_user).post(url)
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the task is queued after commit
+    token = str(DigestDelivery.objects.filter(run=run, status="claimed").first().claim)
+
+    with django_capture_on_commit_callbacks() as again:
+        client_as(comms_user).post(url)  # a second press finds nobody left
+    assert again == []
+
+    result = digest_resend_claimed(run_id=run.pk, token=token)
+    assert digest_resend_claimed(run_id=run.pk, token=token).sent == 0  # task runs twice
+    assert result.sent == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "p2@example.com",
+        "p3@example.com",
+        "p4@example.com",
+    ]
+    statuses = dict(DigestDelivery.objects.values_list("ambassador__user__email", "status"))
+    assert set(statuses.values()) == {DeliveryStatus.SENT}
+    run.refresh_from_db()
+    assert (run.sent, run.unknown, run.failed) == (5, 0, 0)
+    assert run.finished_at is not None
+    event = DigestRunEvent.objects.get(run=run)
+    assert (event.actor, event.count, event.action) == (comms_user, 3, "resend_unknown")
+    assert "sent again to those marked unknown (3 people)" in (
+        client_as(comms_user).get(f"/studio/digests/runs/{run.pk}/").content.decode()
+    )
+
+
+def test_resend_is_refused_as_get_and_changes_nothing(client_as, comms_user, run_with_unknown):
+    run, _people = run_with_unknown
+    response = client_as(comms_user).get(f"/studio/digests/runs/{run.pk}/resend-unknown/")
+    assert response.status_code == 405
+    assert DigestDelivery.objects.filter(status=DeliveryStatus.UNKNOWN).count() == 3

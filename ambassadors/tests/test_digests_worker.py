@@ -15,14 +15,21 @@ import zoneinfo
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from ambassadors.digests import digest_batch_send, digest_dispatch
+from ambassadors.digests import (
+    digest_batch_send,
+    digest_dispatch,
+    digest_resend_claimed,
+    digest_run_resend_unknown,
+)
 from ambassadors.mailing import deliveries_mark_unknown
 from ambassadors.models import DeliveryStatus, DigestDelivery, DigestRun, Item, SiteSettings
 from ambassadors.tasks import _enqueue_digest_batch, digest_dispatch_task, digest_send_batch
@@ -124,12 +131,14 @@ def test_a_run_for_200_delivers_200_and_the_same_run_again_delivers_0(
     assert DigestDelivery.objects.filter(status=DeliveryStatus.SENT).count() == COUNT
 
 
-def start_worker(env: dict, log: Path, name: str) -> subprocess.Popen:
+def start_worker(env: dict, log: Path, name: str, *, beat: bool = False) -> subprocess.Popen:
     command = [
         sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--loglevel=INFO", "-n", f"{name}@%h",
     ]  # fmt: skip
+    if beat:
+        command += ["-B", "--schedule", str(log.parent / "celerybeat-schedule")]
     with log.open("ab") as out:
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -238,3 +247,16 @@ def test_killing_a_worker_mid_run_never_sends_anyone_two(settings, tmp_path):
     run.refresh_from_db()
     assert (run.sent, run.unknown, run.failed) == (COUNT - len(in_flight), len(in_flight), 0)
     assert run.finished_at is not None
+
+    # Comms then choose "send again to those marked unknown": each of them gets one more
+    # e-mail, nobody marked sent gets anything, and pressing again sends nothing.
+    with mock.patch("ambassadors.tasks.digest_resend.delay") as queued:
+        assert digest_run_resend_unknown(run_id=run.pk, by=None) == len(in_flight)
+        assert digest_run_resend_unknown(run_id=run.pk, by=None) == 0
+    (run_id, token), _kwargs = queued.call_args
+    mail.outbox = []
+    assert digest_resend_claimed(run_id=run_id, token=token).sent == len(in_flight)
+    assert digest_resend_claimed(run_id=run_id, token=token).sent == 0
+    unknown_emails = sorted(a.user.email for a in people if a.pk in in_flight)
+    assert sorted(m.to[0] for m in mail.outbox) == unknown_emails
+    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}

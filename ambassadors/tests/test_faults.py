@@ -17,6 +17,7 @@ import redis
 from django.db import connection
 from django.test import Client, override_settings
 
+from ambassadors.tests.redis_server import own_redis
 from ambassadors.tests.smtp_sink import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ def gunicorn(env: dict):
     try:
         for _ in range(100):
             try:
-                get(base + "/healthz")
+                get(base + "/healthz/web")
                 break
             except OSError:
                 time.sleep(0.1)
@@ -82,40 +83,13 @@ def test_web_recovers_from_cut_database_connections_without_a_restart(guidelines
         "DATABASE_URL": database_url(),
     }
     with gunicorn(env) as base:
-        assert get(base + "/healthz") == 200
+        assert get(base + "/healthz/web") == 200
         assert get(base + "/accounts/login/") == 200
         assert terminate_other_backends() >= 1
         # The persistent connection is dead; health checks replace it on the next request.
-        statuses = [get(base + "/healthz") for _ in range(5)]
+        statuses = [get(base + "/healthz/web") for _ in range(5)]
         assert statuses == [200] * 5
         assert get(base + "/accounts/login/") == 200
-
-
-@contextmanager
-def own_redis(directory: Path, port: int):
-    """A Redis of this test's own (never the shared one), persisting to `directory` so a
-    restart keeps what was buffered, as a production broker/buffer Redis should."""
-    process = subprocess.Popen(
-        [
-            "redis-server", "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "yes", "--dir", str(directory),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    client = redis.Redis(port=port, socket_connect_timeout=0.5)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    try:
-        yield client
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def stop(client: redis.Redis) -> None:

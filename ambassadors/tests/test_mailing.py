@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from ambassadors.alerts import alert_message
 from ambassadors.digests import DigestRenderer, digest_preview, id_batches
-from ambassadors.mailing import EmailRenderer, email_render, is_transient, messages_send
+from ambassadors.mailing import (
+    EmailRenderer,
+    crlf_text,
+    email_render,
+    is_transient,
+    messages_send,
+)
 from ambassadors.models import Ambassador, Item, SiteSettings
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, ShareFactory
 
@@ -201,3 +207,76 @@ def test_digests_go_out_through_the_console_and_file_backends(settings, tmp_path
     result = digest_batch_send(run_id=None, period=period, ambassador_ids=[a.pk for a in people])
     assert result.sent == 2
     assert set(DigestDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+SMUGGLER = "Anna\r.\r\nRSET\r\nMAIL FROM:<x@evil.test>"
+
+
+def _django6_bytes(message):
+    """How Django 6's SMTP backend asks for the bytes: a policy, no line ending."""
+    import email.policy
+
+    return message.message(policy=email.policy.SMTP).as_bytes()
+
+
+@pytest.mark.parametrize(
+    "name", [SMUGGLER, "Anna\r.\rRSET", "Anna\n.\nQUIT", "Anna\x00\x85.\u2028RSET"]
+)
+@pytest.mark.parametrize(
+    "to_bytes", [lambda m: m.message().as_bytes(linesep="\r\n"), _django6_bytes]
+)
+def test_a_name_with_line_breaks_ends_up_as_one_harmless_line(news, name, to_bytes):
+    person = AmbassadorFactory(user__first_name=name, user__email="anna@example.com")
+    raw = to_bytes(DigestRenderer().message(digest_preview(ambassador=person)))
+
+    assert raw.count(b"\r") == raw.count(b"\r\n") == raw.count(b"\n")  # CRLF only
+    assert b"\r\n.\r\n" not in raw  # nothing could end the SMTP DATA early
+    assert b"\r\nRSET" not in raw
+    assert b"\r\nQUIT" not in raw
+    greeting = next(line for line in raw.split(b"\r\n") if line.startswith(b"Hi Anna"))
+    assert greeting.startswith(b"Hi Anna .")
+    assert greeting.endswith(b",")
+
+
+@pytest.mark.parametrize("name", ["Zo\u00eb", "J\u00f6ran", "\u0141ucja"])
+def test_non_ascii_names_go_into_parts_labelled_8bit(news, name):
+    for person_name in ("Amber", name):  # the shape is built from an ASCII name first
+        person = AmbassadorFactory(user__first_name=person_name)
+        message = DigestRenderer().message(digest_preview(ambassador=person))
+    raw = message.message().as_bytes(linesep="\r\n")
+    assert b"Content-Transfer-Encoding: 7bit" not in raw
+    assert f"Hi {name},".encode() in raw
+    text, html = parts(wire(message))
+    assert f"Hi {name}," in text
+    assert f"Hi {name}," in html
+
+
+def test_alert_parts_with_a_non_ascii_name_are_labelled_8bit(news, settings):
+    news.is_urgent = True
+    news.save(update_fields=["is_urgent"])
+    person = AmbassadorFactory(user__first_name="Zo\u00eb")
+    raw = alert_message(ambassador=person, item=news).message().as_bytes(linesep="\r\n")
+    assert b"Content-Transfer-Encoding: 7bit" not in raw
+    assert "Zo\u00eb".encode() in raw
+
+
+@pytest.mark.parametrize(
+    ("from_email", "domain"),
+    [
+        ("Portal <portal@news.example.com>", "news.example.com"),
+        ("portal@example.nl", "example.nl"),
+        ("Portal <portal@b\u00fccher.example>", "xn--bcher-kva.example"),
+    ],
+)
+def test_message_id_uses_the_sending_domain(news, settings, from_email, domain):
+    settings.DEFAULT_FROM_EMAIL = from_email
+    person = AmbassadorFactory()
+    digest = DigestRenderer().message(digest_preview(ambassador=person))
+    alert = alert_message(ambassador=person, item=news)
+    for message in (digest, alert):
+        assert wire(message)["Message-ID"].endswith(f"@{domain}>")
+
+
+@pytest.mark.parametrize("value", ["one\rtwo", "one\ntwo", "one\r\ntwo", "one\u2028two"])
+def test_filled_body_values_get_crlf_line_breaks_and_no_control_characters(value):
+    assert crlf_text(value + "\x00\x07") == b"one\r\ntwo"

@@ -548,10 +548,10 @@ def picture(fmt="JPEG", size=(1600, 900), exif=True, name=None) -> SimpleUploade
     [
         (
             SimpleUploadedFile("notes.jpg", b"this is not a picture", content_type="image/jpeg"),
-            "We cannot read this file as a picture. Please upload a JPG, PNG or WebP file.",
+            "We cannot read this file as a picture. Please upload a JPG, PNG, WebP or HEIC file.",
         ),
-        (picture("GIF", exif=False), "We take JPG, PNG and WebP pictures. This file is GIF."),
-        (picture("BMP", exif=False), "We take JPG, PNG and WebP pictures. This file is BMP."),
+        (picture("GIF", exif=False), "We take JPG, PNG, WebP and HEIC pictures. This file is GIF."),
+        (picture("BMP", exif=False), "We take JPG, PNG, WebP and HEIC pictures. This file is BMP."),
         (
             picture(size=(400, 300)),
             "This picture is too small (400 × 300 pixels). It needs to be at least 600 × 315, "

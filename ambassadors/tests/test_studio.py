@@ -366,7 +366,7 @@ def test_share_text_uses_the_items_own_disclosure_line(client_as, comms_user):
     [
         (
             SimpleUploadedFile("office.jpg", b"not a picture at all", content_type="image/jpeg"),
-            "We cannot read this file as a picture. Please upload a JPG, PNG or WebP file.",
+            "We cannot read this file as a picture. Please upload a JPG, PNG, WebP or HEIC file.",
         ),
         (
             picture_upload(size=(300, 200)),

@@ -53,6 +53,24 @@ def settings_snapshot(module: str, env: dict, tmp_path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def settings_snapshot_value(module: str, name: str, env: dict, tmp_path):
+    """One setting's value (JSON-able) as a fresh process with ``env`` sees it."""
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup();"
+        f"print(json.dumps(getattr(s, {name!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**CLEAN_ENV, "PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_embedded_default_needs_no_server(tmp_path):
     config = settings_snapshot("portal.settings.local", {}, tmp_path)
     assert config["db"] == "django.db.backends.sqlite3"
@@ -102,40 +120,30 @@ PRODUCTION_ENV = {
 }
 
 
+@pytest.mark.services("redis-server")
 def test_check_deploy_has_no_warnings_with_production_settings(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={
-            **CLEAN_ENV,
-            **PRODUCTION_ENV,
-            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-            "PORTAL_VAR_DIR": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    """Against a Redis that persists (AOF), as docs/operations.md asks for the click buffer."""
+    from ambassadors.tests.redis_server import own_redis
+    from ambassadors.tests.smtp_sink import free_port
+
+    port = free_port()
+    with own_redis(tmp_path, port):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=ROOT,
+            env={
+                **CLEAN_ENV,
+                **PRODUCTION_ENV,
+                "REDIS_URL": f"redis://127.0.0.1:{port}/0",
+                "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+                "PORTAL_VAR_DIR": str(tmp_path),
+            },
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
-
-
-@pytest.mark.django_db
-def test_healthz_reports_database_and_broker(client):
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
-
-
-@pytest.mark.django_db
-def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
-    from portal.celery import app
-
-    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 503
-    assert response.json()["broker"] == "error"
-    assert response.json()["database"] == "ok"
 
 
 @pytest.mark.django_db

@@ -6,10 +6,17 @@ from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from ..digests import digest_message, digest_preview, digest_recipients, digest_send_test
+from ..digests import (
+    digest_message,
+    digest_preview,
+    digest_recipients,
+    digest_run_resend_unknown,
+    digest_send_test,
+)
 from ..models import (
     AlertDelivery,
     Ambassador,
@@ -59,8 +66,34 @@ def run_detail(request, run_id: int):
     return render(
         request,
         "studio/digests/run.html",
-        {"studio_section": "digests", "run": run, "problems": problems},
+        {
+            "studio_section": "digests",
+            "run": run,
+            "problems": problems,
+            "events": run.events.select_related("actor"),
+        },
     )
+
+
+@comms_required
+@require_POST
+def run_resend_unknown(request, run_id: int):
+    """Comms' explicit, one-off choice; the page says plainly that some may get it twice."""
+    run = get_object_or_404(DigestRun, pk=run_id)
+    count = digest_run_resend_unknown(run_id=run.pk, by=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "Sending the weekly e-mail again to %(count)d person.",
+                "Sending the weekly e-mail again to %(count)d people.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("Nobody in this run is marked unknown any more."))
+    return redirect("ambassadors:studio_digest_run", run_id=run.pk)
 
 
 @comms_required

@@ -15,6 +15,7 @@ from ..membership import (
     current_guidelines,
 )
 from .access import ambassador_required
+from .system import set_language_cookie
 
 
 @login_required
@@ -57,7 +58,7 @@ def preferences(request):
         names_form.save()
         messages.success(request, _("Your preferences are saved."))
         response = redirect("ambassadors:preferences")
-        response.set_cookie("portal_language", form.instance.language, samesite="Lax")
+        set_language_cookie(response, form.instance.language)
         return response
     return render(
         request,

@@ -1,5 +1,6 @@
 """Settings shared by every profile. Values come from the environment (see .env.example)."""
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,10 +37,12 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "csp",
+    "anymail",
     "ambassadors",
 ]
 
 MIDDLEWARE = [
+    "portal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,6 +162,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Beat's default scheduler plus a heartbeat for /healthz (ambassadors/health.py).
+CELERY_BEAT_SCHEDULER = "ambassadors.health:HeartbeatScheduler"
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
+# A worker or beat not heard of for this long is reported stale by /healthz.
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=180)
+CELERY_BEAT_SCHEDULE["heartbeat"] = {
+    "task": "ambassadors.heartbeat",
+    "schedule": float(HEARTBEAT_SECONDS),
+    "options": {"expires": HEARTBEAT_SECONDS},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -350,6 +363,10 @@ INSTALLED_APPS += [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Rotating SECRET_KEY: put the old key here (comma-separated) so sessions and signed links
+# made with it (unsubscribe links in old e-mails) keep working.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
@@ -485,11 +502,27 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# Bounces (ambassadors/bounces.py): soft bounces in a row before mail to an address stops.
+BOUNCE_SOFT_LIMIT = env.int("BOUNCE_SOFT_LIMIT", default=5)
+# Providers' bounce webhooks through django-anymail at /anymail/<provider>/tracking/. Every
+# ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_WEBHOOK_SECRET (basic auth
+# "user:password", required: without it the webhooks are not served) and
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and value
 }
+
+from portal.errors import init_error_reporting  # noqa: E402
+from portal.logs import logging_config  # noqa: E402
+
+# LOG_FORMAT=json: one JSON object per line (for log shippers); every line carries the
+# request id, and paths with secrets (reset keys, unsubscribe tokens) are redacted.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), json=LOG_FORMAT == "json")
+
+# Optional error reporting: off unless SENTRY_DSN is set; never sends personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+init_error_reporting(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)

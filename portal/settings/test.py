@@ -26,3 +26,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 if "allauth.socialaccount.providers.saml" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS += ["allauth.socialaccount.providers.saml"]  # noqa: F405
 SCIM_SERVICE_PROVIDER = {**SCIM_SERVICE_PROVIDER, "NETLOC": "testserver", "SCHEME": "http"}  # noqa: F405
+# The providers' bounce webhooks are served in tests (ambassadors/tests/test_bounces.py).
+ANYMAIL = {"WEBHOOK_SECRET": "hook:test-only-secret", "MAILGUN_WEBHOOK_SIGNING_KEY": "test-key"}

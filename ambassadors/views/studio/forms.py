@@ -29,8 +29,10 @@ class ItemForm(forms.ModelForm):
     image = forms.FileField(
         label=_("Picture"),
         required=False,
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        help_text=_("JPG, PNG or WebP, at most 5 MB, at least 600 × 315 pixels."),
+        widget=forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}
+        ),
+        help_text=_("JPG, PNG, WebP or HEIC (iPhone), at most 5 MB, at least 600 × 315 pixels."),
     )
     remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
 

@@ -1,0 +1,16 @@
+"""gunicorn's access log without secrets: ``logger_class`` in gunicorn.conf.py."""
+
+from gunicorn.glogging import Logger
+
+from portal.logs import redact
+
+
+class RedactingGunicornLogger(Logger):
+    """gunicorn's access log with the request line, path and query string redacted."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "q", "{raw_uri}e"):
+            if key in atoms and isinstance(atoms[key], str):
+                atoms[key] = redact(atoms[key])
+        return atoms
