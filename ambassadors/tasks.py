@@ -94,3 +94,36 @@ def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
         final_attempt=self.request.retries >= self.max_retries,
     )
     return result.sent
+
+
+# Content sources and monitoring (ambassadors/sources/). Beat runs the dispatcher every
+# minute; each source is polled in its own task, so a slow feed only delays itself.
+@shared_task(name="ambassadors.sources_dispatch", ignore_result=True)
+def sources_dispatch_task() -> int:
+    from .sources.polling import sources_dispatch
+
+    return sources_dispatch(enqueue=source_poll_task.delay)
+
+
+def _enqueue_term_alerts() -> None:
+    term_alerts_send_task.delay()
+
+
+@shared_task(name="ambassadors.source_poll", soft_time_limit=120, time_limit=150)
+def source_poll_task(source_id: int) -> str:
+    """Never raises for a bad feed (the source records what went wrong); safe to run twice
+    (entries are stored once)."""
+    from .sources.polling import source_poll
+
+    return source_poll(source_id=source_id, on_alerts=_enqueue_term_alerts).outcome
+
+
+@shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)
+def term_alerts_send_task() -> int:
+    """E-mails comms about new entries that mention an alert term; idempotent (claims)."""
+    from .sources.monitoring import term_alerts_send
+
+    try:
+        return term_alerts_send()
+    except OSError as error:  # SMTP connection trouble: the claim was released, try again
+        raise TransientMailError(str(error)) from error

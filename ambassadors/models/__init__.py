@@ -3,6 +3,7 @@ from .digests import AlertDelivery, DigestDelivery, DigestRun
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .sharing import Click, ClickDaily, Share, TrackedLink
+from .sources import Source, SourceEntry, WatchTerm
 from .suggestions import Suggestion
 
 __all__ = [
@@ -24,9 +25,12 @@ __all__ = [
     "Share",
     "ShareText",
     "SiteSettings",
+    "Source",
+    "SourceEntry",
     "Suggestion",
     "Topic",
     "TrackedLink",
     "User",
+    "WatchTerm",
     "Weekday",
 ]

@@ -21,3 +21,5 @@ STORAGES = {
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The fetcher may reach the local HTTP servers tests start (refusal tests switch it off).
+FETCH_ALLOW_LOOPBACK = True
