@@ -239,6 +239,11 @@ def feed_parse(
                 published_at=published,
             )
         )
+    if isinstance(problem, xml.sax.SAXParseException) and not result.entries:
+        raise FeedProblem(
+            _("The feed is broken: %(error)s (line %(line)s).")
+            % {"error": problem.getMessage(), "line": problem.getLineNumber()}
+        )
     if no_link:
         result.warnings.append(
             ngettext("%(count)s entry has no link.", "%(count)s entries have no link.", no_link)
