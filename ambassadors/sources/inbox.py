@@ -102,7 +102,8 @@ def ideas_inbox(*, filters: InboxFilters, limit: int = 50, offset: int = 0) -> l
     if filters.watched_only:
         window *= 4
     rows: list[Idea] = []
-    for entry in _entries(filters)[:window]:
+    entries = [] if filters.source == "suggestions" else _entries(filters)[:window]
+    for entry in entries:
         pattern = index.pattern(entry.language)
         rows.append(
             Idea(

@@ -35,7 +35,9 @@ class ItemForm(forms.ModelForm):
     )
     remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
     # Set by "Use this picture" in the link preview; downloaded through the safe fetcher.
-    image_url = forms.URLField(required=False, max_length=1000, widget=forms.HiddenInput)
+    image_url = forms.URLField(
+        required=False, max_length=1000, assume_scheme="https", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Item

@@ -30,6 +30,13 @@ PAGE_SIZE = 50
 
 
 class SourceForm(forms.ModelForm):
+    url = forms.URLField(
+        label=gettext_lazy("Feed address"),
+        max_length=1000,
+        assume_scheme="https",
+        help_text=gettext_lazy("The address of the RSS or Atom feed, starting with https://."),
+    )
+
     class Meta:
         model = Source
         fields = [
