@@ -67,6 +67,10 @@ class WatchTermForm(forms.ModelForm):
         model = WatchTerm
         fields = ["term", "language", "is_alert"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Every language")), *Language.choices]
+
     def clean_term(self) -> str:
         term = " ".join(self.cleaned_data["term"].split())
         if not any(ch.isalnum() for ch in term):
