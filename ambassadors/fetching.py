@@ -28,7 +28,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from email.message import Message
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -175,7 +175,22 @@ def check_url(url: str) -> tuple[str, str, int]:
     host = parts.hostname
     if not host:
         raise FetchRefused(_("This is not a valid web address."))
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")  # bücher.example → xn--bcher-kva.example
+        except UnicodeError:
+            raise FetchRefused(_("This is not a valid web address.")) from None
     return scheme, host, port or (443 if scheme == "https" else 80)
+
+
+def _request_target(url: str) -> str:
+    """Path and query, with spaces and non-ASCII characters percent-encoded (what a browser
+    sends); existing escapes are kept."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
+    return quote(target, safe="/%:@!$&'()*+,;=-._~?")
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
@@ -269,10 +284,7 @@ def fetch(
     for _hop in range(MAX_REDIRECTS + 1):
         scheme, host, port = check_url(current)
         address = _resolve(host, port)
-        parts = urlsplit(current)
-        path = parts.path or "/"
-        if parts.query:
-            path = f"{path}?{parts.query}"
+        path = _request_target(current)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchTimeout(_("The server took too long to answer."))
@@ -298,7 +310,7 @@ def fetch(
                 raise FetchError(
                     _("The secure connection to %(host)s failed.") % {"host": host}
                 ) from None
-            except (OSError, http.client.HTTPException):
+            except (OSError, ValueError, http.client.HTTPException):
                 raise FetchError(_("We could not connect to %(host)s.") % {"host": host}) from None
             status = response.status
             response_headers = {k.lower(): v for k, v in response.getheaders()}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +76,9 @@ class Source(models.Model):
 
 class SourceEntryQuerySet(models.QuerySet):
     def newest_first(self):
-        return self.order_by(models.F("published_at").desc(nulls_last=True), "-found_at", "-pk")
+        """By publication date, or the moment we found it when the feed gave none (the
+        same key the inbox merges on)."""
+        return self.order_by(Coalesce("published_at", "found_at").desc(), "-pk")
 
 
 class SourceEntry(models.Model):

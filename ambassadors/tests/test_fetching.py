@@ -240,3 +240,91 @@ def test_unknown_host_is_a_clear_error():
     with pytest.raises(FetchError) as caught:
         fetch("http://no-such-host.invalid/feed.xml")
     assert caught.value.message == "We cannot find the server no-such-host.invalid."
+
+
+def test_connect_timeout_is_a_timeout(monkeypatch):
+    monkeypatch.setattr(
+        fetching.socket, "getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("93.184.216.34", 80))]
+    )
+
+    def hang(address, timeout=None, **kwargs):
+        assert timeout == 0.25
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(fetching.socket, "create_connection", hang)
+    with pytest.raises(FetchTimeout):
+        fetch("http://slow.example/feed.xml", connect_timeout=0.25)
+
+
+def test_non_ascii_paths_and_host_names(local_server, monkeypatch):
+    local_server.route("/nieuws/%C3%A9%C3%A9n%20twee", body=b"ok", content_type="text/plain")
+    assert fetch(local_server.url("/nieuws/één twee")).content == b"ok"
+    asked = []
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        asked.append(host)
+        return real("127.0.0.1", port, *args, **kwargs)
+
+    monkeypatch.setattr(fetching.socket, "getaddrinfo", resolve)
+    local_server.route("/x", body=b"idn", content_type="text/plain")
+    assert fetch(f"http://bücher.example:{local_server.port}/x").content == b"idn"
+    assert asked[0] == "xn--bcher-kva.example"
+    assert local_server.hits("/x")[0]["Host"] == f"xn--bcher-kva.example:{local_server.port}"
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """The local server behind TLS with a self-signed certificate for "localhost"."""
+    import ssl
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            "/usr/bin/openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = LocalServer()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+    server.start()
+    server.cert = cert
+    yield server
+    server.stop()
+
+
+def test_tls_is_verified_against_the_host_name(tls_server, monkeypatch):
+    import ssl
+
+    tls_server.route("/feed.xml", body=b"secure", content_type="text/plain")
+    url = f"https://localhost:{tls_server.port}/feed.xml"
+    with pytest.raises(FetchError) as caught:
+        fetch(url)  # self-signed: not trusted by default
+    assert caught.value.message == "The secure connection to localhost failed."
+
+    real = ssl.create_default_context
+    monkeypatch.setattr(
+        fetching.ssl, "create_default_context", lambda: real(cafile=str(tls_server.cert))
+    )
+    assert fetch(url).content == b"secure"  # trusted, and the name matches (SNI "localhost")
+    with pytest.raises(FetchError):
+        fetch(f"https://127.0.0.1:{tls_server.port}/feed.xml")  # name does not match

@@ -675,3 +675,45 @@ def test_watch_terms_page(client_as):
     assert (term.term, term.language, term.is_alert) == ("Acme Bank", "", True)
     client.post(f"/studio/watched-terms/{term.pk}/delete/")
     assert WatchTerm.objects.count() == 0
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_sources_and_terms_pages_query_count_is_constant(
+    client_as, django_assert_num_queries, count
+):
+    topics = [TopicFactory() for _n in range(3)]
+    for n in range(count):
+        source = make_source(f"https://example.com/{n}.xml", name=f"Source {n}", topics=topics)
+        _entries(source, 2)
+        WatchTerm.objects.create(term=f"term {n}", is_alert=n % 2 == 0)
+    client = client_as(CommsUserFactory())
+    client.get("/studio/sources/")
+    with django_assert_num_queries(8):
+        response = client.get("/studio/sources/")
+    assert response.content.decode().count("2 new entries") == count
+    with django_assert_num_queries(6):
+        response = client.get("/studio/watched-terms/")
+    assert len(response.context["terms"]) == count
+
+
+def test_remove_a_source_keeps_its_drafts(client_as):
+    source = make_source("https://example.com/feed.xml")
+    _entries(source, 2)
+    comms = CommsUserFactory()
+    item = source_entry_draft(entry=SourceEntry.objects.first(), by=comms)
+    client = client_as(comms)
+    assert client.get(f"/studio/sources/{source.pk}/delete/").status_code == 405
+    assert Source.objects.count() == 1
+    client.post(f"/studio/sources/{source.pk}/delete/")
+    assert (Source.objects.count(), SourceEntry.objects.count()) == (0, 0)
+    assert Item.objects.get() == item
+
+
+def test_undated_entries_sort_by_when_they_were_found():
+    source = make_source("https://example.com/feed.xml")
+    _entries(source, 60, start=NOW - timedelta(days=2))
+    SourceEntry.objects.create(source=source, title="Undated", language="en", found_at=NOW)
+    from ambassadors.sources.inbox import InboxFilters, ideas_inbox
+
+    rows = ideas_inbox(filters=InboxFilters(), limit=5)
+    assert [str(row.obj) for row in rows][:2] == ["Undated", "Story 0 about Acme"]

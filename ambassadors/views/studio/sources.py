@@ -275,6 +275,16 @@ def source_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @comms_required
+@require_POST
+def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Removes the source and its entries; drafts already made from them stay."""
+    source = get_object_or_404(Source, pk=pk)
+    source.delete()
+    messages.success(request, _("Source “%(name)s” removed.") % {"name": source.name})
+    return redirect("ambassadors:studio_sources")
+
+
+@comms_required
 def watch_terms(request: HttpRequest) -> HttpResponse:
     form = WatchTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

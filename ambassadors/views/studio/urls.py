@@ -26,6 +26,7 @@ urlpatterns = [
     path("sources/", sources.sources, name="studio_sources"),
     path("sources/<int:pk>/", sources.source_edit, name="studio_source_edit"),
     path("sources/<int:pk>/check/", sources.source_check, name="studio_source_check"),
+    path("sources/<int:pk>/delete/", sources.source_delete, name="studio_source_delete"),
     path("watched-terms/", sources.watch_terms, name="studio_watch_terms"),
     path(
         "watched-terms/<int:pk>/delete/", sources.watch_term_delete, name="studio_watch_term_delete"
