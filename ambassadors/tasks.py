@@ -1,5 +1,7 @@
 """Celery tasks: thin adapters that take ids and plain values and call a service."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -105,8 +107,13 @@ def sources_dispatch_task() -> int:
     return sources_dispatch(enqueue=source_poll_task.delay)
 
 
-def _enqueue_term_alerts() -> None:
-    term_alerts_send_task.delay()
+def enqueue_term_alerts() -> None:
+    """Asks a worker to send alert e-mails now. If the broker is unreachable the entries stay
+    pending and beat's sweep sends them within 5 minutes of it coming back."""
+    try:
+        term_alerts_send_task.delay()
+    except Exception:
+        logging.getLogger(__name__).warning("term alerts: broker unreachable, the sweep sends")
 
 
 @shared_task(name="ambassadors.source_poll", soft_time_limit=120, time_limit=150)
@@ -115,7 +122,7 @@ def source_poll_task(source_id: int) -> str:
     (entries are stored once)."""
     from .sources.polling import source_poll
 
-    return source_poll(source_id=source_id, on_alerts=_enqueue_term_alerts).outcome
+    return source_poll(source_id=source_id, on_alerts=enqueue_term_alerts).outcome
 
 
 @shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)

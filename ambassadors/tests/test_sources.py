@@ -717,3 +717,21 @@ def test_undated_entries_sort_by_when_they_were_found():
 
     rows = ideas_inbox(filters=InboxFilters(), limit=5)
     assert [str(row.obj) for row in rows][:2] == ["Undated", "Story 0 about Acme"]
+
+
+def test_checking_a_source_in_the_studio_asks_for_alerts_at_once(
+    client_as, local_server, monkeypatch, django_capture_on_commit_callbacks
+):
+    from ambassadors import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.term_alerts_send_task, "delay", lambda: calls.append("sent"))
+    WatchTerm.objects.create(term="recall", is_alert=True)
+    source = make_source(local_server.route("/alerts.xml", body=feed("rss2_noguid.xml")))
+    client = client_as(CommsUserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/studio/sources/{source.pk}/check/")
+    assert calls == ["sent"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/studio/sources/{source.pk}/check/")  # nothing new: no second ask
+    assert calls == ["sent"]

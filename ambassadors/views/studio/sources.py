@@ -193,7 +193,9 @@ def idea_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _poll_message(request: HttpRequest, source: Source) -> None:
-    result = source_poll(source_id=source.pk)
+    from ...tasks import enqueue_term_alerts
+
+    result = source_poll(source_id=source.pk, on_alerts=enqueue_term_alerts)
     source.refresh_from_db()
     if result.outcome == "new":
         count = len(result.new_entry_ids)
