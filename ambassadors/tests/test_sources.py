@@ -735,3 +735,65 @@ def test_checking_a_source_in_the_studio_asks_for_alerts_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/studio/sources/{source.pk}/check/")  # nothing new: no second ask
     assert calls == ["sent"]
+
+
+def test_html_served_as_a_feed_is_recognised(local_server):
+    source = _poll_problem(
+        local_server,
+        body=b"\n<!-- cms -->\n<!DOCTYPE html>\n<html lang='nl'><head><title>Nieuws</title>",
+        content_type="application/rss+xml",
+    )
+    assert source.last_error.startswith("This address gives a web page, not a feed.")
+
+
+def test_dutch_rss_in_windows_1252_as_declared(local_server):
+    body = (
+        '<?xml version="1.0" encoding="windows-1252"?><rss version="2.0"><channel>'
+        "<title>Nieuws</title><link>https://acme.example/</link><description>d</description>"
+        "<item><title>Café-avond voor collega’s</title><link>https://acme.example/cafe</link>"
+        "<guid>https://acme.example/cafe</guid><pubDate>Tue, 01 Dec 2026 08:00:00 +0100</pubDate>"
+        "<description>Wij trakteren op één drankje – tot zo!</description></item>"
+        "</channel></rss>"
+    ).encode("cp1252")
+    url = local_server.route("/nl.xml", body=body, content_type="application/rss+xml")
+    source = make_source(url, language="nl")
+    source_poll(source_id=source.pk, now=NOW + timedelta(days=1))
+    assert entries_of(source) == [
+        (
+            "Café-avond voor collega’s",
+            "Wij trakteren op één drankje – tot zo!",
+            "https://acme.example/cafe",
+            "https://acme.example/cafe",
+            "https://acme.example/cafe",
+            datetime(2026, 12, 1, 7, 0, tzinfo=UTC),
+        )
+    ]
+    source.refresh_from_db()
+    assert (source.last_error, source.last_warning) == ("", "")
+
+
+def test_a_feed_with_very_many_entries_is_read_in_part(local_server):
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://acme.example/{n}</link>"
+        f"<pubDate>Mon, 30 Nov 2026 09:00:00 +0000</pubDate></item>"
+        for n in range(250)
+    )
+    body = f"<rss version='2.0'><channel><title>Big</title>{items}</channel></rss>".encode()
+    source = make_source(local_server.route("/big.xml", body=body))
+    result = source_poll(source_id=source.pk, now=NOW)
+    assert len(result.new_entry_ids) == 200
+    assert SourceEntry.objects.filter(title="Story 199").exists()
+    assert not SourceEntry.objects.filter(title="Story 200").exists()
+    source.refresh_from_db()
+    assert source.last_warning == "The feed has 250 entries. We only read the first 200."
+
+
+def test_future_dates_are_capped_at_the_moment_we_found_them(local_server):
+    body = (
+        b"<rss version='2.0'><channel><title>Events</title><item><title>Open day</title>"
+        b"<link>https://acme.example/open-day</link>"
+        b"<pubDate>Fri, 01 Jan 2027 09:00:00 +0000</pubDate></item></channel></rss>"
+    )
+    source = make_source(local_server.route("/events.xml", body=body))
+    source_poll(source_id=source.pk, now=NOW)
+    assert SourceEntry.objects.get().published_at == NOW
