@@ -20,10 +20,12 @@ local HTTP server; nothing else is ever allowed.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -196,26 +198,29 @@ def _request_target(url: str) -> str:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked address; Host stays the name from the URL."""
 
-    def __init__(self, host, port, *, address: str, timeout: float):
+    def __init__(self, host, port, *, address: str, timeout: float, read_timeout: float):
         super().__init__(host, port, timeout=timeout)
         self._address = address
+        self._read_timeout = read_timeout
 
     def connect(self):
         self.sock = socket.create_connection((self._address, self.port), timeout=self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.settimeout(self._read_timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, *, address: str, timeout: float):
+    def __init__(self, host, port, *, address: str, timeout: float, read_timeout: float):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._address = address
+        self._read_timeout = read_timeout
 
     def connect(self):
         sock = socket.create_connection((self._address, self.port), timeout=self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock.settimeout(self._read_timeout)
 
 
-def _read_body(response, *, max_bytes: int, deadline: float, sock) -> bytes:
+def _read_body(response, *, max_bytes: int, deadline: float) -> bytes:
     length = response.getheader("content-length")
     if length and length.isdigit() and int(length) > max_bytes:
         raise FetchTooLarge(_too_large(max_bytes))
@@ -230,13 +235,13 @@ def _read_body(response, *, max_bytes: int, deadline: float, sock) -> bytes:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchTimeout(_("The server took too long to answer."))
-        if sock is not None:
-            sock.settimeout(remaining)
         try:
             chunk = response.read1(CHUNK)
         except TimeoutError:
             raise FetchTimeout(_("The server took too long to answer.")) from None
         if not chunk:
+            if time.monotonic() >= deadline:  # the watchdog cut the connection
+                raise FetchTimeout(_("The server took too long to answer."))
             break
         if decoder is not None:
             try:
@@ -253,6 +258,41 @@ def _too_large(max_bytes: int) -> str:
     return _("The answer is larger than %(limit)s, so we stopped reading.") % {
         "limit": filesizeformat(max_bytes)
     }
+
+
+def _abort(conn: http.client.HTTPConnection) -> None:
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _send(conn, path: str, *, host: str, headers: dict[str, str], accept: str, deadline: float):
+    """Sends the GET and reads the status line and headers. Every failure becomes a
+    FetchError; once the total budget is spent (the watchdog cut the line) a FetchTimeout."""
+    try:
+        conn.request(
+            "GET",
+            path,
+            headers={
+                "User-Agent": user_agent(),
+                "Accept": accept,
+                "Accept-Encoding": "gzip, deflate",
+                **headers,
+            },
+        )
+        response = conn.getresponse()
+    except TimeoutError:
+        raise FetchTimeout(_("The server took too long to answer.")) from None
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        if time.monotonic() >= deadline:
+            raise FetchTimeout(_("The server took too long to answer.")) from None
+        if isinstance(error, ssl.SSLError):
+            raise FetchError(
+                _("The secure connection to %(host)s failed.") % {"host": host}
+            ) from None
+        raise FetchError(_("We could not connect to %(host)s.") % {"host": host}) from None
+    return response, {k.lower(): v for k, v in response.getheaders()}
 
 
 def fetch(
@@ -289,31 +329,23 @@ def fetch(
         if remaining <= 0:
             raise FetchTimeout(_("The server took too long to answer."))
         conn_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-        conn = conn_class(host, port, address=address, timeout=min(connect_timeout, remaining))
+        conn = conn_class(
+            host,
+            port,
+            address=address,
+            timeout=min(connect_timeout, remaining),
+            read_timeout=remaining,
+        )
+        # Socket timeouts count per read, so a server that trickles a byte at a time could
+        # outlast them; this watchdog cuts the connection when the total budget is spent.
+        watchdog = threading.Timer(remaining, _abort, args=(conn,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            try:
-                conn.request(
-                    "GET",
-                    path,
-                    headers={
-                        "User-Agent": user_agent(),
-                        "Accept": accept,
-                        "Accept-Encoding": "gzip, deflate",
-                        **extra,
-                    },
-                )
-                conn.sock.settimeout(max(0.01, deadline - time.monotonic()))
-                response = conn.getresponse()
-            except TimeoutError:
-                raise FetchTimeout(_("The server took too long to answer.")) from None
-            except ssl.SSLError:
-                raise FetchError(
-                    _("The secure connection to %(host)s failed.") % {"host": host}
-                ) from None
-            except (OSError, ValueError, http.client.HTTPException):
-                raise FetchError(_("We could not connect to %(host)s.") % {"host": host}) from None
+            response, response_headers = _send(
+                conn, path, host=host, headers=extra, accept=accept, deadline=deadline
+            )
             status = response.status
-            response_headers = {k.lower(): v for k, v in response.getheaders()}
             if status in REDIRECT_CODES and response_headers.get("location"):
                 current = urljoin(current, response_headers["location"].strip())
                 continue
@@ -324,13 +356,19 @@ def fetch(
                 )
             content = b""
             if status != 304:
-                content = _read_body(
-                    response, max_bytes=max_bytes, deadline=deadline, sock=conn.sock
-                )
+                try:
+                    content = _read_body(response, max_bytes=max_bytes, deadline=deadline)
+                except (OSError, ValueError, http.client.HTTPException):
+                    if time.monotonic() >= deadline:
+                        raise FetchTimeout(_("The server took too long to answer.")) from None
+                    raise FetchError(
+                        _("The connection to %(host)s broke off.") % {"host": host}
+                    ) from None
             return FetchResponse(
                 url=current, status=status, headers=response_headers, content=content
             )
         finally:
+            watchdog.cancel()
             conn.close()
     raise FetchError(
         _("The address sends us on more than %(count)s times.") % {"count": MAX_REDIRECTS}

@@ -25,6 +25,7 @@ class Route:
     delay: float = 0.0
     redirect: str = ""
     chunked_forever: bool = False
+    trickle_headers: float = 0.0
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -55,6 +56,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(304)
             self.send_header("ETag", route.etag)
             self.end_headers()
+            return
+        if route.trickle_headers:
+            # Headers one byte at a time: each read is quick, the whole answer never ends.
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200:
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(route.trickle_headers)
             return
         if route.delay:
             time.sleep(route.delay)

@@ -208,6 +208,14 @@ def test_total_timeout(local_server):
     assert time.monotonic() - started < 2.5
 
 
+def test_total_timeout_also_for_a_server_that_trickles(local_server):
+    url = local_server.route("/trickle", trickle_headers=0.05)
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout):
+        fetch(url, total_timeout=0.6)
+    assert time.monotonic() - started < 2
+
+
 def test_size_limit_by_content_length_by_stream_and_after_gzip(local_server):
     big = local_server.route("/big", body=b"x" * 2_000_000)
     endless = local_server.route("/endless", chunked_forever=True)
