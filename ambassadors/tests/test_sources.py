@@ -797,3 +797,28 @@ def test_future_dates_are_capped_at_the_moment_we_found_them(local_server):
     source = make_source(local_server.route("/events.xml", body=body))
     source_poll(source_id=source.pk, now=NOW)
     assert SourceEntry.objects.get().published_at == NOW
+
+
+def test_beat_runs_the_dispatcher_every_minute_and_the_alert_sweep(settings):
+    from portal.celery import app
+
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["ambassadors.sources_dispatch"] == 60.0
+    assert schedule["ambassadors.term_alerts_send"] == 300.0
+    app.loader.import_default_modules()
+    assert {"ambassadors.sources_dispatch", "ambassadors.source_poll"} <= set(app.tasks)
+
+
+def test_dispatcher_task_enqueues_due_sources(monkeypatch):
+    from ambassadors import tasks
+
+    due = make_source("https://example.com/feed.xml")
+    make_source("https://example.org/feed.xml", name="Off", is_active=False)
+    queued = []
+    monkeypatch.setattr(tasks.source_poll_task, "delay", queued.append)
+    assert tasks.sources_dispatch_task.run() == 1
+    assert queued == [due.pk]
+    due.refresh_from_db()
+    assert due.next_poll_at is not None
