@@ -144,9 +144,9 @@ def address_allowed(address: str, *, allow_loopback: bool | None = None) -> bool
     )
 
 
-def _resolve(host: str, port: int) -> str:
+def _resolve(host: str, port: int) -> list[str]:
     """All addresses of ``host``; refuses when any of them is forbidden (a name that points
-    at both a public and an internal address is not safe). Returns the first address."""
+    at both a public and an internal address is not safe). Returns them, in resolver order."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
@@ -159,7 +159,7 @@ def _resolve(host: str, port: int) -> str:
             raise FetchRefused(
                 _("We do not fetch addresses inside a private network (%(host)s).") % {"host": host}
             )
-    return addresses[0]
+    return list(dict.fromkeys(addresses))
 
 
 def check_url(url: str) -> tuple[str, str, int]:
@@ -195,27 +195,38 @@ def _request_target(url: str) -> str:
     return quote(target, safe="/%:@!$&'()*+,;=-._~?")
 
 
+def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A socket to the first checked address that answers (only ever those addresses)."""
+    error: OSError = OSError("no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout=timeout)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked address; Host stays the name from the URL."""
 
-    def __init__(self, host, port, *, address: str, timeout: float, read_timeout: float):
+    def __init__(self, host, port, *, addresses: list[str], timeout: float, read_timeout: float):
         super().__init__(host, port, timeout=timeout)
-        self._address = address
+        self._addresses = addresses
         self._read_timeout = read_timeout
 
     def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), timeout=self.timeout)
+        self.sock = _connect(self._addresses, self.port, self.timeout)
         self.sock.settimeout(self._read_timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, *, address: str, timeout: float, read_timeout: float):
+    def __init__(self, host, port, *, addresses: list[str], timeout: float, read_timeout: float):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+        self._addresses = addresses
         self._read_timeout = read_timeout
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), timeout=self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
         self.sock.settimeout(self._read_timeout)
 
@@ -323,7 +334,7 @@ def fetch(
     current = url.strip()
     for _hop in range(MAX_REDIRECTS + 1):
         scheme, host, port = check_url(current)
-        address = _resolve(host, port)
+        addresses = _resolve(host, port)
         path = _request_target(current)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -332,7 +343,7 @@ def fetch(
         conn = conn_class(
             host,
             port,
-            address=address,
+            addresses=addresses,
             timeout=min(connect_timeout, remaining),
             read_timeout=remaining,
         )

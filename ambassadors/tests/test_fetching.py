@@ -336,3 +336,17 @@ def test_tls_is_verified_against_the_host_name(tls_server, monkeypatch):
     assert fetch(url).content == b"secure"  # trusted, and the name matches (SNI "localhost")
     with pytest.raises(FetchError):
         fetch(f"https://127.0.0.1:{tls_server.port}/feed.xml")  # name does not match
+
+
+def test_tries_each_checked_address_in_turn(local_server, monkeypatch):
+    port = local_server.port
+    monkeypatch.setattr(
+        fetching.socket,
+        "getaddrinfo",
+        lambda *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.3", port)),  # nobody there
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        ],
+    )
+    local_server.route("/feed.xml", body=b"second", content_type="text/plain")
+    assert fetch(f"http://two.test:{port}/feed.xml").content == b"second"
