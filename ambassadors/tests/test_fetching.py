@@ -340,13 +340,16 @@ def test_tls_is_verified_against_the_host_name(tls_server, monkeypatch):
 
 def test_tries_each_checked_address_in_turn(local_server, monkeypatch):
     port = local_server.port
-    monkeypatch.setattr(
-        fetching.socket,
-        "getaddrinfo",
-        lambda *a, **k: [
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host != "two.test":
+            return real(host, *args, **kwargs)
+        return [
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.3", port)),  # nobody there
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
-        ],
-    )
+        ]
+
+    monkeypatch.setattr(fetching.socket, "getaddrinfo", resolve)
     local_server.route("/feed.xml", body=b"second", content_type="text/plain")
     assert fetch(f"http://two.test:{port}/feed.xml").content == b"second"
