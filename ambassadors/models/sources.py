@@ -99,12 +99,16 @@ class SourceEntry(models.Model):
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, related_name="entries", verbose_name=_("source")
     )
+    guid = models.CharField(
+        _("GUID"), max_length=600, blank=True, help_text=_("As the feed gave it.")
+    )
+    # Dedup keys, unique over all sources: see sources/parsing.py (guid_key, canonical_url).
     guid_key = models.CharField(max_length=600, blank=True)
     canonical_url = models.CharField(max_length=1000, blank=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     link = models.URLField(_("link"), max_length=1000, blank=True)
-    picture_url = models.URLField(_("picture"), max_length=1000, blank=True)
+    picture = models.URLField(_("picture"), max_length=1000, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     found_at = models.DateTimeField(_("found"), default=timezone.now)

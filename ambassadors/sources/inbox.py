@@ -169,7 +169,7 @@ def source_entry_draft(*, entry: SourceEntry, by) -> Item:
     """A draft item from the entry (see module docstring). ``by`` is the comms member, or
     None for a source's automatic drafts. Raises InboxError when the entry was already
     drafted or dismissed; nothing is created then."""
-    picture, picture_problem = picture_download(entry.picture_url)
+    picture, picture_problem = picture_download(entry.picture)
     source = entry.source
     with transaction.atomic():
         _claim(entry, status=Status.DRAFTED, by=by)

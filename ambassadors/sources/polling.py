@@ -129,12 +129,13 @@ def entries_store(
             with transaction.atomic():
                 row = SourceEntry.objects.create(
                     source=source,
+                    guid=entry.guid[:600],
                     guid_key=gkey,
                     canonical_url=ckey,
                     title=entry.title,
                     summary=entry.summary,
                     link=entry.link,
-                    picture_url=entry.picture_url,
+                    picture=entry.picture_url,
                     language=source.language,
                     published_at=entry.published_at,
                     found_at=now,

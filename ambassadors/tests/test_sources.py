@@ -94,13 +94,18 @@ def test_rss2_entries_are_stored_exactly(local_server):
             datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
         ),
     ]
-    pictures = dict(SourceEntry.objects.values_list("title", "picture_url"))
+    pictures = dict(SourceEntry.objects.values_list("title", "picture"))
     assert pictures == {
         "Acme opens a new office in Leeds": local_server.url("/cdn/leeds.jpg"),
         "Quarterly results: steady growth": local_server.url("/cdn/q3.png"),
         "Volunteering day at the food bank": "",
     }
     assert set(SourceEntry.objects.values_list("language", flat=True)) == {"en"}
+    assert sorted(SourceEntry.objects.values_list("guid", flat=True)) == [
+        "acme-news-1001",
+        "acme-news-1002",
+        "https://news.acme.example/2026/leeds-office",
+    ]
     source.refresh_from_db()
     assert (source.last_success_at, source.last_error, source.error_count) == (NOW, "", 0)
     assert source.next_poll_at == NOW + timedelta(minutes=60)
@@ -132,7 +137,7 @@ def test_atom_in_dutch(local_server):
     ]
     stage = SourceEntry.objects.get(title="Stage lopen bij Acme")
     # Relative addresses in content are resolved against the feed's own address.
-    assert stage.picture_url == local_server.url("/img/stage.jpg")
+    assert stage.picture == local_server.url("/img/stage.jpg")
     assert stage.language == "nl"
 
 
