@@ -290,3 +290,26 @@ class ScimTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             scim_token_revoke(token=token)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
+
+
+# Content sources and monitoring
+@admin.register(models.Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("name", "url", "language", "is_active", "last_success_at", "last_error")
+    list_filter = ("is_active", "language")
+    search_fields = ("name", "url")
+    readonly_fields = ("last_success_at", "last_error", "last_error_at", "last_warning")
+
+
+@admin.register(models.SourceEntry)
+class SourceEntryAdmin(admin.ModelAdmin):
+    list_display = ("title", "source", "status", "published_at", "found_at")
+    list_filter = ("status", "source", "language")
+    search_fields = ("title", "link")
+    raw_id_fields = ("item",)
+
+
+@admin.register(models.WatchTerm)
+class WatchTermAdmin(admin.ModelAdmin):
+    list_display = ("term", "language", "is_alert")
+    list_filter = ("language", "is_alert")

@@ -1,5 +1,7 @@
 """Celery tasks: thin adapters that take ids and plain values and call a service."""
 
+import logging
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -119,3 +121,41 @@ def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
         final_attempt=self.request.retries >= self.max_retries,
     )
     return result.sent
+
+
+# Content sources and monitoring (ambassadors/sources/). Beat runs the dispatcher every
+# minute; each source is polled in its own task, so a slow feed only delays itself.
+@shared_task(name="ambassadors.sources_dispatch", ignore_result=True)
+def sources_dispatch_task() -> int:
+    from .sources.polling import sources_dispatch
+
+    return sources_dispatch(enqueue=source_poll_task.delay)
+
+
+def enqueue_term_alerts() -> None:
+    """Asks a worker to send alert e-mails now. If the broker is unreachable the entries stay
+    pending and beat's sweep sends them within 5 minutes of it coming back."""
+    try:
+        term_alerts_send_task.delay()
+    except Exception:
+        logging.getLogger(__name__).warning("term alerts: broker unreachable, the sweep sends")
+
+
+@shared_task(name="ambassadors.source_poll", soft_time_limit=120, time_limit=150)
+def source_poll_task(source_id: int) -> str:
+    """Never raises for a bad feed (the source records what went wrong); safe to run twice
+    (entries are stored once)."""
+    from .sources.polling import source_poll
+
+    return source_poll(source_id=source_id, on_alerts=enqueue_term_alerts).outcome
+
+
+@shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)
+def term_alerts_send_task() -> int:
+    """E-mails comms about new entries that mention an alert term; idempotent (claims)."""
+    from .sources.monitoring import term_alerts_send
+
+    try:
+        return term_alerts_send()
+    except OSError as error:  # SMTP connection trouble: the claim was released, try again
+        raise TransientMailError(str(error)) from error

@@ -6,6 +6,7 @@ from .operations import BouncedAddress, ServiceHeartbeat
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .salts import DailySalt
 from .sharing import Click, ClickDaily, Share, TrackedLink
+from .sources import Source, SourceEntry, WatchTerm
 from .suggestions import Suggestion
 
 __all__ = [
@@ -32,9 +33,12 @@ __all__ = [
     "ShareText",
     "ScimToken",
     "SiteSettings",
+    "Source",
+    "SourceEntry",
     "Suggestion",
     "Topic",
     "TrackedLink",
     "User",
+    "WatchTerm",
     "Weekday",
 ]

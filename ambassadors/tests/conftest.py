@@ -12,3 +12,13 @@ def scripted(settings):
     ScriptedBackend.reset()
     yield ScriptedBackend
     ScriptedBackend.reset()
+
+
+@pytest.fixture
+def local_server():
+    """A local HTTP server (see feed_server.py) the safe fetcher may reach in tests."""
+    from ambassadors.tests.feed_server import LocalServer
+
+    server = LocalServer().start()
+    yield server
+    server.stop()

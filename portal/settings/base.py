@@ -514,6 +514,25 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_") and value
 }
 
+# Content sources and monitoring (ambassadors/sources/, ambassadors/fetching.py).
+FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)  # seconds
+FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=20.0)  # seconds, whole request
+SOURCE_MAX_BYTES = env.int("SOURCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Tests only: lets the fetcher reach a local test server. Never read from the environment.
+FETCH_ALLOW_LOOPBACK = False
+CELERY_BEAT_SCHEDULE |= {
+    "sources-dispatch": {
+        "task": "ambassadors.sources_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "term-alerts-sweep": {
+        "task": "ambassadors.term_alerts_send",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+}
+
 from portal.errors import init_error_reporting  # noqa: E402
 from portal.logs import logging_config  # noqa: E402
 

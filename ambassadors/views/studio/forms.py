@@ -10,6 +10,7 @@ from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
 from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
 from ...share_texts import SHARE_TEXT_LIMITS, share_text_count
+from ...sources.inbox import picture_download
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FORM_FIELDS = [*EDITABLE_FIELDS, *MANY_FIELDS]
@@ -35,6 +36,10 @@ class ItemForm(forms.ModelForm):
         help_text=_("JPG, PNG, WebP or HEIC (iPhone), at most 5 MB, at least 600 × 315 pixels."),
     )
     remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
+    # Set by "Use this picture" in the link preview; downloaded through the safe fetcher.
+    image_url = forms.URLField(
+        required=False, max_length=1000, assume_scheme="https", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Item
@@ -87,6 +92,12 @@ class ItemForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("image") and cleaned.get("image_url") and "image" not in self.errors:
+            picture, problem = picture_download(cleaned["image_url"])
+            if picture is None:
+                self.add_error("image", problem)
+            else:
+                cleaned["image"] = picture
         publish_at, expires_at = cleaned.get("publish_at"), cleaned.get("expires_at")
         if publish_at and expires_at and expires_at <= publish_at:
             self.add_error("expires_at", _("The end must be after the start."))

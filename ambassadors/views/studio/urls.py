@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import items, plain_language, review, site_settings, workflow
+from . import items, plain_language, review, site_settings, sources, workflow
 
 urlpatterns = [
     path("", items.item_list, name="studio_items"),
@@ -19,4 +19,17 @@ urlpatterns = [
     path("plain-language/", plain_language.panel, name="studio_plain_language"),
     path("review/", review.review_queue, name="studio_review"),
     path("settings/", site_settings.site_settings, name="studio_settings"),
+    # Content sources and monitoring (issue 15)
+    path("ideas/", sources.ideas, name="studio_ideas"),
+    path("ideas/<int:pk>/draft/", sources.idea_draft, name="studio_idea_draft"),
+    path("ideas/<int:pk>/dismiss/", sources.idea_dismiss, name="studio_idea_dismiss"),
+    path("sources/", sources.sources, name="studio_sources"),
+    path("sources/<int:pk>/", sources.source_edit, name="studio_source_edit"),
+    path("sources/<int:pk>/check/", sources.source_check, name="studio_source_check"),
+    path("sources/<int:pk>/delete/", sources.source_delete, name="studio_source_delete"),
+    path("watched-terms/", sources.watch_terms, name="studio_watch_terms"),
+    path(
+        "watched-terms/<int:pk>/delete/", sources.watch_term_delete, name="studio_watch_term_delete"
+    ),
+    path("link-preview/", sources.preview, name="studio_link_preview"),
 ]
