@@ -15,11 +15,15 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
-# E-mail providers' bounce webhooks (django-anymail): only with a webhook secret, so nobody
-# can stop someone's mail with a forged bounce. Authenticated by basic auth and, where the
-# provider signs its posts, the signature; CSRF does not apply to server-to-server posts.
-if settings.ANYMAIL.get("WEBHOOK_SECRET"):
-    urlpatterns += [path("anymail/", include("anymail.urls"))]
+# E-mail providers' bounce webhooks (django-anymail): only the tracking webhook of the
+# provider named in BOUNCE_WEBHOOK_PROVIDER, and only with a webhook secret, so nobody can stop
+# someone's mail with a forged bounce. Authenticated by basic auth and, where the provider
+# signs its posts, the signature; CSRF does not apply to server-to-server posts.
+if settings.BOUNCE_WEBHOOK_PROVIDER and settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    from anymail.urls import urlpatterns as anymail_patterns
+
+    wanted = f"{settings.BOUNCE_WEBHOOK_PROVIDER}_tracking_webhook"
+    urlpatterns += [path("anymail/", include([p for p in anymail_patterns if p.name == wanted]))]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

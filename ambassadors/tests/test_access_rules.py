@@ -15,7 +15,8 @@ ROUTE_VARIABLE = re.compile(r"<(?:\w+:)?(\w+)>")
 
 # The only views that may take a POST without a CSRF token (DESIGN.md): the RFC 8058
 # one-click unsubscribe (signed token) and the public tracked redirect.
-CSRF_EXEMPT_PREFIXES = ("/unsubscribe/", "/s/")
+# The bounce webhook is server-to-server: basic auth and the provider's signature instead.
+CSRF_EXEMPT_PREFIXES = ("/unsubscribe/", "/s/", "/anymail/")
 
 
 def all_paths(resolver=None, prefix=""):

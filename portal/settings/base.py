@@ -504,6 +504,9 @@ CELERY_BEAT_SCHEDULE |= {
 
 # Bounces (ambassadors/bounces.py): soft bounces in a row before mail to an address stops.
 BOUNCE_SOFT_LIMIT = env.int("BOUNCE_SOFT_LIMIT", default=5)
+# Whose bounce reports to take (an anymail provider name: mailgun, postmark, sendgrid,
+# amazon_ses, brevo, mailjet, sparkpost, resend, ...), at /anymail/<provider>/tracking/.
+BOUNCE_WEBHOOK_PROVIDER = env.str("BOUNCE_WEBHOOK_PROVIDER", default="")
 # Providers' bounce webhooks through django-anymail at /anymail/<provider>/tracking/. Every
 # ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_WEBHOOK_SECRET (basic auth
 # "user:password", required: without it the webhooks are not served) and

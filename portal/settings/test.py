@@ -28,5 +28,6 @@ if "allauth.socialaccount.providers.saml" not in INSTALLED_APPS:  # noqa: F405
 SCIM_SERVICE_PROVIDER = {**SCIM_SERVICE_PROVIDER, "NETLOC": "testserver", "SCHEME": "http"}  # noqa: F405
 # The providers' bounce webhooks are served in tests (ambassadors/tests/test_bounces.py).
 ANYMAIL = {"WEBHOOK_SECRET": "hook:test-only-secret", "MAILGUN_WEBHOOK_SIGNING_KEY": "test-key"}
+BOUNCE_WEBHOOK_PROVIDER = "mailgun"
 # The fetcher may reach the local HTTP servers tests start (refusal tests switch it off).
 FETCH_ALLOW_LOOPBACK = True
