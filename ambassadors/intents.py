@@ -209,10 +209,17 @@ _MEASURES: dict[str, Callable[[str], int]] = {
 }
 
 
+def _measure_post(network: str, text: str, url: str) -> int:
+    if network == "x":  # X always turns the url parameter into a 23-character t.co link
+        text = text.strip()
+        return x_weight(text) + 1 + X_URL_WEIGHT if text else X_URL_WEIGHT
+    return _MEASURES.get(network, plain_length)(compose(network, text, url))
+
+
 def post_length(network: str, text: str, url: str) -> int:
     """How long the whole post (text and link) is as the network counts it; for networks
     without a limit, its characters."""
-    return _MEASURES.get(network, plain_length)(compose(network, text, url))
+    return _measure_post(network, text, url)
 
 
 def fit(network: str, text: str, url: str, *, keep: str = "") -> str:
@@ -221,8 +228,7 @@ def fit(network: str, text: str, url: str, *, keep: str = "") -> str:
     limit = POST_LIMITS.get(network)
     if limit is None:
         return text.strip()
-    measure = _MEASURES[network]
-    return shorten(text, lambda body: measure(compose(network, body, url)) <= limit, keep=keep)
+    return shorten(text, lambda body: _measure_post(network, body, url) <= limit, keep=keep)
 
 
 def fit_x(text: str, *, url: str = "https://x.co/" + "a" * 10, keep: str = "") -> str:

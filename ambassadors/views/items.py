@@ -5,13 +5,13 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..feed import items_visible_to
 from ..forms import ConfirmShareForm, ManualShareForm, ShareForm
-from ..intents import LINK_ONLY
 from ..membership import current_guidelines
 from ..models import Network, Share, Topic
 from ..sharing import (
@@ -21,6 +21,7 @@ from ..sharing import (
     share_intent,
     share_log,
     share_log_manual,
+    share_native_link,
     share_options,
     share_undo,
 )
@@ -40,11 +41,25 @@ def _visible_item(request, slug: str):
     return get_object_or_404(items, slug=slug)
 
 
-def _guidelines_redirect(request):
+def _draft_key(item, network: str) -> str:
+    return f"share-draft-{item.pk}-{network}"
+
+
+def _guidelines_redirect(request, item=None, network: str = "", text: str = ""):
+    """To the guidelines, and back to the same share option afterwards with the words the
+    ambassador wrote (kept in the session, never in the URL)."""
     messages.warning(request, _("Our guidelines have changed. Please accept them to share again."))
+    url = reverse("ambassadors:join")
+    if item is not None:
+        back = reverse("ambassadors:item", args=[item.slug])
+        if network:
+            back += f"#share-{network}"
+            if text:
+                request.session[_draft_key(item, network)] = text
+        url += "?" + urlencode({"next": back})
     if request.htmx:
-        return HttpResponseClientRedirect(reverse("ambassadors:join"))
-    return redirect("ambassadors:join")
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 @ambassador_required
@@ -59,9 +74,19 @@ def item_detail(request, slug):
     other_versions = items_visible_to(ambassador=ambassador).filter(
         Q(pk=story) | Q(translation_of_id=story)
     )
+    options = share_options(ambassador=ambassador, item=item)
+    draft_network = ""
+    for option in options:  # words kept while the ambassador accepted new guidelines
+        draft = request.session.pop(_draft_key(item, option.network), None)
+        if draft:
+            option.text = draft
+            draft_network = option.network
+    native = share_native_link(ambassador=ambassador, item=item)
     context = {
         "item": item,
-        "options": share_options(ambassador=ambassador, item=item),
+        "options": options,
+        "open_network": draft_network or options[0].network,
+        "native": native,
         "my_shares": my_shares,
         "other_versions": list(other_versions.exclude(pk=item.pk)[:2]),
         "manual_form": ManualShareForm(),
@@ -79,7 +104,6 @@ def _result(request, item, share, *, text: str) -> dict:
         "share": share,
         "network": share.network,
         "network_label": Network(share.network).label,
-        "link_only": share.network in LINK_ONLY,
         "confirm_form": ConfirmShareForm(),
         **data,
     }
@@ -115,7 +139,7 @@ def share(request, slug, network):
         logged = share_log(ambassador=ambassador, item=item, network=network)
     except ShareRefused as refused:
         if refused.reason == ShareRefused.GUIDELINES:
-            return _guidelines_redirect(request)
+            return _guidelines_redirect(request, item, network, text)
         raise Http404 from refused
     result = _result(request, item, logged, text=text)
     if request.htmx:
@@ -143,7 +167,7 @@ def share_manual(request, slug):
             )
         except ShareRefused as refused:
             if refused.reason == ShareRefused.GUIDELINES:
-                return _guidelines_redirect(request)
+                return _guidelines_redirect(request, item)
             raise Http404 from refused
         messages.success(request, _("Thank you. We added your share."))
     else:

@@ -222,4 +222,6 @@ class SiteSettingsForm(forms.ModelForm):
             "disclosure_en",
             "disclosure_nl",
             "urgent_send_delay_minutes",
+            "linkedin_share",
         ]
+        widgets = {"linkedin_share": forms.RadioSelect}
