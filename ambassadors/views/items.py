@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..feed import items_visible_to
+from ..feed import item_is_featured, items_visible_to
 from ..forms import ConfirmShareForm, ManualShareForm, ShareForm
 from ..membership import current_guidelines
 from ..models import Network, Share, Topic
@@ -62,6 +62,13 @@ def _guidelines_redirect(request, item=None, network: str = "", text: str = ""):
     return redirect(url)
 
 
+def _asked_network(request, options) -> str:
+    """The share option to open: the one the feed's network filter led here from, else the
+    first (the ambassador's own networks come first)."""
+    asked = request.GET.get("network", "")
+    return asked if any(o.network == asked for o in options) else options[0].network
+
+
 @ambassador_required
 def item_detail(request, slug):
     item = _visible_item(request, slug)
@@ -85,7 +92,8 @@ def item_detail(request, slug):
     context = {
         "item": item,
         "options": options,
-        "open_network": draft_network or options[0].network,
+        "open_network": draft_network or _asked_network(request, options),
+        "featured": item_is_featured(item),
         "native": native,
         "my_shares": my_shares,
         "other_versions": list(other_versions.exclude(pk=item.pk)[:2]),

@@ -49,9 +49,7 @@ def _setup():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_share_sheet_cancel_logs_nothing_and_success_logs_the_edited_text(
-    page, live_server, login
-):
+def test_share_sheet_cancel_logs_nothing_and_success_logs_the_edited_text(page, live_server, login):
     from ambassadors.models import Share, TrackedLink
 
     ambassador, _item = _setup()
