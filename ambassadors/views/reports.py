@@ -7,9 +7,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..charts import bar_chart, horizontal_bar_chart
 from ..csv_export import csv_delimiter, csv_response

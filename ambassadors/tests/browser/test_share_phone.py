@@ -82,7 +82,7 @@ def test_share_sheet_cancel_logs_nothing_and_success_logs_the_edited_text(page, 
     }
     share = Share.objects.get()
     assert (share.network, share.ambassador_id) == ("native", ambassador.pk)
-    page.screenshot(path="/tmp/wt19-share-sheet-390.png", full_page=True)
+    page.screenshot(path="/tmp/wt19-share-sheet-390.png", full_page=True)  # noqa: S108
 
 
 @pytest.mark.django_db(transaction=True)
@@ -105,7 +105,7 @@ def test_live_counter_counts_the_link_and_warns_before_shortening(page, live_ser
     assert page.locator("#count-bluesky").inner_text() == (
         f"{4 + link_length} of 300 characters, with the link"
     )
-    page.screenshot(path="/tmp/wt19-counter-390.png", full_page=True)
+    page.screenshot(path="/tmp/wt19-counter-390.png", full_page=True)  # noqa: S108
 
 
 @pytest.mark.django_db(transaction=True)
