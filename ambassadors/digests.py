@@ -407,9 +407,21 @@ class _Candidates:
     loaded once per batch (3 queries) and matched per ambassador in Python."""
 
     def __init__(self, *, now: datetime, since: datetime, extra_ids: Sequence[int]):
+        extra = list(extra_ids)
+        # The other language versions of the most shared items, so a reader gets the most
+        # shared story in their own language where it exists.
+        originals = Item.objects.filter(pk__in=extra, translation_of__isnull=False).values(
+            "translation_of_id"
+        )
         queryset = (
             Item.objects.live(now)
-            .filter(Q(publish_at__gt=since) | Q(pk__in=list(extra_ids)))
+            .filter(
+                Q(publish_at__gt=since)
+                | Q(pk__in=extra)
+                | Q(translation_of_id__in=extra)
+                | Q(pk__in=originals)
+                | Q(translation_of_id__in=originals)
+            )
             .only(
                 "pk",
                 "slug",
@@ -490,16 +502,31 @@ def _select(
     ]
     picked = _pick(new, ambassador)
     chosen = sorted(picked.values(), key=_order)[:MAX_ITEMS]
-    popular: dict[int, DigestEntry] = {}
+    # Most shared per story (all language versions together), shown in the version the
+    # reader would get in their feed: their own language where it exists. Only live items
+    # are candidates, so an item that has ended is never listed.
+    story_shares: dict[int, int] = {}
     for item_id, n in top_shared:
         item = candidates.by_pk.get(item_id)
-        if item is None or _story(item) in picked or _story(item) in popular:
+        if item is not None:
+            story_shares[_story(item)] = story_shares.get(_story(item), 0) + n
+    versions = _pick(
+        [
+            item
+            for item in candidates.items
+            if _story(item) in story_shares and candidates.visible(item, ambassador)
+        ],
+        ambassador,
+    )
+    popular: list[DigestEntry] = []
+    ranked = sorted(story_shares.items(), key=lambda pair: (-pair[1], pair[0]))
+    for story, n in ranked:
+        if story in picked or story not in versions:
             continue
-        if candidates.visible(item, ambassador):
-            popular[_story(item)] = candidates.entry(item, shares=n)
+        popular.append(candidates.entry(versions[story], shares=n))
         if len(popular) >= MOST_SHARED:
             break
-    return [candidates.entry(item) for item in chosen], list(popular.values())
+    return [candidates.entry(item) for item in chosen], popular
 
 
 def digests_build(
