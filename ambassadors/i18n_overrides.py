@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop, ngettext_lazy
 
 OVERRIDDEN = [
     # django-allauth
+    gettext_noop("Are you sure?"),
     gettext_noop("Please contact us if you have any trouble resetting your password."),
     gettext_noop(
         "We have sent an email to you for\n"

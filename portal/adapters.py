@@ -20,9 +20,7 @@ def mail_language(*, email: str, user=None) -> str:
     if user is not None and getattr(user, "pk", None):
         ambassador = Ambassador.objects.filter(user=user).only("language").first()
     elif email:
-        ambassador = (
-            Ambassador.objects.filter(user__email__iexact=email).only("language").first()
-        )
+        ambassador = Ambassador.objects.filter(user__email__iexact=email).only("language").first()
     if ambassador is not None and ambassador.language:
         return ambassador.language
     return translation.get_language() or settings.LANGUAGE_CODE

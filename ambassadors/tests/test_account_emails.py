@@ -68,9 +68,12 @@ def test_password_reset_mail_follows_the_persons_setting_not_the_browser(
     client.post(reverse("account_reset_password"), {"email": ambassador.user.email})
     (message,) = mail.outbox
     assert message.body.startswith(opening)
-    assert message.subject == {
-        "nl": "Kies een nieuw wachtwoord voor Example",
-        "en": "Choose a new password for Example",
-    }[setting]
+    assert (
+        message.subject
+        == {
+            "nl": "Kies een nieuw wachtwoord voor Example",
+            "en": "Choose a new password for Example",
+        }[setting]
+    )
     assert "/accounts/password/reset/key/" in message.body
     assert_our_words(message)

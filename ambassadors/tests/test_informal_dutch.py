@@ -1,0 +1,77 @@
+"""Dutch that reads as Dutch: every text people can see says "je/jij", never "u/uw".
+
+Checked: our own catalogue, and every text of the packages whose words reach people
+(django-allauth's sign-in and account pages, Django's forms, password rules and CSRF page),
+translated the way the site translates them (our catalogue first). A formal package text
+gets an informal translation via ``ambassadors/i18n_overrides.py``.
+"""
+
+import gettext
+import re
+from pathlib import Path
+
+import allauth
+import django
+import polib
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMAL = re.compile(r"\b(u|uw|uzelf)\b|a\.u\.b\.|alstublieft|\bbent u\b", re.IGNORECASE)
+PACKAGE_CATALOGUES = [
+    Path(allauth.__file__).parent / "locale/nl/LC_MESSAGES/django.mo",
+    Path(django.__file__).parent / "conf/locale/nl/LC_MESSAGES/django.mo",
+    Path(django.__file__).parent / "contrib/auth/locale/nl/LC_MESSAGES/django.mo",
+]
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"%\(\w+\)[sd]|<[^>]+>", " ", text)
+
+
+def our_texts() -> list[str]:
+    po = polib.pofile(str(ROOT / "locale/nl/LC_MESSAGES/django.po"))
+    return [
+        text for entry in po for text in filter(None, [entry.msgstr, *entry.msgstr_plural.values()])
+    ]
+
+
+def package_messages():
+    for path in PACKAGE_CATALOGUES:
+        with path.open("rb") as handle:
+            catalogue = gettext.GNUTranslations(handle)._catalog
+        for key in catalogue:
+            if not key:
+                continue
+            if isinstance(key, tuple):
+                msgid, n = key
+                yield path.parts[-5], msgid, n
+            else:
+                yield path.parts[-5], key, None
+
+
+def test_our_catalogue_says_je():
+    texts = our_texts()
+    assert len(texts) > 500
+    assert [text for text in texts if FORMAL.search(_plain(text))] == []
+
+
+def test_every_package_text_people_see_says_je_in_dutch():
+    formal = []
+    with translation.override("nl"):
+        for package, msgid, n in package_messages():
+            if "\x04" in msgid:  # a context: pgettext
+                context, _sep, text = msgid.partition("\x04")
+                shown = translation.pgettext(context, text)
+            elif n is not None:
+                shown = translation.ngettext(msgid, msgid, 1 if n == 0 else 2)
+            else:
+                shown = translation.gettext(msgid)
+            if FORMAL.search(_plain(shown)):
+                formal.append((package, msgid[:60], shown[:80]))
+    assert formal == []
+
+
+def test_a_formal_text_is_caught():
+    assert FORMAL.search("Voer uw wachtwoord in")
+    assert FORMAL.search("Neem a.u.b. contact op")
+    assert not FORMAL.search("Voer je wachtwoord in, uur, nu")
