@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..feed import item_is_featured, items_visible_to
-from ..forms import ConfirmShareForm, ManualShareForm, ShareForm
+from ..forms import MASTODON_SERVER_ERROR, ConfirmShareForm, ManualShareForm, ShareForm
 from ..membership import current_guidelines
 from ..models import Network, Share, Topic
 from ..sharing import (
@@ -134,7 +134,7 @@ def share(request, slug, network):
             try:
                 ambassador_set_mastodon_instance(ambassador=ambassador, instance=instance)
             except ValueError:
-                error = _("Enter the name of your Mastodon server, for example mastodon.social.")
+                error = str(MASTODON_SERVER_ERROR)
                 if request.htmx:
                     return render(
                         request,

@@ -7,10 +7,58 @@
       el.form.submit();
     }
   });
+
+  // A long <select> (the time zones) gets a search box above it: typing keeps the
+  // matching options (any part of the name), the groups stay. Without JavaScript the
+  // select works as it is, and typing a city's first letters still jumps to it.
+  function makeFilterable(select) {
+    const all = Array.from(select.querySelectorAll("option")).map(function (option) {
+      const group = option.parentElement.tagName === "OPTGROUP" ? option.parentElement.label : "";
+      return { value: option.value, text: option.textContent, group: group };
+    });
+    const search = document.createElement("input");
+    search.type = "search";
+    search.id = select.id + "-search";
+    search.className = "select-filter";
+    search.autocomplete = "off";
+    search.setAttribute("aria-controls", select.id);
+    const label = document.createElement("label");
+    label.htmlFor = search.id;
+    label.textContent = select.dataset.filterLabel || "Search";
+    label.className = "select-filter-label";
+    select.parentNode.insertBefore(label, select);
+    select.parentNode.insertBefore(search, select);
+    search.addEventListener("input", function () {
+      const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      const current = select.value;
+      select.textContent = "";
+      const groups = {};
+      all.forEach(function (entry) {
+        const haystack = (entry.text + " " + entry.value).toLowerCase().replace(/_/g, " ");
+        const match = words.every(function (w) { return haystack.indexOf(w) !== -1; });
+        if (!match && entry.value !== current) { return; }
+        let parent = select;
+        if (entry.group) {
+          parent = groups[entry.group];
+          if (!parent) {
+            parent = groups[entry.group] = document.createElement("optgroup");
+            parent.label = entry.group;
+            select.appendChild(parent);
+          }
+        }
+        const option = new Option(entry.text, entry.value, false, entry.value === current);
+        parent.appendChild(option);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       const button = el.form && el.form.querySelector("button[type=submit]");
       if (button) { button.classList.add("visually-hidden"); }
     });
+    document.querySelectorAll("select[data-filterable]").forEach(makeFilterable);
+    const summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
   });
 })();
