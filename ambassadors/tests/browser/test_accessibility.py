@@ -69,6 +69,17 @@ def _world():
     return ambassador
 
 
+FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) { return null; }
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return {
+        tag: el.tagName, text: (el.textContent || "").trim().slice(0, 30), w: r.width,
+        h: r.height, hidden: s.visibility === "hidden" || s.opacity === "0",
+    };
+}"""
+
 PAGES = [
     "/",
     "/?network=whatsapp",
@@ -149,12 +160,7 @@ def test_keyboard_reaches_scrolling_tables_and_meets_no_invisible_stops(page, li
     invisible = []
     for _ in range(60):
         page.keyboard.press("Tab")
-        box = page.evaluate(
-            """() => { const el = document.activeElement; if (!el || el === document.body) return null;
-                const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
-                return {tag: el.tagName, text: (el.textContent || "").trim().slice(0, 30),
-                        w: r.width, h: r.height, hidden: s.visibility === "hidden" || s.opacity === "0"}; }"""
-        )
+        box = page.evaluate(FOCUSED)
         if box is None:
             break
         if box["w"] <= 1 or box["h"] <= 1 or box["hidden"]:
