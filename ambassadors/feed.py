@@ -129,7 +129,7 @@ def items_for_feed(
     return (
         items.annotate(shared_by_me=Exists(mine), featured=story_featured())
         .order_by("-is_urgent", "-featured", follows.desc(), "-publish_at", "-pk")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.by_label()))
     )
 
 
@@ -156,5 +156,5 @@ def feed_page(items: QuerySet[Item], *, ambassador: Ambassador, page: int, size:
         rows.extend(tier[:need])
     rows = rows[start : start + size + 1]
     page_rows = rows[:size]
-    prefetch_related_objects(page_rows, Prefetch("topics", queryset=Topic.objects.order_by("name")))
+    prefetch_related_objects(page_rows, Prefetch("topics", queryset=Topic.objects.by_label()))
     return page_rows, len(rows) > size

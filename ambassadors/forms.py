@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .intents import clean_instance
-from .models import Ambassador, Language, Network, Topic
+from .models import Ambassador, Department, Language, Network, Topic
 from .time_zones import time_zone_choices
 
 
@@ -52,6 +52,8 @@ class PreferencesForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices(current=self.instance.time_zone)
+        self.fields["topics"].queryset = Topic.objects.by_label()
+        self.fields["department"].queryset = Department.objects.by_label()
         self.fields["time_zone"].widget.attrs.update(
             {"data-filterable": "", "data-filter-label": _("Find a time zone")}
         )
@@ -85,7 +87,7 @@ class FeedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
         label=_("Topic"),
-        queryset=Topic.objects.order_by("name"),
+        queryset=Topic.objects.all(),
         to_field_name="slug",
         required=False,
         empty_label=_("All topics"),
@@ -96,6 +98,10 @@ class FeedFilterForm(forms.Form):
     network = forms.ChoiceField(
         label=_("Network"), choices=[("", _("All networks")), *SHARE_NETWORKS], required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.by_label()
 
 
 class ShareForm(forms.Form):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +37,16 @@ def _in_language(english: str, dutch: str, language: str | None = None) -> str:
     return dutch if language == Language.NL and dutch else english
 
 
+class NamedQuerySet(models.QuerySet):
+    def by_label(self, language: str | None = None):
+        """Ordered by the name people see in ``language`` (default: the active one): the
+        Dutch name where there is one, else the English name."""
+        language = (language or get_language() or "en")[:2]
+        if language == Language.NL:
+            return self.order_by(Coalesce(NullIf("name_nl", Value("")), "name"), "pk")
+        return self.order_by("name", "pk")
+
+
 class Topic(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name (English)"), max_length=80)
@@ -44,6 +56,8 @@ class Topic(models.Model):
         blank=True,
         help_text=_("Leave empty to use the English name."),
     )
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +84,8 @@ class Department(models.Model):
         blank=True,
         help_text=_("Leave empty to use the English name."),
     )
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -36,7 +36,7 @@ class IntentRedirect(HttpResponseRedirect):
 
 def _visible_item(request, slug: str):
     items = items_visible_to(ambassador=request.ambassador).prefetch_related(
-        "share_texts", Prefetch("topics", queryset=Topic.objects.order_by("name"))
+        "share_texts", Prefetch("topics", queryset=Topic.objects.by_label())
     )
     return get_object_or_404(items, slug=slug)
 
