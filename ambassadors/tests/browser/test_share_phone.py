@@ -136,3 +136,41 @@ def test_linkedin_composer_gets_the_edited_text_and_the_link(page, live_server, 
         "text": [f"Zaterdag open dag, één keer per jaar.\n\n{settings.SITE_URL}/s/{link.code}"],
     }
     assert Share.objects.get().network == "linkedin"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_share_sheet_offers_the_picture_where_the_device_can_share_files(page, live_server, login):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from ambassadors.models import Share
+
+    ambassador, item = _setup()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(buffer, "PNG")
+    item.image = SimpleUploadedFile("open-day.png", buffer.getvalue(), content_type="image/png")
+    item.image_alt = "Our office"
+    item.save()
+    png = buffer.getvalue()
+    # The test server does not serve uploads: the browser gets the picture from here.
+    page.context.route(
+        re.compile(r".*/media/.*"),
+        lambda route: route.fulfill(status=200, content_type="image/png", body=png),
+    )
+    page.add_init_script(SHARE_STUB)
+    login(page, ambassador.user)
+    page.goto(f"{live_server.url}/items/open-day/")
+    picture = page.get_by_label("Add the picture")
+    picture.wait_for()
+    assert picture.is_checked()
+    page.locator("#text-native").fill("Met foto!")
+    page.get_by_role("button", name="Share with an app on this phone").click()
+    page.get_by_text("Logged: you shared with an app.").wait_for()
+    (shared,) = page.evaluate("window.__shared")
+    assert shared["files"] == 1
+    # With a file, apps get the link inside the text (many drop a separate url).
+    assert shared["text"].startswith("Met foto!\n\n")
+    assert shared["text"].endswith("/s/" + item.links.get(network="native").code)
+    assert Share.objects.get().network == "native"
