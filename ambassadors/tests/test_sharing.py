@@ -245,7 +245,7 @@ def test_mastodon_asks_for_the_server_once_and_remembers_it(client_as, ambassado
     client = client_as(ambassador.user)
     response = client.post(share_url(item, "mastodon"), {"text": "Toot", "instance": ""})
     assert response.status_code == 302
-    assert response["Location"] == "/items/new-office/#share-mastodon"
+    assert response["Location"] == "/items/new-office/?network=mastodon#share-mastodon"
     assert Share.objects.count() == 0
     response = client.post(
         share_url(item, "mastodon"), {"text": "Toot", "instance": "https://Mastodon.Social/"}
@@ -265,6 +265,19 @@ def test_mastodon_server_that_is_not_a_host_is_refused(client_as, ambassador, it
     assert "Enter only the server name" in response.content.decode()
     ambassador.refresh_from_db()
     assert ambassador.mastodon_instance == ""
+    assert Share.objects.count() == 0
+
+
+def test_mastodon_server_error_without_javascript_keeps_the_words(client_as, ambassador, item):
+    client = client_as(ambassador.user)
+    response = client.post(
+        share_url(item, "mastodon"), {"text": "Mijn woorden", "instance": "https://evil.com/x"}
+    )
+    assert response["Location"] == "/items/new-office/?network=mastodon#share-mastodon"
+    page = client.get(response["Location"]).content.decode()
+    assert "Enter only the server name" in page
+    assert '<details class="share-option" id="share-mastodon" open>' in page
+    assert ">Mijn woorden</textarea>" in page
     assert Share.objects.count() == 0
 
 

@@ -142,7 +142,10 @@ def share(request, slug, network):
                         {"error": error},
                     )
                 messages.error(request, error)
-                return redirect(reverse("ambassadors:item", args=[item.slug]) + "#share-mastodon")
+                if text:  # back to the Mastodon option with the words kept
+                    request.session[_draft_key(item, Network.MASTODON)] = text
+                url = reverse("ambassadors:item", args=[item.slug])
+                return redirect(f"{url}?network=mastodon#share-mastodon")
     try:
         logged = share_log(ambassador=ambassador, item=item, network=network)
     except ShareRefused as refused:
