@@ -75,3 +75,25 @@ def test_a_formal_text_is_caught():
     assert FORMAL.search("Voer uw wachtwoord in")
     assert FORMAL.search("Neem a.u.b. contact op")
     assert not FORMAL.search("Voer je wachtwoord in, uur, nu")
+
+
+# Nouns after a number that must agree with it ("1 minuten" is wrong): a text with one of
+# these after a placeholder needs plural forms (blocktranslate count / ngettext), unless the
+# number can never be 1 (a network's limit, a planning hint).
+PLURAL_NOUNS = (
+    r"(minuten|tekens|dagen|uren|weken|maanden|mensen|personen|berichten|delingen|kliks"
+    r"|keer|e-mails|links|velden)"
+)
+NEVER_ONE = {"limit", "hint"}
+
+
+def test_numbers_and_nouns_agree_in_dutch():
+    po = polib.pofile(str(ROOT / "locale/nl/LC_MESSAGES/django.po"))
+    wrong = []
+    for entry in po:
+        if entry.msgid_plural:
+            continue
+        for name in re.findall(r"%\((\w+)\)[sd] " + PLURAL_NOUNS, entry.msgstr):
+            if name[0] not in NEVER_ONE:
+                wrong.append((name[0], entry.msgstr[:80]))
+    assert wrong == []
