@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 
+from .feed import story_featured
 from .mailing import (
     EmailRenderer,
     TransientMailError,
@@ -265,7 +266,7 @@ def item_entry(item: Item, *, shares: int = 0, words: int = 30) -> DigestEntry:
         url=item_url(item.slug),
         summary=item_summary(item.body, words=words),
         is_urgent=item.is_urgent,
-        is_featured=item.is_featured,
+        is_featured=getattr(item, "featured", item.is_featured),
         shares=shares,
     )
 
@@ -433,7 +434,8 @@ class _Candidates:
                 "is_featured",
                 "publish_at",
             )  # fmt: skip
-            .order_by("-is_urgent", "-is_featured", "-publish_at", "pk")
+            .annotate(featured=story_featured())  # a translation keeps its story's "featured"
+            .order_by("-is_urgent", "-featured", "-publish_at", "pk")
         )
         self.items: list[Item] = list(queryset)
         pks = [item.pk for item in self.items]
@@ -482,7 +484,8 @@ def _pick(candidates: Sequence[Item], ambassador: Ambassador) -> dict[int, Item]
 
 
 def _order(item: Item):
-    return (not item.is_urgent, not item.is_featured, -item.publish_at.timestamp(), item.pk)
+    featured = getattr(item, "featured", item.is_featured)
+    return (not item.is_urgent, not featured, -item.publish_at.timestamp(), item.pk)
 
 
 def _select(

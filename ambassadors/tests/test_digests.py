@@ -433,6 +433,20 @@ def test_most_shared_in_the_readers_language_and_counted_per_story(site, now):
     assert "Open day" not in message.body
 
 
+def test_a_translation_keeps_its_storys_featured_place_in_the_email(site, now):
+    story = live_item(now, title="Big news", is_featured=True, age=timedelta(days=30))
+    live_item(now, title="Nieuwer", language="nl", age=timedelta(hours=1))
+    live_item(
+        now, title="Groot nieuws", language="nl", translation_of=story, age=timedelta(hours=2)
+    )
+    reader = make_ambassador(language="nl", content_languages="nl")
+    digest = digest_preview(ambassador=reader, now=now)
+    assert [(e.title, e.is_featured) for e in digest.items] == [
+        ("Groot nieuws", True),
+        ("Nieuwer", False),
+    ]
+
+
 def test_most_shared_never_lists_an_item_that_has_ended(site, now):
     ended = live_item(now, title="Ended", age=timedelta(days=10))
     still = live_item(now, title="Still live", age=timedelta(days=10))
