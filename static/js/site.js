@@ -52,12 +52,34 @@
     });
   }
 
+  // The time zone the device uses, offered when it differs from the chosen one.
+  function offerDeviceZone(hint) {
+    const select = document.getElementById(hint.dataset.for);
+    let zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    if (!select || !zone || select.value === zone) { return; }
+    const option = Array.from(select.options).find(function (o) { return o.value === zone; });
+    if (!option) { return; }
+    const text = hint.querySelector("[data-device-zone-text]");
+    text.textContent = text.dataset.template.replace("{zone}", option.textContent);
+    hint.hidden = false;
+    hint.querySelector("button").addEventListener("click", function () {
+      const search = document.getElementById(select.id + "-search");
+      if (search && search.value) { search.value = ""; search.dispatchEvent(new Event("input")); }
+      select.value = zone;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      hint.hidden = true;
+      select.focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       const button = el.form && el.form.querySelector("button[type=submit]");
       if (button) { button.classList.add("visually-hidden"); }
     });
     document.querySelectorAll("select[data-filterable]").forEach(makeFilterable);
+    document.querySelectorAll("[data-device-zone]").forEach(offerDeviceZone);
     const summary = document.querySelector("[data-error-summary]");
     if (summary) { summary.focus(); }
   });

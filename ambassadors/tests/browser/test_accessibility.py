@@ -199,3 +199,43 @@ def test_english_items_are_marked_english_in_the_dutch_interface(page, live_serv
     page.goto(live_server.url + "/items/open-day/")
     assert page.locator("article.item-article").get_attribute("lang") == "en"
     assert page.locator("#text-linkedin").get_attribute("lang") == "en"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_time_zone_search_and_the_devices_zone(page, live_server, login):
+    from ambassadors.models import Ambassador
+
+    ambassador = _world()
+    page.context.set_extra_http_headers({})
+    login(page, ambassador.user)
+    page.goto(live_server.url + "/me/preferences/")
+    search = page.get_by_label("Find a time zone")
+    search.fill("kolk")
+    options = page.locator("#id_time_zone option")
+    values = options.evaluate_all("(all) => all.map(o => o.value)")
+    assert values == ["Europe/Amsterdam", "Asia/Kolkata"]  # the chosen one stays
+    page.select_option("#id_time_zone", "Asia/Kolkata")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert Ambassador.objects.get(pk=ambassador.pk).time_zone == "Asia/Kolkata"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_preferences_offer_the_devices_time_zone(browser, live_server, login):
+    from ambassadors.models import Ambassador
+
+    ambassador = _world()
+    context = browser.new_context(timezone_id="Europe/London", user_agent=CHROME)
+    page = context.new_page()
+    login(page, ambassador.user)
+    page.goto(live_server.url + "/me/preferences/")
+    hint = page.locator("[data-device-zone]")
+    assert hint.is_visible()
+    assert "Your phone or computer is set to London (UTC" in hint.inner_text()
+    page.get_by_role("button", name="Use this time zone").click()
+    assert page.locator("#id_time_zone").input_value() == "Europe/London"
+    assert not hint.is_visible()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert Ambassador.objects.get(pk=ambassador.pk).time_zone == "Europe/London"
+    context.close()
