@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
+import regex
 from twitter_text import parse_tweet
 
 X_LIMIT = 280
@@ -97,34 +98,14 @@ def plain_length(text: str) -> int:
     return len(unicodedata.normalize("NFC", text))
 
 
-def _joins_previous(char: str, previous: str) -> bool:
-    point = ord(char)
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Mc"):
-        return True
-    if point == 0x200D or previous == "\u200d":  # zero-width joiner sequences
-        return True
-    if 0xFE00 <= point <= 0xFE0F or 0x1F3FB <= point <= 0x1F3FF:  # variation, skin tone
-        return True
-    return 0xE0020 <= point <= 0xE007F  # tag sequences (flags of regions)
+_GRAPHEME = regex.compile(r"\X")
 
 
 def graphemes(text: str) -> list[str]:
-    """User-perceived characters, as Bluesky counts them. A close approximation of
-    Unicode's rules that needs no extra package: marks, joiners, modifiers and regional
-    indicator pairs stay with their base character."""
-    clusters: list[str] = []
-    for char in unicodedata.normalize("NFC", text):
-        previous = clusters[-1][-1] if clusters else ""
-        is_ri = 0x1F1E6 <= ord(char) <= 0x1F1FF
-        if clusters and (
-            _joins_previous(char, previous)
-            or (is_ri and len(clusters[-1]) == 1 and 0x1F1E6 <= ord(clusters[-1]) <= 0x1F1FF)
-            or (char == "\n" and previous == "\r")
-        ):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-    return clusters
+    """User-perceived characters (Unicode extended grapheme clusters, UAX #29), as
+    Bluesky counts them and as the browser's Intl.Segmenter splits them: flags, skin
+    tones, family emoji and accented letters are one each."""
+    return _GRAPHEME.findall(unicodedata.normalize("NFC", text))
 
 
 def grapheme_length(text: str) -> int:

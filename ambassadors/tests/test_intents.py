@@ -295,3 +295,9 @@ def test_mastodon_profile_links_and_server_links_give_the_server(typed):
 def test_mastodon_links_with_other_paths_are_refused(typed):
     with pytest.raises(ValueError, match="not a server name"):
         intents.clean_instance(typed)
+
+
+def test_graphemes_follow_unicode_like_the_browser():
+    # Korean syllables from parts, Devanagari with a vowel sign, keycap and rainbow flag
+    text = "\u1100\u1161\u11a8 नि 1\ufe0f\u20e3 🏳️‍🌈"
+    assert intents.graphemes(text) == ["각", " ", "नि", " ", "1\ufe0f\u20e3", " ", "🏳️‍🌈"]
