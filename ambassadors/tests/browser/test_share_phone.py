@@ -174,3 +174,32 @@ def test_share_sheet_offers_the_picture_where_the_device_can_share_files(page, l
     assert shared["text"].startswith("Met foto!\n\n")
     assert shared["text"].endswith("/s/" + item.links.get(network="native").code)
     assert Share.objects.get().network == "native"
+
+
+MIRROR_TEXTS = [
+    "Één café, één ruïne: wij zijn trots!",
+    "Familie 👨\u200d👩\u200d👧 en vlag 🇳🇱 en duim 👍🏽",
+    "Lees https://www.example.com/nieuws/2026/een-heel-lang-pad?met=query meer",
+    "日本語のテキスト and English",
+    "Zie example.com en www.example.nl/pad voor meer",
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_live_counter_counts_like_the_server(page, live_server, login):
+    """static/js/sharing.js mirrors ambassadors/intents.py: same numbers for the same text."""
+    from ambassadors import intents
+
+    ambassador, _item = _setup()
+    login(page, ambassador.user)
+    page.goto(f"{live_server.url}/items/open-day/")
+    url = f"{settings.SITE_URL}/s/" + "A" * 10
+    for network in ("x", "bluesky", "threads", "mastodon", "linkedin"):
+        details = page.locator(f"#share-{network}")
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
+        for text in MIRROR_TEXTS:
+            page.locator(f"#text-{network}").fill(text)
+            shown = page.locator(f"#count-{network}").inner_text().split(" ")[0]
+            expected = intents.post_length(network, text, url)
+            assert (network, text, int(shown.replace(",", ""))) == (network, text, expected)
