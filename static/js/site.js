@@ -76,7 +76,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       const button = el.form && el.form.querySelector("button[type=submit]");
-      if (button) { button.classList.add("visually-hidden"); }
+      // Hidden for everyone (not only visually): no Tab stop that shows nothing.
+      if (button) { button.hidden = true; }
     });
     document.querySelectorAll("select[data-filterable]").forEach(makeFilterable);
     document.querySelectorAll("[data-device-zone]").forEach(offerDeviceZone);
