@@ -75,15 +75,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(models.Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    list_display = ["name", "name_nl", "slug"]
+    search_fields = ["name", "name_nl", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(models.Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name"]
-    search_fields = ["name"]
+    list_display = ["name", "name_nl"]
+    search_fields = ["name", "name_nl"]
 
 
 @admin.register(models.Guidelines)

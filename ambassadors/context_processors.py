@@ -11,6 +11,7 @@ def portal(request) -> dict:
     return {
         "ambassador": active,
         "is_ambassador": active is not None,
+        "has_left": ambassador is not None and active is None and ambassador.user_id is not None,
         "is_comms": bool(user and user.is_authenticated and user.is_comms),
         "needs_guidelines": needs_guidelines,
         "company_name": settings.COMPANY_NAME,

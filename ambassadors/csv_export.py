@@ -20,6 +20,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel read UTF-8 (Dutch names, emoji in titles) correctly
 
 
+# Excel splits a CSV at the list separator of the computer's region: a comma in English
+# settings, a semicolon in Dutch ones (where the comma is the decimal mark).
+DELIMITERS = {"comma": ",", "semicolon": ";"}
+
+
+def csv_delimiter(*, language: str, choice: str = "") -> str:
+    """The separator a download uses: the one asked for (``choice`` "comma" or
+    "semicolon"), else a semicolon for Dutch and a comma for everything else."""
+    if choice in DELIMITERS:
+        return DELIMITERS[choice]
+    return ";" if (language or "")[:2] == "nl" else ","
+
+
 def neutralise(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -37,19 +50,26 @@ class _Echo:
         return value
 
 
-def csv_lines(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def csv_lines(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ","
+) -> Iterator[str]:
+    writer = csv.writer(_Echo(), delimiter=delimiter)
     yield BOM + writer.writerow([neutralise(str(h)) for h in headers])
     for row in rows:
         yield writer.writerow([neutralise(cell) for cell in row])
 
 
 def csv_response(
-    *, filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+    *,
+    filename: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    delimiter: str = ",",
 ) -> StreamingHttpResponse:
+    """A streamed CSV download; ``delimiter`` from ``csv_delimiter``."""
     safe_name = slugify(filename.removesuffix(".csv")) or "export"
     response = StreamingHttpResponse(
-        csv_lines(headers, rows), content_type="text/csv; charset=utf-8"
+        csv_lines(headers, rows, delimiter=delimiter), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{safe_name}.csv"'
     response["Cache-Control"] = "no-store"

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 
+from .feed import story_featured
 from .mailing import (
     EmailRenderer,
     TransientMailError,
@@ -265,7 +266,7 @@ def item_entry(item: Item, *, shares: int = 0, words: int = 30) -> DigestEntry:
         url=item_url(item.slug),
         summary=item_summary(item.body, words=words),
         is_urgent=item.is_urgent,
-        is_featured=item.is_featured,
+        is_featured=getattr(item, "featured", item.is_featured),
         shares=shares,
     )
 
@@ -407,9 +408,21 @@ class _Candidates:
     loaded once per batch (3 queries) and matched per ambassador in Python."""
 
     def __init__(self, *, now: datetime, since: datetime, extra_ids: Sequence[int]):
+        extra = list(extra_ids)
+        # The other language versions of the most shared items, so a reader gets the most
+        # shared story in their own language where it exists.
+        originals = Item.objects.filter(pk__in=extra, translation_of__isnull=False).values(
+            "translation_of_id"
+        )
         queryset = (
             Item.objects.live(now)
-            .filter(Q(publish_at__gt=since) | Q(pk__in=list(extra_ids)))
+            .filter(
+                Q(publish_at__gt=since)
+                | Q(pk__in=extra)
+                | Q(translation_of_id__in=extra)
+                | Q(pk__in=originals)
+                | Q(translation_of_id__in=originals)
+            )
             .only(
                 "pk",
                 "slug",
@@ -421,7 +434,8 @@ class _Candidates:
                 "is_featured",
                 "publish_at",
             )  # fmt: skip
-            .order_by("-is_urgent", "-is_featured", "-publish_at", "pk")
+            .annotate(featured=story_featured())  # a translation keeps its story's "featured"
+            .order_by("-is_urgent", "-featured", "-publish_at", "pk")
         )
         self.items: list[Item] = list(queryset)
         pks = [item.pk for item in self.items]
@@ -470,7 +484,8 @@ def _pick(candidates: Sequence[Item], ambassador: Ambassador) -> dict[int, Item]
 
 
 def _order(item: Item):
-    return (not item.is_urgent, not item.is_featured, -item.publish_at.timestamp(), item.pk)
+    featured = getattr(item, "featured", item.is_featured)
+    return (not item.is_urgent, not featured, -item.publish_at.timestamp(), item.pk)
 
 
 def _select(
@@ -490,16 +505,31 @@ def _select(
     ]
     picked = _pick(new, ambassador)
     chosen = sorted(picked.values(), key=_order)[:MAX_ITEMS]
-    popular: dict[int, DigestEntry] = {}
+    # Most shared per story (all language versions together), shown in the version the
+    # reader would get in their feed: their own language where it exists. Only live items
+    # are candidates, so an item that has ended is never listed.
+    story_shares: dict[int, int] = {}
     for item_id, n in top_shared:
         item = candidates.by_pk.get(item_id)
-        if item is None or _story(item) in picked or _story(item) in popular:
+        if item is not None:
+            story_shares[_story(item)] = story_shares.get(_story(item), 0) + n
+    versions = _pick(
+        [
+            item
+            for item in candidates.items
+            if _story(item) in story_shares and candidates.visible(item, ambassador)
+        ],
+        ambassador,
+    )
+    popular: list[DigestEntry] = []
+    ranked = sorted(story_shares.items(), key=lambda pair: (-pair[1], pair[0]))
+    for story, n in ranked:
+        if story in picked or story not in versions:
             continue
-        if candidates.visible(item, ambassador):
-            popular[_story(item)] = candidates.entry(item, shares=n)
+        popular.append(candidates.entry(versions[story], shares=n))
         if len(popular) >= MOST_SHARED:
             break
-    return [candidates.entry(item) for item in chosen], list(popular.values())
+    return [candidates.entry(item) for item in chosen], popular
 
 
 def digests_build(

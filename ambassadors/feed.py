@@ -13,7 +13,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from .models import Ambassador, Item, Share, ShareText, Topic
+from .models import Ambassador, Item, Share, Topic
 
 PAGE_SIZE = 20
 
@@ -69,6 +69,27 @@ def _preferred_version_elsewhere(language: str) -> Exists:
     )
 
 
+def story_featured() -> Exists:
+    """Whether any version of the item's story (itself, its original, a translation of it or
+    a sibling translation) is featured: featuring is a decision about the story, so a
+    translation made before or after it keeps it."""
+    return Exists(
+        Item.objects.filter(is_featured=True).filter(
+            Q(pk=OuterRef("pk"))
+            | Q(pk=OuterRef("translation_of_id"))
+            | Q(translation_of_id=OuterRef("pk"))
+            | Q(translation_of_id=OuterRef("translation_of_id"))
+        )
+    )
+
+
+def item_is_featured(item: Item) -> bool:
+    """``story_featured`` for one item (the item page)."""
+    if item.is_featured:
+        return True
+    return Item.objects.filter(pk=item.pk).filter(story_featured()).exists()
+
+
 def _follows(ambassador: Ambassador) -> Exists:
     return Exists(
         Item.topics.through.objects.filter(item=OuterRef("pk"), topic__followers=ambassador)
@@ -98,16 +119,17 @@ def items_for_feed(
         items = items.filter(~_preferred_version_elsewhere(preferred))
     if topic:
         items = items.filter(topics__slug=topic)
-    if network:
-        items = items.filter(Exists(ShareText.objects.filter(item=OuterRef("pk"), network=network)))
+    # ``network`` narrows nothing: every live item can be shared on every network (a text
+    # written for it is a suggestion, not a condition). The feed's cards then lead to that
+    # network's share option.
     if query and query.strip():
         items = _search(items, query.strip()[:200])
     mine = Share.objects.filter(ambassador=ambassador, item=OuterRef("pk"), undone_at__isnull=True)
     follows = _follows(ambassador) if ambassador.pk else Value(False)
     return (
-        items.annotate(shared_by_me=Exists(mine))
-        .order_by("-is_urgent", "-is_featured", follows.desc(), "-publish_at", "-pk")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        items.annotate(shared_by_me=Exists(mine), featured=story_featured())
+        .order_by("-is_urgent", "-featured", follows.desc(), "-publish_at", "-pk")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.by_label()))
     )
 
 
@@ -123,9 +145,9 @@ def feed_page(items: QuerySet[Item], *, ambassador: Ambassador, page: int, size:
     start = (page - 1) * size
     need = start + size + 1
     items = items.prefetch_related(None)  # prefetched once, below, for the page only
-    plain = Q(is_urgent=False, is_featured=False)
+    plain = Q(is_urgent=False, featured=False)
     tiers = [
-        items.filter(Q(is_urgent=True) | Q(is_featured=True)),
+        items.filter(Q(is_urgent=True) | Q(featured=True)),
         items.filter(plain, _follows(ambassador)).order_by("-publish_at", "-pk"),
         items.filter(plain, ~_follows(ambassador)).order_by("-publish_at", "-pk"),
     ]
@@ -134,5 +156,5 @@ def feed_page(items: QuerySet[Item], *, ambassador: Ambassador, page: int, size:
         rows.extend(tier[:need])
     rows = rows[start : start + size + 1]
     page_rows = rows[:size]
-    prefetch_related_objects(page_rows, Prefetch("topics", queryset=Topic.objects.order_by("name")))
+    prefetch_related_objects(page_rows, Prefetch("topics", queryset=Topic.objects.by_label()))
     return page_rows, len(rows) > size

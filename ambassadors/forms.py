@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .intents import clean_instance
-from .models import Ambassador, Language, Network, Topic
-from .models.people import time_zone_choices
+from .models import Ambassador, Department, Language, Network, Topic
+from .time_zones import time_zone_choices
 
 
 class AcceptGuidelinesForm(forms.Form):
@@ -13,6 +13,13 @@ class AcceptGuidelinesForm(forms.Form):
     )
 
 
+# One message for one rule (intents.clean_instance), on the preferences and the item page.
+MASTODON_SERVER_ERROR = _(
+    "Enter only the server name, for example mastodon.social, or a link to your profile "
+    "there, for example https://mastodon.social/@name."
+)
+
+
 class PreferencesForm(forms.ModelForm):
     networks = forms.MultipleChoiceField(
         label=_("Networks I use"),
@@ -20,7 +27,10 @@ class PreferencesForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("For the time of your weekly e-mail. Type a city to find it."),
+    )
 
     class Meta:
         model = Ambassador
@@ -39,6 +49,18 @@ class PreferencesForm(forms.ModelForm):
         ]
         widgets = {"topics": forms.CheckboxSelectMultiple}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices(current=self.instance.time_zone)
+        self.fields["topics"].queryset = Topic.objects.by_label()
+        self.fields["department"].queryset = Department.objects.by_label()
+        self.fields["time_zone"].widget.attrs.update(
+            {"data-filterable": "", "data-filter-label": _("Find a time zone")}
+        )
+        self.fields["mastodon_instance"].help_text = _(
+            "For example mastodon.social or a link to your profile."
+        )
+
     def clean_mastodon_instance(self) -> str:
         """The same rule the share button uses, so a saved server always works there."""
         value = self.cleaned_data["mastodon_instance"]
@@ -47,9 +69,7 @@ class PreferencesForm(forms.ModelForm):
         try:
             return clean_instance(value)
         except ValueError:
-            raise forms.ValidationError(
-                _("Enter only the server name, for example mastodon.social.")
-            ) from None
+            raise forms.ValidationError(MASTODON_SERVER_ERROR) from None
 
 
 class DeleteAccountForm(forms.Form):
@@ -67,7 +87,7 @@ class FeedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     topic = forms.ModelChoiceField(
         label=_("Topic"),
-        queryset=Topic.objects.order_by("name"),
+        queryset=Topic.objects.all(),
         to_field_name="slug",
         required=False,
         empty_label=_("All topics"),
@@ -78,6 +98,10 @@ class FeedFilterForm(forms.Form):
     network = forms.ChoiceField(
         label=_("Network"), choices=[("", _("All networks")), *SHARE_NETWORKS], required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.by_label()
 
 
 class ShareForm(forms.Form):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,8 +24,27 @@ class Table:
     rows: Iterable[list[Any]]
 
 
-def bucket_label(bucket, granularity: str) -> str:
-    return bucket.strftime("%Y-%m") if granularity == "month" else bucket.isoformat()
+class BucketLabel(str):
+    """A day, week or month of a report. The string itself is ISO (2026-11-30, 2026-11):
+    what CSV downloads hold, so spreadsheets sort it. ``label`` is what the page shows, in
+    the reader's language ("30 nov 2026", "november 2026")."""
+
+    def __new__(cls, day, granularity: str):
+        iso = day.strftime("%Y-%m") if granularity == "month" else day.isoformat()
+        value = super().__new__(cls, iso)
+        value.day = day
+        value.granularity = granularity
+        return value
+
+    @property
+    def label(self) -> str:
+        if self.granularity == "month":
+            return date_format(self.day, "YEAR_MONTH_FORMAT")
+        return date_format(self.day, "SHORT_DATE_FORMAT")
+
+
+def bucket_label(bucket, granularity: str) -> BucketLabel:
+    return BucketLabel(bucket, granularity)
 
 
 def bucket_header(granularity: str) -> str:

@@ -6,12 +6,12 @@ counter); keep the two in step.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from . import intents
 from .models import Network
 
 # What a post may hold. X and Bluesky are hard limits of the network; the others are what
@@ -29,31 +29,29 @@ SHARE_TEXT_LIMITS: dict[str, int] = {
     Network.NATIVE: 4000,
 }
 X_LINK_LENGTH = 23
-URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-# twitter-text v3: these code points weigh 1, everything else (CJK, emoji…) weighs 2.
-_X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-
-
-def _x_weight(char: str) -> int:
-    code = ord(char)
-    return 1 if any(lo <= code <= hi for lo, hi in _X_LIGHT_RANGES) else 2
 
 
 def share_text_length(*, text: str, network: str) -> int:
-    """Length as the network counts it: X counts every link as 23 and wide characters as
-    two; the rest count characters (Unicode normalised, so é is one)."""
+    """Length as the network counts it (see ``intents``): X weighs with twitter-text (links
+    23, emoji and wide characters 2), Mastodon counts links as 23, Bluesky counts
+    graphemes; the rest count characters (Unicode normalised, so é is one)."""
     text = unicodedata.normalize("NFC", text)
     if network == Network.X:
-        without_links = URL_RE.sub("", text)
-        links = len(URL_RE.findall(text))
-        return sum(_x_weight(c) for c in without_links) + links * X_LINK_LENGTH
+        return intents.x_weight(text)
+    if network == Network.MASTODON:
+        return intents.mastodon_length(text)
+    if network == Network.BLUESKY:
+        return intents.grapheme_length(text)
     return len(text)
 
 
 def share_text_reserve(*, network: str, disclosure: str) -> int:
     """Room taken by what sharing adds after the text: a space, the tracked link, a space and
     the disclosure line. Counted so the whole post fits, not only the suggested words."""
-    link = X_LINK_LENGTH if network == Network.X else len(settings.SITE_URL) + len("/s/") + 16
+    if network in (Network.X, Network.MASTODON):
+        link = X_LINK_LENGTH
+    else:
+        link = len(settings.SITE_URL) + len("/s/") + 16
     return 1 + link + (1 + len(disclosure) if disclosure else 0)
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import intents
-from .links import tracked_link_get_or_create, tracked_link_url
+from .links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
 from .membership import current_guidelines
 from .models import Ambassador, Item, Network, Share, SiteSettings
 
@@ -131,14 +132,27 @@ def suggested_text(*, item: Item, network: str, disclosure: str) -> str:
 
 
 NOTES = {
-    Network.LINKEDIN: _("LinkedIn takes only the link. We copy your text first: paste it."),
     Network.FACEBOOK: _("Facebook takes only the link. We copy your text first: paste it."),
     Network.X: _("X allows 280 characters. We shorten longer texts."),
     Network.BLUESKY: _("Bluesky allows 300 characters. We shorten longer texts."),
-    Network.MASTODON: _("We open the share page of your own Mastodon server."),
+    Network.THREADS: _("Threads allows 500 characters. We shorten longer texts."),
+    Network.MASTODON: _(
+        "We open the share page of your own Mastodon server. Most servers allow 500 "
+        "characters: we shorten longer texts."
+    ),
     Network.EMAIL: _("Opens your e-mail program."),
     Network.COPY: _("For any other app: copy the text and the link, then paste them."),
 }
+LINKEDIN_NOTES = {
+    intents.LINKEDIN_COMPOSER: _(
+        "We open a new LinkedIn post with your text and link. We also copy the text, in case "
+        "LinkedIn leaves the post empty: then paste it."
+    ),
+    intents.LINKEDIN_OFFSITE: _("LinkedIn takes only the link. We copy your text first: paste it."),
+}
+# How long a tracked link is (SITE_URL + "/s/" + the code): known before the link exists,
+# so the counter can include it.
+TRACKED_LINK_LENGTH_EXTRA = len("/s/") + CODE_LENGTH
 
 
 @dataclass
@@ -149,40 +163,83 @@ class ShareOption:
     note: str
     link_only: bool
     needs_instance: bool
+    # The live counter: the network's limit for the whole post (0: none) and how many
+    # characters the link and what joins it to the text take there.
+    limit: int = 0
+    link_length: int = 0
+
+
+def linkedin_mode(site: SiteSettings | None = None) -> str:
+    """How the LinkedIn button shares: "composer" (text and link) or "offsite" (link only)."""
+    return (site or SiteSettings.load()).linkedin_share
 
 
 def share_options(*, ambassador: Ambassador, item: Item) -> list[ShareOption]:
-    """Every way to share an item, the ambassador's own networks first."""
-    disclosure = disclosure_for(item)
+    """Every way to share an item, the ambassador's own networks first, each with its
+    suggested text, its note and what the live counter needs (limit, link length)."""
+    site = SiteSettings.load()
+    mode = linkedin_mode(site)
+    disclosure = disclosure_for(item, site)
+    sample_url = settings.SITE_URL + "/" + "x" * (TRACKED_LINK_LENGTH_EXTRA - 1)
     mine = [n for n in ambassador.networks if n in NETWORK_ORDER]
     order = mine + [n for n in NETWORK_ORDER if n not in mine]
     options = []
     for network in order:
+        is_link_only = intents.link_only(network, linkedin_mode=mode)
+        limit = 0 if is_link_only else intents.POST_LIMITS.get(network, 0)
         options.append(
             ShareOption(
                 network=network,
                 label=Network(network).label,
                 text=suggested_text(item=item, network=network, disclosure=disclosure),
-                note=NOTES.get(network, ""),
-                link_only=network in intents.LINK_ONLY,
+                note=LINKEDIN_NOTES[mode]
+                if network == Network.LINKEDIN
+                else NOTES.get(network, ""),
+                link_only=is_link_only,
                 needs_instance=network == Network.MASTODON and not ambassador.mastodon_instance,
+                limit=limit,
+                link_length=intents.post_length(network, "a", sample_url) - 1 if limit else 0,
             )
         )
     return options
 
 
+def share_native_link(*, ambassador: Ambassador, item: Item) -> dict:
+    """What the phone's share sheet needs before the press: the tracked link for "native"
+    (created once, so the sheet can open inside the tap; a share is only logged after the
+    sheet reports success) and the item's title."""
+    link = tracked_link_get_or_create(ambassador=ambassador, item=item, network=Network.NATIVE)
+    return {"url": tracked_link_url(link), "title": item.title}
+
+
 def share_intent(*, ambassador: Ambassador, item: Item, network: str, text: str) -> dict:
     """What the browser needs after a logged press: the tracked link and the network's
-    share URL (empty for copy and the share sheet), plus the text to copy."""
+    share URL (empty for copy and the share sheet), plus the text to copy (the text as
+    sent, shortened where the network's limit made us)."""
     link = tracked_link_get_or_create(ambassador=ambassador, item=item, network=network)
     url = tracked_link_url(link)
     text = (text or "").replace("\r\n", "\n").strip()[:TEXT_MAX_LENGTH]
+    site = SiteSettings.load()
+    mode = linkedin_mode(site)
+    keep = disclosure_for(item, site)
     intent = intents.intent_url(
         network,
         text=text,
         url=url,
         subject=item.title,
         instance=ambassador.mastodon_instance,
-        keep=disclosure_for(item),
+        keep=keep,
+        linkedin_mode=mode,
     )
-    return {"url": url, "intent": intent, "text": text, "full_text": intents.with_link(text, url)}
+    sent = text
+    if network in intents.POST_LIMITS and not intents.link_only(network, linkedin_mode=mode):
+        sent = intents.fit(network, text, url, keep=keep)
+    return {
+        "url": url,
+        "intent": intent,
+        "text": text,
+        "shortened": sent != text,
+        "link_only": intents.link_only(network, linkedin_mode=mode),
+        "copy_text": network == Network.LINKEDIN or intents.link_only(network, linkedin_mode=mode),
+        "full_text": intents.with_link(text, url),
+    }

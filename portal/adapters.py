@@ -11,6 +11,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 
 from ambassadors.identity.domains import (
     domain_refusal_message,
@@ -24,7 +25,23 @@ from ambassadors.identity.profiles import (
     user_profile_apply,
 )
 
-__all__ = ["AccountAdapter", "SocialAccountAdapter", "email_domain_allowed"]
+__all__ = ["AccountAdapter", "SocialAccountAdapter", "email_domain_allowed", "mail_language"]
+
+
+def mail_language(*, email: str, user=None) -> str:
+    """The language for an account e-mail to ``email``: the ambassador's own setting when
+    the person (``user``, or the user with that address) has one, else the active language
+    (the page the person used: the switcher's cookie or the browser)."""
+    from ambassadors.models import Ambassador
+
+    ambassador = None
+    if user is not None and getattr(user, "pk", None):
+        ambassador = Ambassador.objects.filter(user=user).only("language").first()
+    elif email:
+        ambassador = Ambassador.objects.filter(user__email__iexact=email).only("language").first()
+    if ambassador is not None and ambassador.language:
+        return ambassador.language
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -36,8 +53,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return verdict.email
 
     def send_mail(self, template_prefix, email, context):
+        """allauth's e-mails (confirm your address, new password…) in our words, in the
+        person's own language: their setting if they have one, else the page's language."""
         context.setdefault("site_url", settings.SITE_URL)
-        return super().send_mail(template_prefix, email, context)
+        context.setdefault("company_name", settings.COMPANY_NAME)
+        with translation.override(mail_language(email=email, user=context.get("user"))):
+            return super().send_mail(template_prefix, email, context)
 
 
 def _refuse(

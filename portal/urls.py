@@ -27,3 +27,7 @@ if settings.BOUNCE_WEBHOOK_PROVIDER and settings.ANYMAIL.get("WEBHOOK_SECRET"):
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+handler403 = "ambassadors.error_pages.handler403"
+handler404 = "ambassadors.error_pages.handler404"
+handler500 = "ambassadors.error_pages.handler500"

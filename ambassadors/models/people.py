@@ -6,7 +6,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..identity.names import NAME_MAX_LENGTH, public_name, shown_name, validate_person_name
@@ -84,9 +87,34 @@ class User(AbstractUser):
         return self.has_perm("ambassadors.publish_item")
 
 
+def _in_language(english: str, dutch: str, language: str | None = None) -> str:
+    """The Dutch name when the language (default: the active one) is Dutch and there is
+    one, else the English name."""
+    language = (language or get_language() or "en")[:2]
+    return dutch if language == Language.NL and dutch else english
+
+
+class NamedQuerySet(models.QuerySet):
+    def by_label(self, language: str | None = None):
+        """Ordered by the name people see in ``language`` (default: the active one): the
+        Dutch name where there is one, else the English name."""
+        language = (language or get_language() or "en")[:2]
+        if language == Language.NL:
+            return self.order_by(Coalesce(NullIf("name_nl", Value("")), "name"), "pk")
+        return self.order_by("name", "pk")
+
+
 class Topic(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(_("name (English)"), max_length=80)
+    name_nl = models.CharField(
+        _("name (Dutch)"),
+        max_length=80,
+        blank=True,
+        help_text=_("Leave empty to use the English name."),
+    )
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -94,11 +122,27 @@ class Topic(models.Model):
         verbose_name_plural = _("topics")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (Dutch where given, else English)."""
+        return _in_language(self.name, self.name_nl)
+
+    def label_in(self, language: str) -> str:
+        return _in_language(self.name, self.name_nl, language)
 
 
 class Department(models.Model):
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(_("name (English)"), max_length=120, unique=True)
+    name_nl = models.CharField(
+        _("name (Dutch)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leave empty to use the English name."),
+    )
+
+    objects = NamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -106,7 +150,15 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (Dutch where given, else English)."""
+        return _in_language(self.name, self.name_nl)
+
+    def label_in(self, language: str) -> str:
+        return _in_language(self.name, self.name_nl, language)
 
 
 class GuidelinesQuerySet(models.QuerySet):
@@ -264,6 +316,19 @@ class SiteSettings(models.Model):
         _("minutes before urgent e-mails go out"),
         default=10,
         validators=[MinValueValidator(0), MaxValueValidator(120)],
+    )
+    linkedin_share = models.CharField(
+        _("sharing on LinkedIn"),
+        max_length=10,
+        choices=[
+            ("composer", _("Open a new post with the text and the link filled in")),
+            ("offsite", _("LinkedIn's official share page (link only, the text is copied)")),
+        ],
+        default="composer",
+        help_text=_(
+            "The new post is not an official LinkedIn feature. If it stops working, choose "
+            "the official share page."
+        ),
     )
 
     class Meta:

@@ -411,6 +411,76 @@ def test_most_shared_of_the_week_and_own_numbers(site, now):
     assert digest_preview(ambassador=make_ambassador(), now=now).rank is None
 
 
+def test_most_shared_in_the_readers_language_and_counted_per_story(site, now):
+    story = live_item(now, title="Open day", age=timedelta(days=10))
+    dutch = live_item(
+        now, title="Open dag", language="nl", translation_of=story, age=timedelta(days=10)
+    )
+    live_item(now, title="Nieuw vandaag", language="nl")
+    sharer = make_ambassador()
+    for day in (1, 2, 3):
+        ShareFactory(ambassador=sharer, item=story, created_at=now - timedelta(days=day))
+    ShareFactory(ambassador=sharer, item=dutch, created_at=now - timedelta(days=1))
+    reader = make_ambassador(language="nl", content_languages="both")
+    english_reader = make_ambassador(language="en", content_languages="both")
+
+    digest = digest_preview(ambassador=reader, now=now)
+    assert [(e.title, e.shares) for e in digest.most_shared] == [("Open dag", 4)]
+    other = digest_preview(ambassador=english_reader, now=now)
+    assert [(e.title, e.shares) for e in other.most_shared] == [("Open day", 4)]
+    message = digest_message(digest=digest)
+    assert "Open dag" in message.body
+    assert "Open day" not in message.body
+
+
+def test_a_translation_keeps_its_storys_featured_place_in_the_email(site, now):
+    story = live_item(now, title="Big news", is_featured=True, age=timedelta(days=30))
+    live_item(now, title="Nieuwer", language="nl", age=timedelta(hours=1))
+    live_item(
+        now, title="Groot nieuws", language="nl", translation_of=story, age=timedelta(hours=2)
+    )
+    reader = make_ambassador(language="nl", content_languages="nl")
+    digest = digest_preview(ambassador=reader, now=now)
+    assert [(e.title, e.is_featured) for e in digest.items] == [
+        ("Groot nieuws", True),
+        ("Nieuwer", False),
+    ]
+
+
+def test_most_shared_never_lists_an_item_that_has_ended(site, now):
+    ended = live_item(now, title="Ended", age=timedelta(days=10))
+    still = live_item(now, title="Still live", age=timedelta(days=10))
+    live_item(now, title="New today")
+    sharer = make_ambassador()
+    for day in (1, 2, 3):
+        ShareFactory(ambassador=sharer, item=ended, created_at=now - timedelta(days=day))
+    ShareFactory(ambassador=sharer, item=still, created_at=now - timedelta(days=1))
+    numbers = RunNumbers.compute(now=now)  # the run's numbers, before the item ended
+    ended.expires_at = now - timedelta(minutes=1)
+    ended.save()
+    reader = make_ambassador()
+    (digest,) = digests_build(ambassadors=[reader], now=now, numbers=numbers)
+    assert [e.title for e in digest.most_shared] == ["Still live"]
+    assert [e.title for e in digest_preview(ambassador=reader, now=now).most_shared] == [
+        "Still live"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("en", "[Test] Nothing new to share this week"),
+        ("nl", "[Test] Niets nieuws om te delen deze week"),
+    ],
+)
+def test_test_copy_with_nothing_new_says_so_in_the_subject(site, now, language, subject):
+    reader = make_ambassador(language=language)
+    message = digest_message(
+        digest=digest_preview(ambassador=reader, now=now), test_to="comms@example.com"
+    )
+    assert message.subject == subject
+
+
 # The message --------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ambassadors.feed import items_for_feed
+from ambassadors.feed import feed_page, items_for_feed
 from ambassadors.models import Item
 from ambassadors.tests.factories import (
     AmbassadorFactory,
@@ -119,8 +119,52 @@ def test_filters_topic_and_network(ambassador):
     ShareTextFactory(item=other, network="x", text="Short")
     ShareTextFactory(item=job, network="linkedin", text="Long")
     assert titles(ambassador, topic="jobs") == ["We are hiring"]
-    assert titles(ambassador, network="x") == ["Other news"]
-    assert titles(ambassador, network="bluesky") == []
+    # Every live item can be shared on every network: a text written for one is a
+    # suggestion, not a condition, so the network filter hides nothing.
+    assert titles(ambassador, network="x") == ["Other news", "We are hiring"]
+    assert titles(ambassador, network="bluesky") == ["Other news", "We are hiring"]
+
+
+def test_network_filter_shows_every_shareable_post_and_leads_to_that_network(
+    client_as, ambassador, django_assert_num_queries
+):
+    for n in range(5):
+        item = ItemFactory(live=True, title=f"Post {n}", slug=f"post-{n}")
+        ShareTextFactory(item=item, network="linkedin", text="For LinkedIn")
+    client = client_as(ambassador.user)
+    client.get("/")
+    with django_assert_num_queries(11):
+        page = client.get("/?network=whatsapp").content.decode()
+    assert "Nothing matches" not in page
+    for n in range(5):
+        assert f'href="/items/post-{n}/?network=whatsapp#share-whatsapp"' in page
+    assert page.count("Share on WhatsApp") == 5
+    detail = client.get("/items/post-0/?network=whatsapp").content.decode()
+    assert '<details class="share-option" id="share-whatsapp" open>' in detail
+
+
+def test_featured_story_stays_featured_in_its_translation(guidelines):
+    now = timezone.now()
+    dutch_reader = AmbassadorFactory(language="nl", content_languages="nl")
+    original = ItemFactory(
+        live=True, title="Big news", is_featured=True, publish_at=now - timedelta(days=9)
+    )
+    ItemFactory(live=True, language="nl", title="Nieuwer", publish_at=now - timedelta(days=1))
+    ItemFactory(
+        live=True,
+        language="nl",
+        title="Groot nieuws",
+        translation_of=original,
+        publish_at=now - timedelta(days=8),
+    )
+    assert titles(dutch_reader) == ["Groot nieuws", "Nieuwer"]
+    rows, _more = feed_page(
+        items_for_feed(ambassador=dutch_reader), ambassador=dutch_reader, page=1
+    )
+    assert [(row.title, row.featured) for row in rows] == [
+        ("Groot nieuws", True),
+        ("Nieuwer", False),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -83,3 +83,22 @@ def test_impact_queries_do_not_grow_with_items(client_as, django_assert_num_quer
 def test_impact_is_for_ambassadors(client, client_as, employee):
     assert client.get("/me/")["Location"].startswith("/accounts/login/")
     assert client_as(employee).get("/me/")["Location"] == "/join/"
+
+
+def test_people_who_left_still_see_their_own_impact(client_as, data):
+    anna = data["people"]["anna"]
+    from ambassadors.membership import ambassador_opt_out
+
+    ambassador_opt_out(ambassador=anna)
+    with time_machine.travel(NOW, tick=False):
+        client = client_as(anna.user)
+        response = client.get("/me/")
+        home = client.get("/").content.decode()
+    assert response.status_code == 200
+    impact = response.context["impact"]
+    assert impact["all_time"] == {"shares": 4, "clicks": 4, "unique_clicks": 3}
+    html = response.content.decode()
+    assert "You left the programme. Your numbers stay here for you" in html
+    assert 'action="/rejoin/"' in html or "Join again" in html
+    assert "on the leaderboard" not in html
+    assert 'href="/me/"' in home  # the menu still leads there

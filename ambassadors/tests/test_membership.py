@@ -106,7 +106,9 @@ def test_bad_preferences_are_explained_and_nothing_changes(client_as, ambassador
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("server", ["my_server.social", "a.b?x", "mastodon.social/@me", "no dots"])
+@pytest.mark.parametrize(
+    "server", ["my_server.social", "a.b?x", "mastodon.social/about", "no dots", "https://m.nl/x"]
+)
 def test_a_mastodon_server_the_share_button_cannot_use_is_refused(client_as, ambassador, server):
     response = client_as(ambassador.user).post(
         reverse("ambassadors:preferences"),
@@ -215,3 +217,33 @@ def test_the_language_switcher_never_redirects_off_site(client, target):
     response = client.post(reverse("set_language"), {"language": "nl", "next": target})
     assert response.status_code == 302
     assert "evil" not in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [("https://Fosstodon.org/@dirk", "fosstodon.org"), ("https://Hachyderm.io/", "hachyderm.io")],
+)
+def test_mastodon_server_one_rule_for_preferences_and_share_button(
+    client_as, ambassador, typed, saved
+):
+    """The same typing is accepted (and cleaned up) in the preferences and on the item page."""
+    from ambassadors.tests.factories import ItemFactory
+
+    client = client_as(ambassador.user)
+    response = client.post(
+        reverse("ambassadors:preferences"),
+        {"language": "en", "content_languages": "both", "digest_weekday": "1",
+         "time_zone": "Europe/Amsterdam", "mastodon_instance": typed},
+    )  # fmt: skip
+    assert response.status_code == 302
+    ambassador.refresh_from_db()
+    assert ambassador.mastodon_instance == saved
+    ambassador.mastodon_instance = ""
+    ambassador.save()
+    item = ItemFactory(live=True, slug="n")
+    response = client.post("/items/n/share/mastodon/", {"text": "Hoi", "instance": typed})
+    assert response["Location"].startswith(f"https://{saved}/share?text=Hoi")
+    ambassador.refresh_from_db()
+    assert ambassador.mastodon_instance == saved
+    assert item.shares.count() == 1

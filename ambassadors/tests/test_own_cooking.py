@@ -31,6 +31,11 @@ def catalogue_texts():
     for language in ("en", "nl"):
         po = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
         for entry in po:
+            package_text = entry.occurrences and all(
+                path.endswith("i18n_overrides.py") for path, _line in entry.occurrences
+            )
+            if language == "en" and package_text:
+                continue  # allauth's or Django's English: only our Dutch for it is ours
             if language == "en":
                 texts = [entry.msgid, entry.msgid_plural]
             elif entry.msgid_plural:

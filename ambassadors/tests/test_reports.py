@@ -82,7 +82,7 @@ def test_the_page_shows_charts_with_a_text_alternative(client_as, comms_user, da
     assert html.count("<svg ") == 3
     assert '<title id="chart-shares-title">Shares over time</title>' in html
     assert 'aria-labelledby="chart-shares-title chart-shares-desc"' in html
-    assert "<title>2026-03-02: 2</title>" in html
+    assert "<title>2 Mar 2026: 2</title>" in html  # dates in the reader's language
     assert 'id="table-over-time"' in html
     assert "<script" not in html.split("<main")[1]  # no chart library, no inline script
     assert "style=" not in html

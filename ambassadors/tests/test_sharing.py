@@ -134,6 +134,19 @@ def test_share_without_javascript_logs_and_redirects_to_linkedin(client_as, amba
     assert (link.ambassador, link.item, link.network) == (ambassador, item, "linkedin")
     assert response.status_code == 302
     assert response["Location"] == (
+        "https://www.linkedin.com/feed/?shareActive=true&text=Hello%0A%0A"
+        "http%3A%2F%2Ftestserver%2Fs%2F" + link.code
+    )
+
+
+def test_linkedin_official_share_page_is_a_site_setting(client_as, ambassador, item):
+    SiteSettings.objects.update_or_create(pk=1, defaults={"linkedin_share": "offsite"})
+    client = client_as(ambassador.user)
+    page = client.get(f"/items/{item.slug}/").content.decode()
+    assert "LinkedIn takes only the link. We copy your text first: paste it." in page
+    response = client.post(share_url(item, "linkedin"), {"text": "Hello"})
+    link = TrackedLink.objects.get(network="linkedin")
+    assert response["Location"] == (
         "https://www.linkedin.com/sharing/share-offsite/?url=http%3A%2F%2Ftestserver%2Fs%2F"
         + link.code
     )
@@ -144,7 +157,7 @@ def test_share_without_javascript_logs_and_redirects_to_linkedin(client_as, amba
     [
         ("x", "x.com", "text"),
         ("bluesky", "bsky.app", "text"),
-        ("threads", "www.threads.net", "text"),
+        ("threads", "www.threads.com", "text"),
         ("whatsapp", "wa.me", "text"),
         ("facebook", "www.facebook.com", "u"),
     ],
@@ -189,9 +202,9 @@ def test_share_with_htmx_shows_the_logged_state(client_as, ambassador, item):
     link = TrackedLink.objects.get()
     share = Share.objects.get()
     assert "Logged: you shared on LinkedIn." in html
-    assert "Your text is copied: paste it into your post." in html
+    assert "We opened LinkedIn with your text. If the post is empty, paste it" in html
     assert (
-        'data-intent-url="https://www.linkedin.com/sharing/share-offsite/?url='
+        'data-intent-url="https://www.linkedin.com/feed/?shareActive=true&amp;text=Hello%0A%0A'
         f'http%3A%2F%2Ftestserver%2Fs%2F{link.code}"'
     ) in html
     assert f'action="/shares/{share.pk}/confirm/"' in html
@@ -232,7 +245,7 @@ def test_mastodon_asks_for_the_server_once_and_remembers_it(client_as, ambassado
     client = client_as(ambassador.user)
     response = client.post(share_url(item, "mastodon"), {"text": "Toot", "instance": ""})
     assert response.status_code == 302
-    assert response["Location"] == "/items/new-office/#share-mastodon"
+    assert response["Location"] == "/items/new-office/?network=mastodon#share-mastodon"
     assert Share.objects.count() == 0
     response = client.post(
         share_url(item, "mastodon"), {"text": "Toot", "instance": "https://Mastodon.Social/"}
@@ -249,9 +262,22 @@ def test_mastodon_server_that_is_not_a_host_is_refused(client_as, ambassador, it
     response = client_as(ambassador.user).post(
         share_url(item, "mastodon"), {"text": "x", "instance": "evil.com/phish"}, headers=HTMX
     )
-    assert "Enter the name of your Mastodon server" in response.content.decode()
+    assert "Enter only the server name" in response.content.decode()
     ambassador.refresh_from_db()
     assert ambassador.mastodon_instance == ""
+    assert Share.objects.count() == 0
+
+
+def test_mastodon_server_error_without_javascript_keeps_the_words(client_as, ambassador, item):
+    client = client_as(ambassador.user)
+    response = client.post(
+        share_url(item, "mastodon"), {"text": "Mijn woorden", "instance": "https://evil.com/x"}
+    )
+    assert response["Location"] == "/items/new-office/?network=mastodon#share-mastodon"
+    page = client.get(response["Location"]).content.decode()
+    assert "Enter only the server name" in page
+    assert '<details class="share-option" id="share-mastodon" open>' in page
+    assert ">Mijn woorden</textarea>" in page
     assert Share.objects.count() == 0
 
 
@@ -272,15 +298,16 @@ def test_share_is_post_only_and_csrf_protected(ambassador, item):
 def test_new_guidelines_must_be_accepted_before_the_next_share(client_as, ambassador, item):
     GuidelinesFactory(version=2)
     client = client_as(ambassador.user)
+    back = "/join/?next=%2Fitems%2Fnew-office%2F"
     response = client.post(share_url(item, "linkedin"), {"text": "x"})
     assert response.status_code == 302
-    assert response["Location"] == "/join/"
+    assert response["Location"] == back + "%23share-linkedin"
     response = client.post(share_url(item, "linkedin"), {"text": "x"}, headers=HTMX)
-    assert response["HX-Redirect"] == "/join/"
+    assert response["HX-Redirect"] == back + "%23share-linkedin"
     response = client.post(
         f"/items/{item.slug}/shares/", {"network": "x", "post_url": "https://x.com/me/1"}
     )
-    assert response["Location"] == "/join/"
+    assert response["Location"] == back
     assert Share.objects.count() == 0
     page = client.get("/join/")
     assert "Please accept them to share again." in page.content.decode()
@@ -428,6 +455,61 @@ def test_item_page_query_count_does_not_grow(
         ShareFactory(ambassador=ambassador, item=item, network="x")
     client = client_as(ambassador.user)
     client.get(f"/items/{item.slug}/")  # session and site settings exist from here on
-    with django_assert_num_queries(13):
+    # 15: the share sheet's tracked link and whether another version of the story is featured.
+    with django_assert_num_queries(15):
         response = client.get(f"/items/{item.slug}/")
     assert len(response.context["my_shares"]) == count
+
+
+def test_guidelines_round_trip_returns_to_the_post_with_the_edited_text(
+    client_as, ambassador, item
+):
+    GuidelinesFactory(version=2)
+    client = client_as(ambassador.user)
+    words = "Mijn eigen woorden over één nieuw kantoor"
+    response = client.post(share_url(item, "x"), {"text": words}, headers=HTMX)
+    assert Share.objects.count() == 0
+    join = response["HX-Redirect"]
+    page = client.get(join).content.decode()
+    assert 'name="next" value="/items/new-office/#share-x"' in page
+    response = client.post(join, {"accept": "on", "next": "/items/new-office/#share-x"})
+    assert response["Location"] == "/items/new-office/#share-x"
+    page = client.get("/items/new-office/").content.decode()
+    assert f">{words}</textarea>" in page
+    assert '<details class="share-option" id="share-x" open>' in page
+    # Only once: the next visit offers the suggested text again.
+    assert words not in client.get("/items/new-office/").content.decode()
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x"])
+def test_guidelines_accept_never_redirects_off_site(client_as, ambassador, item, target):
+    GuidelinesFactory(version=2)
+    response = client_as(ambassador.user).post(f"/join/?next={target}", {"accept": "on"})
+    assert response["Location"] == "/"
+
+
+def test_share_sheet_is_logged_only_when_posted_with_the_edited_text(client_as, ambassador, item):
+    client = client_as(ambassador.user)
+    page = client.get(f"/items/{item.slug}/").content.decode()
+    link = TrackedLink.objects.get(network="native")
+    assert f'data-share-url="http://testserver/s/{link.code}"' in page
+    assert Share.objects.count() == 0  # opening the page logs nothing
+    response = client.post(share_url(item, "native"), {"text": "Eigen tekst"}, headers=HTMX)
+    assert response.status_code == 200
+    share = Share.objects.get()
+    assert share.network == "native"
+    assert TrackedLink.objects.count() == 1  # the same link the sheet shared
+
+
+@pytest.mark.parametrize(
+    ("network", "limit", "link_length"),
+    [("x", 280, 1 + 23), ("mastodon", 500, 2 + 23), ("bluesky", 300, 1 + 30),
+     ("threads", 500, 2 + 30), ("linkedin", 3000, 2 + 30)],
+)  # fmt: skip
+def test_item_page_gives_the_live_counter_its_limit(
+    client_as, ambassador, item, network, limit, link_length
+):
+    page = client_as(ambassador.user).get(f"/items/{item.slug}/").content.decode()
+    # http://testserver/s/ + 10 characters = 30
+    assert (f'data-count="{network}" data-limit="{limit}" data-link-length="{link_length}"') in page
+    assert f'id="count-{network}"' in page

@@ -629,6 +629,18 @@ def test_settings_page_edits_site_settings(client_as, comms_user):
         "#iworkhere",
     )
     assert site.urgent_send_delay_minutes == 5
+    assert site.linkedin_share == "composer"  # not sent: the saved choice stays
+
+
+def test_settings_choose_how_linkedin_shares(client_as, comms_user):
+    client = client_as(comms_user)
+    assert "LinkedIn&#x27;s official share page" in client.get("/studio/settings/").content.decode()
+    data = {"digest_send_hour": "7", "urgent_send_delay_minutes": "5"}
+    client.post("/studio/settings/", {**data, "linkedin_share": "offsite"})
+    assert SiteSettings.load().linkedin_share == "offsite"
+    response = client.post("/studio/settings/", {**data, "linkedin_share": "elsewhere"})
+    assert response.status_code == 200
+    assert SiteSettings.load().linkedin_share == "offsite"
 
 
 def test_settings_refuses_a_delay_over_two_hours(client_as, comms_user):

@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from ..feed import feed_page, items_for_feed
 from ..forms import FeedFilterForm
+from ..models import Network
 
 # Nobody scrolls 100 pages of posts; the cap keeps a crafted page number from loading all.
 MAX_PAGE = 100
@@ -27,8 +28,11 @@ def feed(request):
     rows, has_next = feed_page(items, ambassador=request.ambassador, page=page)
     params = request.GET.copy()
     params.pop("page", None)
+    network = filters.get("network") or ""
     context = {
         "form": form,
+        "network": network,
+        "network_label": Network(network).label if network else "",
         "items": rows,
         "page": page,
         "has_next": has_next,

@@ -5,13 +5,13 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from ..feed import items_visible_to
-from ..forms import ConfirmShareForm, ManualShareForm, ShareForm
-from ..intents import LINK_ONLY
+from ..feed import item_is_featured, items_visible_to
+from ..forms import MASTODON_SERVER_ERROR, ConfirmShareForm, ManualShareForm, ShareForm
 from ..membership import current_guidelines
 from ..models import Network, Share, Topic
 from ..sharing import (
@@ -21,6 +21,7 @@ from ..sharing import (
     share_intent,
     share_log,
     share_log_manual,
+    share_native_link,
     share_options,
     share_undo,
 )
@@ -35,16 +36,37 @@ class IntentRedirect(HttpResponseRedirect):
 
 def _visible_item(request, slug: str):
     items = items_visible_to(ambassador=request.ambassador).prefetch_related(
-        "share_texts", Prefetch("topics", queryset=Topic.objects.order_by("name"))
+        "share_texts", Prefetch("topics", queryset=Topic.objects.by_label())
     )
     return get_object_or_404(items, slug=slug)
 
 
-def _guidelines_redirect(request):
+def _draft_key(item, network: str) -> str:
+    return f"share-draft-{item.pk}-{network}"
+
+
+def _guidelines_redirect(request, item=None, network: str = "", text: str = ""):
+    """To the guidelines, and back to the same share option afterwards with the words the
+    ambassador wrote (kept in the session, never in the URL)."""
     messages.warning(request, _("Our guidelines have changed. Please accept them to share again."))
+    url = reverse("ambassadors:join")
+    if item is not None:
+        back = reverse("ambassadors:item", args=[item.slug])
+        if network:
+            back += f"#share-{network}"
+            if text:
+                request.session[_draft_key(item, network)] = text
+        url += "?" + urlencode({"next": back})
     if request.htmx:
-        return HttpResponseClientRedirect(reverse("ambassadors:join"))
-    return redirect("ambassadors:join")
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _asked_network(request, options) -> str:
+    """The share option to open: the one the feed's network filter led here from, else the
+    first (the ambassador's own networks come first)."""
+    asked = request.GET.get("network", "")
+    return asked if any(o.network == asked for o in options) else options[0].network
 
 
 @ambassador_required
@@ -59,9 +81,20 @@ def item_detail(request, slug):
     other_versions = items_visible_to(ambassador=ambassador).filter(
         Q(pk=story) | Q(translation_of_id=story)
     )
+    options = share_options(ambassador=ambassador, item=item)
+    draft_network = ""
+    for option in options:  # words kept while the ambassador accepted new guidelines
+        draft = request.session.pop(_draft_key(item, option.network), None)
+        if draft:
+            option.text = draft
+            draft_network = option.network
+    native = share_native_link(ambassador=ambassador, item=item)
     context = {
         "item": item,
-        "options": share_options(ambassador=ambassador, item=item),
+        "options": options,
+        "open_network": draft_network or _asked_network(request, options),
+        "featured": item_is_featured(item),
+        "native": native,
         "my_shares": my_shares,
         "other_versions": list(other_versions.exclude(pk=item.pk)[:2]),
         "manual_form": ManualShareForm(),
@@ -79,7 +112,6 @@ def _result(request, item, share, *, text: str) -> dict:
         "share": share,
         "network": share.network,
         "network_label": Network(share.network).label,
-        "link_only": share.network in LINK_ONLY,
         "confirm_form": ConfirmShareForm(),
         **data,
     }
@@ -102,7 +134,7 @@ def share(request, slug, network):
             try:
                 ambassador_set_mastodon_instance(ambassador=ambassador, instance=instance)
             except ValueError:
-                error = _("Enter the name of your Mastodon server, for example mastodon.social.")
+                error = str(MASTODON_SERVER_ERROR)
                 if request.htmx:
                     return render(
                         request,
@@ -110,12 +142,15 @@ def share(request, slug, network):
                         {"error": error},
                     )
                 messages.error(request, error)
-                return redirect(reverse("ambassadors:item", args=[item.slug]) + "#share-mastodon")
+                if text:  # back to the Mastodon option with the words kept
+                    request.session[_draft_key(item, Network.MASTODON)] = text
+                url = reverse("ambassadors:item", args=[item.slug])
+                return redirect(f"{url}?network=mastodon#share-mastodon")
     try:
         logged = share_log(ambassador=ambassador, item=item, network=network)
     except ShareRefused as refused:
         if refused.reason == ShareRefused.GUIDELINES:
-            return _guidelines_redirect(request)
+            return _guidelines_redirect(request, item, network, text)
         raise Http404 from refused
     result = _result(request, item, logged, text=text)
     if request.htmx:
@@ -143,7 +178,7 @@ def share_manual(request, slug):
             )
         except ShareRefused as refused:
             if refused.reason == ShareRefused.GUIDELINES:
-                return _guidelines_redirect(request)
+                return _guidelines_redirect(request, item)
             raise Http404 from refused
         messages.success(request, _("Thank you. We added your share."))
     else:

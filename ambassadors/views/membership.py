@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,16 @@ from .access import ambassador_required
 from .system import set_language_cookie
 
 
+def _safe_next(request) -> str:
+    """The ``next`` page (from the form or the query string) if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @login_required
 def join(request):
     """Guidelines and the opt-in; also where a new guidelines version is accepted."""
@@ -29,7 +40,7 @@ def join(request):
         ambassador_opt_in(user=request.user, guidelines=guidelines, language=get_language())
         if was_active:
             messages.success(request, _("Thank you. You accepted the new guidelines."))
-            return redirect("ambassadors:home")
+            return redirect(_safe_next(request) or "ambassadors:home")
         messages.success(request, _("Welcome! Now tell us what you like to share."))
         return redirect("ambassadors:preferences")
     return render(
@@ -40,6 +51,7 @@ def join(request):
             "guidelines_body": guidelines.body_for(get_language()) if guidelines else "",
             "form": form,
             "member": ambassador,
+            "next": _safe_next(request),
         },
     )
 

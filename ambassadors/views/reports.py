@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ..charts import bar_chart, horizontal_bar_chart
-from ..csv_export import csv_response
+from ..csv_export import csv_delimiter, csv_response
 from ..report_tables import SCREEN_TABLES, TABLES
 from ..reports import DEFAULT_PRESET, MAX_PERIOD_DAYS, METRICS, Period, period_for_preset
 from .access import comms_required
@@ -88,7 +88,7 @@ class PeriodForm(forms.Form):
 
 def _charts(tables) -> dict:
     over_time = tables["over-time"].rows
-    labels = [row[0] for row in over_time]
+    labels = [getattr(row[0], "label", row[0]) for row in over_time]
     networks = tables["networks"].rows
     return {
         "shares_chart": bar_chart(
@@ -174,4 +174,5 @@ def report_csv(request, table: str):
         filename=f"{result.name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}",
         headers=result.headers,
         rows=result.rows,
+        delimiter=csv_delimiter(language=get_language(), choice=request.GET.get("sep", "")),
     )

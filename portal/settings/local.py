@@ -10,3 +10,7 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# Our own 404/403/500 pages under DEBUG too (DEBUG_TECHNICAL_ERRORS=1 keeps Django's).
+DEBUG_TECHNICAL_ERRORS = env.bool("DEBUG_TECHNICAL_ERRORS", default=False)
+MIDDLEWARE = [*MIDDLEWARE, "ambassadors.error_pages.ErrorPagesMiddleware"]  # noqa: F405

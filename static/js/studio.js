@@ -16,13 +16,25 @@
     return 2;
   }
 
+  var segmenter = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+  function clusters(text) {
+    return segmenter ? Array.from(segmenter.segment(text), function (s) { return s.segment; }) : Array.from(text);
+  }
+
   function textLength(text, network) {
     text = text.normalize("NFC");
     if (network === "x") {
       var links = (text.match(URL_RE) || []).length;
-      var rest = Array.from(text.replace(URL_RE, ""));
-      return rest.reduce(function (sum, ch) { return sum + xWeight(ch); }, 0) + links * X_LINK;
+      return clusters(text.replace(URL_RE, "")).reduce(function (sum, cluster) {
+        // twitter-text: an emoji (sequence) weighs 2, other characters by their range
+        if (/\p{Extended_Pictographic}|\p{Regional_Indicator}/u.test(cluster)) { return sum + 2; }
+        return Array.from(cluster).reduce(function (s, ch) { return s + xWeight(ch); }, sum);
+      }, 0) + links * X_LINK;
     }
+    if (network === "mastodon") {  // Mastodon counts every link as 23 too
+      return Array.from(text.replace(URL_RE, "x".repeat(X_LINK))).length;
+    }
+    if (network === "bluesky") { return clusters(text).length; }
     return Array.from(text).length;
   }
 
@@ -37,7 +49,7 @@
   }
 
   function reserve(box, network) {
-    var link = network === "x" ? X_LINK : parseInt(box.dataset.siteUrlLength, 10) + 3 + 16;
+    var link = (network === "x" || network === "mastodon") ? X_LINK : parseInt(box.dataset.siteUrlLength, 10) + 3 + 16;
     var line = disclosure(box);
     return 1 + link + (line ? 1 + Array.from(line).length : 0);
   }

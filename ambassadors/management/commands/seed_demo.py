@@ -28,13 +28,20 @@ from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - demo only, refused in production
 
-DEPARTMENTS = ["Communications", "Engineering", "Sales", "People & Culture", "Customer Care"]
+# English and Dutch names.
+DEPARTMENTS = [
+    ("Communications", "Communicatie"),
+    ("Engineering", "Techniek"),
+    ("Sales", "Verkoop"),
+    ("People & Culture", "HR"),
+    ("Customer Care", "Klantenservice"),
+]
 TOPICS = [
-    ("news", "Company news"),
-    ("jobs", "Jobs"),
-    ("sustainability", "Sustainability"),
-    ("product", "Product"),
-    ("events", "Events"),
+    ("news", "Company news", "Bedrijfsnieuws"),
+    ("jobs", "Jobs", "Vacatures"),
+    ("sustainability", "Sustainability", "Duurzaamheid"),
+    ("product", "Product", "Product"),
+    ("events", "Events", "Evenementen"),
 ]
 
 GUIDELINES_EN = """\
@@ -138,10 +145,15 @@ class Command(BaseCommand):
     def _seed(self) -> None:
         now = timezone.now()
         SiteSettings.load()
-        departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
+        departments = {
+            name: Department.objects.update_or_create(name=name, defaults={"name_nl": dutch})[0]
+            for name, dutch in DEPARTMENTS
+        }
         topics = {
-            slug: Topic.objects.get_or_create(slug=slug, defaults={"name": name})[0]
-            for slug, name in TOPICS
+            slug: Topic.objects.update_or_create(
+                slug=slug, defaults={"name": name, "name_nl": dutch}
+            )[0]
+            for slug, name, dutch in TOPICS
         }
         guidelines, _ = Guidelines.objects.get_or_create(
             version=1,

@@ -59,12 +59,12 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
     with page.context.expect_page() as popup_info:
         page.get_by_role("button", name="Share on LinkedIn").click()
     popup = popup_info.value
-    popup.wait_for_url(re.compile(r"^https://www\.linkedin\.com/sharing/share-offsite/"))
+    popup.wait_for_url(re.compile(r"^https://www\.linkedin\.com/feed/\?shareActive=true&text="))
 
     logged = page.get_by_text("Logged: you shared on LinkedIn.")
     logged.wait_for()
     assert logged.is_visible()
-    assert page.get_by_text("Your text is copied: paste it into your post.").is_visible()
+    assert page.get_by_text("We opened LinkedIn with your text.").is_visible()
     assert page.evaluate("navigator.clipboard.readText()") == (
         "Our open day is on Saturday.\n\n#employee"
     )
@@ -75,7 +75,7 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
         item.pk,
         "linkedin",
     )
-    link = TrackedLink.objects.get()
+    link = TrackedLink.objects.get(network="linkedin")
     assert len(intents) == 1
     assert intents[0].endswith("%2Fs%2F" + link.code)
 
@@ -110,7 +110,7 @@ def test_new_guidelines_send_the_ambassador_to_join_before_sharing(page, live_se
     with page.context.expect_page() as popup_info:
         page.get_by_role("button", name="Share on LinkedIn").click()
     popup = popup_info.value
-    page.wait_for_url(f"{live_server.url}/join/")
+    page.wait_for_url(f"{live_server.url}/join/?next=%2Fitems%2Fnews%2F%23share-linkedin")
     assert page.get_by_text("Please accept them to share again.").is_visible()
     if not popup.is_closed():  # it may have closed before we started to wait
         popup.wait_for_event("close")

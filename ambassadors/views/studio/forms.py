@@ -235,4 +235,14 @@ class SiteSettingsForm(forms.ModelForm):
             "disclosure_en",
             "disclosure_nl",
             "urgent_send_delay_minutes",
+            "linkedin_share",
         ]
+        widgets = {"linkedin_share": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form without the choice (an older page still open) keeps the saved one.
+        self.fields["linkedin_share"].required = False
+
+    def clean_linkedin_share(self) -> str:
+        return self.cleaned_data.get("linkedin_share") or self.instance.linkedin_share

@@ -1,0 +1,153 @@
+"""Dutch that reads as Dutch: dates per language, names of topics and departments in both
+languages, CSV that Dutch Excel splits, a time zone list people can use."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import translation
+
+from ambassadors.csv_export import csv_delimiter
+from ambassadors.models import Department, DigestRun, Topic
+from ambassadors.report_tables import bucket_label
+from ambassadors.templatetags.portal import day_month, short_datetime
+from ambassadors.tests import report_data
+from ambassadors.tests.factories import (
+    AmbassadorFactory,
+    DepartmentFactory,
+    ItemFactory,
+    TopicFactory,
+)
+from ambassadors.time_zones import likely_zones, time_zone_choices, zone_label
+
+LATE_NOVEMBER = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)  # 23:30 in Amsterdam
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "when", "bucket", "month"),
+    [
+        ("en", "30 Nov", "30 Nov 2026, 23:30", "30 Nov 2026", "November 2026"),
+        ("nl", "30 nov", "30 nov 2026, 23:30", "30 nov 2026", "november 2026"),
+    ],
+)
+def test_dates_per_language(language, day, when, bucket, month):
+    with translation.override(language):
+        assert day_month(LATE_NOVEMBER) == day
+        assert short_datetime(LATE_NOVEMBER) == when
+        assert bucket_label(date(2026, 11, 30), "day").label == bucket
+        assert bucket_label(date(2026, 11, 1), "month").label == month
+    # CSV keeps ISO dates, so spreadsheets sort them.
+    assert bucket_label(date(2026, 11, 30), "week") == "2026-11-30"
+    assert bucket_label(date(2026, 11, 1), "month") == "2026-11"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "expected"), [("en", "30 Nov"), ("nl", "30 nov")])
+def test_feed_cards_show_the_day_in_the_readers_language(client_as, language, expected):
+    ambassador = AmbassadorFactory(language=language)
+    ItemFactory(live=True, title="Late news", publish_at=LATE_NOVEMBER)
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False):
+        page = client_as(ambassador.user).get("/").content.decode()
+    assert f'<time datetime="2026-11-30T23:30:00+01:00" class="muted">{expected}</time>' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "30 Nov 2026, 23:30"), ("nl", "30 nov 2026, 23:30")]
+)
+def test_email_runs_page_dates_are_not_american(client_as, comms_user, language, expected):
+    DigestRun.objects.create(started_at=LATE_NOVEMBER)
+    client = client_as(comms_user)
+    client.cookies["portal_language"] = language
+    page = client.get(reverse("ambassadors:studio_digests")).content.decode()
+    assert expected in page
+    assert "p.m." not in page
+    assert "Nov. 30" not in page
+
+
+@pytest.mark.django_db
+def test_topics_and_departments_have_a_name_in_each_language(client_as):
+    news = TopicFactory(slug="news", name="News", name_nl="Nieuws")
+    TopicFactory(slug="jobs", name="Jobs", name_nl="Vacatures")
+    TopicFactory(slug="zz", name="Awards", name_nl="")  # no Dutch name: English is used
+    DepartmentFactory(name="Sales", name_nl="Verkoop")
+    ambassador = AmbassadorFactory(language="nl")
+    ItemFactory(live=True, slug="n", topics=[news])
+    with translation.override("nl"):
+        assert [t.label for t in Topic.objects.by_label()] == ["Awards", "Nieuws", "Vacatures"]
+        assert str(Department.objects.get()) == "Verkoop"
+    with translation.override("en"):
+        assert [t.label for t in Topic.objects.by_label()] == ["Awards", "Jobs", "News"]
+    client = client_as(ambassador.user)
+    feed = client.get("/").content.decode()
+    assert '<span class="tag">Nieuws</span>' in feed
+    assert '<option value="news">Nieuws</option>' in feed
+    preferences = client.get("/me/preferences/").content.decode()
+    assert "Verkoop" in preferences
+    assert "Vacatures" in preferences
+
+
+@pytest.mark.parametrize(
+    ("language", "choice", "expected"),
+    [("nl", "", ";"), ("en", "", ","), ("nl", "comma", ","), ("en", "semicolon", ";"),
+     ("nl", "tab", ";")],
+)  # fmt: skip
+def test_csv_separator_follows_the_language_or_the_choice(language, choice, expected):
+    assert csv_delimiter(language=language, choice=choice) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "sep", "delimiter"), [("nl", "", ";"), ("en", "", ","),
+                                                             ("nl", "comma", ",")])  # fmt: skip
+def test_csv_download_uses_semicolons_for_dutch(client_as, comms_user, language, sep, delimiter):
+    with time_machine.travel(report_data.NOW, tick=False):
+        report_data.build()
+        client = client_as(comms_user)
+        client.cookies["portal_language"] = language
+        params = {"period": "this_month", **({"sep": sep} if sep else {})}
+        response = client.get("/studio/reports/networks.csv", params)
+    body = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    first = body.splitlines()[0]
+    assert first.count(delimiter) == 3
+    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
+    assert len(rows[0]) == 4
+    assert rows[1][0] == "LinkedIn"
+
+
+@pytest.mark.django_db
+def test_time_zones_likely_first_grouped_and_readable():
+    AmbassadorFactory.create_batch(3, time_zone="Asia/Kolkata")
+    groups = time_zone_choices(current="Europe/Lisbon")
+    first_label, first = groups[0]
+    assert str(first_label) == "Most used"
+    names = [name for name, _label in first]
+    assert names[:3] == ["Europe/Lisbon", "Europe/Amsterdam", "Asia/Kolkata"]
+    assert len(names) <= 10
+    regions = [str(label) for label, _options in groups[1:]]
+    assert regions[:2] == ["Europe", "America"]
+    everything = [name for _label, options in groups for name, _l in options]
+    assert len(everything) == len(set(everything))  # each zone once
+    assert "US/Eastern" not in everything  # legacy aliases left out
+    assert "America/Argentina/Buenos_Aires" in everything
+    assert 300 < len(everything) < 500
+    with time_machine.travel(LATE_NOVEMBER, tick=False):
+        assert zone_label("Europe/Amsterdam") == "Amsterdam (UTC+01:00)"
+        assert zone_label("America/Argentina/Buenos_Aires") == (
+            "Argentina / Buenos Aires (UTC-03:00)"
+        )
+        assert zone_label("Asia/Kolkata") == "Kolkata (UTC+05:30)"
+
+
+@pytest.mark.django_db
+def test_a_saved_legacy_time_zone_stays_valid(client_as):
+    ambassador = AmbassadorFactory(time_zone="US/Eastern")
+    assert likely_zones(current="US/Eastern")[0] == "US/Eastern"
+    response = client_as(ambassador.user).post(
+        "/me/preferences/",
+        {"language": "en", "content_languages": "both", "digest_weekday": "1",
+         "time_zone": "US/Eastern"},
+    )  # fmt: skip
+    assert response.status_code == 302
