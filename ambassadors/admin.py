@@ -4,8 +4,26 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
+from .audit import audit_record, field_changes, item_snapshot
 from .privacy import user_delete
 from .publishing import jargon_cache_clear
+
+AuditAction = models.AuditEvent.Action
+
+
+class SuperuserWritesOnly:
+    """Workflow data: only superusers may add, change or delete it here, and their edits
+    are audited. Comms (even with a stray permission) can look, never write: the studio's
+    services are the one way to change an item's state (issue 12)."""
+
+    def has_add_permission(self, request, *args) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(models.User)
@@ -15,6 +33,31 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name", "username"]
     ordering = ["email"]
     actions = ["deactivate"]
+
+    ROLE_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+    def _roles(self, user) -> dict:
+        if user.pk is None:
+            return {}
+        roles = {name: getattr(user, name) for name in self.ROLE_FIELDS}
+        roles["groups"] = sorted(user.groups.values_list("name", flat=True))
+        return roles
+
+    def save_model(self, request, obj, form, change):
+        stored = models.User.objects.filter(pk=obj.pk).first() if change else None
+        request._roles_before = self._roles(stored) if stored else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changes = field_changes(getattr(request, "_roles_before", {}), self._roles(form.instance))
+        if changes:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ROLE_CHANGED,
+                obj=form.instance,
+                changes=changes,
+            )
 
     def delete_model(self, request, obj):
         user_delete(user=obj)
@@ -84,14 +127,27 @@ class AmbassadorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(SuperuserWritesOnly, admin.ModelAdmin):
+    """Leads change settings in the studio; a superuser's change here is audited too."""
+
     list_display = ["__str__", "review_required", "digests_enabled", "digest_send_hour"]
 
     def has_add_permission(self, request) -> bool:
-        return not models.SiteSettings.objects.exists()
+        return not models.SiteSettings.objects.exists() and super().has_add_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        stored = models.SiteSettings.objects.filter(pk=obj.pk).values(*form.changed_data).first()
+        super().save_model(request, obj, form, change)
+        changes = field_changes(
+            stored or {}, {name: getattr(obj, name) for name in form.changed_data}
+        )
+        if changes:
+            audit_record(
+                actor=request.user, action=AuditAction.SETTINGS_CHANGED, obj=obj, changes=changes
+            )
 
 
-class ShareTextInline(admin.TabularInline):
+class ShareTextInline(SuperuserWritesOnly, admin.TabularInline):
     model = models.ShareText
     extra = 0
 
@@ -102,9 +158,18 @@ class ItemEventInline(admin.TabularInline):
     readonly_fields = ["action", "actor", "at", "note"]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(models.Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
+    """Read-only for comms. A superuser may still repair an item here; every such save is
+    recorded in the audit trail with the exact old and new values."""
+
     list_display = [
         "title",
         "status",
@@ -123,9 +188,43 @@ class ItemAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     inlines = [ShareTextInline, ItemEventInline]
 
+    def save_model(self, request, obj, form, change):
+        stored = models.Item.objects.filter(pk=obj.pk).first() if change else None
+        request._item_before = item_snapshot(stored) if stored else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        item = form.instance
+        changes = field_changes(getattr(request, "_item_before", {}), item_snapshot(item))
+        if changes:
+            audit_record(
+                actor=request.user, action=AuditAction.ADMIN_EDIT, item=item, changes=changes
+            )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action=AuditAction.ADMIN_EDIT,
+            item=obj,
+            note=str(_("Deleted in the admin")),
+        )
+        super().delete_model(request, obj)
+
 
 @admin.register(models.ItemEvent)
 class ItemEventAdmin(admin.ModelAdmin):
+    """The items' history: written by the services only, so nobody edits it here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     list_display = ["item", "action", "actor", "at"]
     list_filter = ["action"]
     search_fields = ["item__title", "note"]
@@ -189,7 +288,7 @@ class ClickDailyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["link", "ambassador", "status", "created_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["link", "note"]
@@ -198,13 +297,13 @@ class SuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.DigestRun)
-class DigestRunAdmin(admin.ModelAdmin):
+class DigestRunAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["started_at", "finished_at", "planned", "sent", "failed", "unknown"]
     date_hierarchy = "started_at"
 
 
 @admin.register(models.DigestDelivery)
-class DigestDeliveryAdmin(admin.ModelAdmin):
+class DigestDeliveryAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["ambassador", "period", "status", "claimed_at", "sent_at", "attempts"]
     list_filter = ["status", "period"]
     raw_id_fields = ["ambassador", "run"]
@@ -212,8 +311,38 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["ambassador", "item", "status", "claimed_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["ambassador", "item"]
     list_select_related = ["ambassador__user", "item"]
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Append-only: nobody, not even a superuser, adds, changes or deletes events here."""
+
+    list_display = ["at", "actor_label", "action", "object_label"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_label", "note"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.ItemRevision)
+class ItemRevisionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
+    list_display = ["item", "author", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["item", "author", "decided_by"]
+    list_select_related = ["item", "author", "decided_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

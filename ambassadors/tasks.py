@@ -94,3 +94,18 @@ def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
         final_attempt=self.request.retries >= self.max_retries,
     )
     return result.sent
+
+
+@shared_task(
+    name="ambassadors.notifications_email_due",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def notifications_email_due_task() -> int:
+    """One e-mail per person with what waits for them (batched; safe to run twice)."""
+    from .notifications import notifications_email_due
+
+    return notifications_email_due()

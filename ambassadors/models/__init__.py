@@ -1,5 +1,13 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
 from .digests import AlertDelivery, DigestDelivery, DigestRun
+from .governance import (
+    AuditEvent,
+    AuditLogIsAppendOnly,
+    CalendarToken,
+    ItemRevision,
+    Notification,
+    NotificationSwitch,
+)
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
 from .sharing import Click, ClickDaily, Share, TrackedLink
@@ -8,6 +16,9 @@ from .suggestions import Suggestion
 __all__ = [
     "AlertDelivery",
     "Ambassador",
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
+    "CalendarToken",
     "Click",
     "ClickDaily",
     "ContentLanguages",
@@ -18,9 +29,12 @@ __all__ = [
     "Guidelines",
     "Item",
     "ItemEvent",
+    "ItemRevision",
     "JargonTerm",
     "Language",
     "Network",
+    "Notification",
+    "NotificationSwitch",
     "Share",
     "ShareText",
     "SiteSettings",

@@ -338,6 +338,15 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 
+# Notifications (issue 12): a burst collects this long before it is e-mailed, and nobody gets
+# two notification e-mails within it. Beat re-runs the sender in case a queued task was lost.
+NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["notifications-email"] = {
+    "task": "ambassadors.notifications_email_due",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

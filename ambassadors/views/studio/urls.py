@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import items, plain_language, review, site_settings, workflow
+from . import audit, calendar, items, plain_language, review, revisions, site_settings, workflow
 
 urlpatterns = [
     path("", items.item_list, name="studio_items"),
@@ -19,4 +19,10 @@ urlpatterns = [
     path("plain-language/", plain_language.panel, name="studio_plain_language"),
     path("review/", review.review_queue, name="studio_review"),
     path("settings/", site_settings.site_settings, name="studio_settings"),
+    # Editorial control (issue 12)
+    path("items/<int:pk>/change/", revisions.revision_review, name="studio_revision"),
+    path("audit/", audit.audit_page, name="studio_audit"),
+    path("audit.csv", audit.audit_csv, name="studio_audit_csv"),
+    path("calendar/", calendar.calendar_page, name="studio_calendar"),
+    path("calendar/feed/", calendar.feed_settings, name="studio_calendar_feed"),
 ]
