@@ -108,7 +108,7 @@ def test_walking_every_admin_change_form_as_comms_finds_no_workflow_field(
     member = staff(factory, "staffer@example.com")
     client.force_login(member)
     checked = []
-    for model, model_admin in admin.site._registry.items():
+    for model, _model_admin in admin.site._registry.items():
         obj = model._default_manager.first()
         if obj is None:
             continue
@@ -162,7 +162,8 @@ def test_comms_roles_no_longer_hold_item_or_settings_change_permissions(db):
     leads = set(groups[COMMS_LEADS].permissions.values_list("codename", flat=True))
     assert not comms & {"add_item", "change_item", "change_suggestion", "change_sitesettings"}
     assert not leads & {"add_item", "change_item", "change_suggestion"}
-    assert "change_sitesettings" in leads and "view_auditevent" in comms
+    assert "change_sitesettings" in leads
+    assert "view_auditevent" in comms
 
 
 def test_a_superusers_admin_edit_of_an_item_is_audited_field_by_field(client, db):
@@ -192,7 +193,8 @@ def test_a_superusers_admin_edit_of_an_item_is_audited_field_by_field(client, db
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action=Audit.ADMIN_EDIT)
-    assert event.actor == boss and event.item_id == item.pk
+    assert event.actor == boss
+    assert event.item_id == item.pk
     assert event.changes == {
         "title": {"old": "Old title", "new": "New title"},
         "is_featured": {"old": False, "new": True},
@@ -221,7 +223,8 @@ def test_a_role_change_in_the_admin_is_audited(client, db):
     response = client.post(url, data)
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=Audit.ROLE_CHANGED)
-    assert event.actor == boss and event.object_label == "new-lead@example.com"
+    assert event.actor == boss
+    assert event.object_label == "new-lead@example.com"
     assert event.changes == {
         "is_staff": {"old": False, "new": True},
         "groups": {"old": [], "new": [COMMS_LEADS]},
