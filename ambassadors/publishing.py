@@ -479,6 +479,10 @@ def _go_live(
     # A planned time already past (approved late) becomes now: the item then counts as new
     # in the feed and in the next weekly e-mail instead of slipping in as old news.
     publish_at = max(item.publish_at or now, now)
+    if item.expires_at and item.expires_at <= now:
+        raise PublishingError(
+            _("The end date has passed, so nobody would see this item. Pick a later end date.")
+        )
     if item.expires_at and item.expires_at <= publish_at:
         raise PublishingError(
             _("The end date is before the start date, so nobody would see it. Change a date.")

@@ -122,7 +122,8 @@ def test_walking_every_admin_change_form_as_comms_finds_no_workflow_field(
             editable = {name for name, field in form.fields.items() if not field.disabled}
             assert not (editable & protected), (url, editable & protected)
             for inline in response.context["inline_admin_formsets"]:
-                assert not inline.has_add_permission and not inline.has_change_permission, url
+                assert not inline.has_add_permission, url
+                assert not inline.has_change_permission, url
         checked.append(opts.model_name)
     assert {"item", "suggestion", "sitesettings", "itemevent", "auditevent"} <= set(checked)
 

@@ -115,3 +115,27 @@
 
   document.addEventListener("DOMContentLoaded", updateAll);
 })();
+
+// Issue 12: a failed save lands on the error summary (focused, so screen readers read it),
+// and the "no topic" warning follows the topic boxes.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) {
+      summary.scrollIntoView({ block: "start" });
+      summary.focus({ preventScroll: true });
+    }
+  });
+
+  function updateTopicWarning() {
+    var warning = document.querySelector("[data-no-topic-warning]");
+    if (!warning) { return; }
+    var checked = document.querySelectorAll('input[name="topics"]:checked').length;
+    warning.hidden = checked > 0;
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "topics") { updateTopicWarning(); }
+  });
+})();

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from django import forms
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ...images import ImageRejected, image_validate
@@ -33,6 +37,9 @@ class ItemForm(forms.ModelForm):
         help_text=_("JPG, PNG or WebP, at most 5 MB, at least 600 × 315 pixels."),
     )
     remove_image = forms.BooleanField(label=_("Remove the picture"), required=False)
+    # A picture chosen on an attempt that failed for another reason: a signed reference to
+    # the cleaned copy we kept, so nobody has to pick it again (see held_image_*).
+    held_image = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Item
@@ -51,8 +58,10 @@ class ItemForm(forms.ModelForm):
             "is_urgent": _("Urgent items go to the top and are e-mailed to ambassadors."),
         }
 
-    def __init__(self, *args, item: Item | None = None, **kwargs):
+    def __init__(self, *args, item: Item | None = None, user=None, **kwargs):
         self.item = item
+        self.user = user
+        self.warnings: list[str] = []
         super().__init__(*args, **kwargs)
         others = Item.objects.exclude(status=Item.Status.ARCHIVED).only("pk", "title")
         if item is not None:
@@ -83,19 +92,52 @@ class ItemForm(forms.ModelForm):
                 raise forms.ValidationError(str(error)) from None
         return image
 
+    def _changed_from_stored(self, name: str, value) -> bool:
+        stored = getattr(self.item, name, None) if self.item is not None else None
+        if stored is None or value is None:
+            return stored != value
+        # The field shows minutes: a stored time with seconds comes back cut.
+        return stored.replace(second=0, microsecond=0) != value.replace(second=0, microsecond=0)
+
     def clean(self):
         cleaned = super().clean()
         publish_at, expires_at = cleaned.get("publish_at"), cleaned.get("expires_at")
+        now = timezone.now()
         if publish_at and expires_at and expires_at <= publish_at:
             self.add_error("expires_at", _("The end must be after the start."))
-        has_picture = cleaned.get("image") or (
-            self.item is not None and self.item.image and not cleaned.get("remove_image")
+        elif (
+            expires_at and expires_at <= now and self._changed_from_stored("expires_at", expires_at)
+        ):
+            self.add_error(
+                "expires_at",
+                _("This end date has passed, so nobody would see the item. Pick a later one."),
+            )
+        if (
+            publish_at
+            and publish_at < now - timedelta(minutes=1)
+            and self._changed_from_stored("publish_at", publish_at)
+        ):
+            self.warnings.append(
+                _(
+                    "The start date has passed. The item goes live as soon as it is "
+                    "published, and counts as new from then."
+                )
+            )
+        self.held = held_image_load(cleaned.get("held_image") or "", user=self.user)
+        has_picture = (
+            cleaned.get("image")
+            or self.held
+            or (self.item is not None and self.item.image and not cleaned.get("remove_image"))
         )
         if has_picture and not cleaned.get("image_alt", "").strip():
             self.add_error(
                 "image_alt", _("Describe the picture in a few words, for people who cannot see it.")
             )
         return cleaned
+
+    def picture(self):
+        """The new picture for the service: this upload, or the one kept from before."""
+        return self.cleaned_data.get("image") or getattr(self, "held", None)
 
     def service_fields(self) -> dict:
         """Everything the services take as keyword arguments."""
@@ -104,11 +146,58 @@ class ItemForm(forms.ModelForm):
         }
 
 
-def item_initial(item: Item) -> dict:
+def item_initial(item: Item, revision=None) -> dict:
+    """The editor's starting values: the stored item, or for a live item with a change
+    waiting for review, that change (so the writer continues it instead of starting over)."""
     initial = model_to_dict(item, fields=FORM_FIELDS)
     initial["topics"] = [t.pk for t in item.topics.all()]
     initial["audience"] = [d.pk for d in item.audience.all()]
+    if revision is not None:
+        from ...revisions import revision_values
+
+        initial.update(revision_values(revision))
     return initial
+
+
+# --- Keeping a chosen picture across a failed save ------------------------------------------
+
+HELD_IMAGE_DIR = "held"
+HELD_IMAGE_SALT = "studio.held-image"
+HELD_IMAGE_MAX_AGE = 24 * 3600
+
+
+def held_image_store(image, *, user) -> str:
+    """Cleans and keeps the picture of a failed save; returns a signed reference for a
+    hidden field. The signature names the user, so nobody can point at another's file."""
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    from ...images import image_clean
+
+    cleaned = image_clean(image, name=image.name)
+    name = default_storage.save(f"{HELD_IMAGE_DIR}/{uuid.uuid4().hex}-{cleaned.name}", cleaned)
+    return signing.dumps({"name": name, "user": user.pk}, salt=HELD_IMAGE_SALT)
+
+
+def held_image_load(value: str, *, user):
+    """The kept picture as an open file, or None (missing, tampered, expired, not yours)."""
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    if not value or user is None:
+        return None
+    try:
+        data = signing.loads(value, salt=HELD_IMAGE_SALT, max_age=HELD_IMAGE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    name = data.get("name", "")
+    if data.get("user") != user.pk or not name.startswith(f"{HELD_IMAGE_DIR}/"):
+        return None
+    if not default_storage.exists(name):
+        return None
+    file = default_storage.open(name)
+    file.name = name.rsplit("/", 1)[-1].split("-", 1)[-1]
+    return file
 
 
 class ShareTextForm(forms.Form):
