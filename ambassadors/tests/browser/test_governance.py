@@ -49,7 +49,6 @@ def test_a_reviewer_approves_a_hard_to_read_text_with_the_mouse(
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.OVERRIDE_CORPORATE, actor=reviewer
     ).exists()
-    page.screenshot(path=f"/tmp/wt12-approve-{width}.png")
 
 
 def png_bytes() -> bytes:
@@ -87,7 +86,6 @@ def test_a_failed_save_lands_on_the_error_summary_and_keeps_the_picture(
     assert 0 <= top < height
     assert "This end date has passed" in summary.inner_text()
     assert page.get_by_text("We kept your picture office.png").is_visible()
-    page.screenshot(path=f"/tmp/wt12-error-summary-{width}.png")
 
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "id_expires_at"
