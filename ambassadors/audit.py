@@ -71,6 +71,15 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
     return changes
 
 
+def created_changes(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """For a new object: the fields that were given a value (empty ones say nothing)."""
+    return {
+        name: {"old": None, "new": value}
+        for name, value in snapshot.items()
+        if value not in (None, "", [], False)
+    }
+
+
 def item_snapshot(item: Item) -> dict[str, Any]:
     """The followed fields of an item, as audit values (topics and audience sorted by name,
     share texts as "network: text")."""

@@ -228,9 +228,9 @@ def item_create(
     for name, values in many.items():
         getattr(item, name).set(values)
     _replace_share_texts(item, share_texts)
-    from .audit import field_changes, item_snapshot
+    from .audit import created_changes, item_snapshot
 
-    _record(item, by=by, action=Action.CREATED, changes=field_changes({}, item_snapshot(item)))
+    _record(item, by=by, action=Action.CREATED, changes=created_changes(item_snapshot(item)))
     return item
 
 
