@@ -132,6 +132,10 @@ def _busy():
 
 
 def pending_revision(item: Item) -> ItemRevision | None:
+    """The change waiting for review, if the item is still published (an archived item's
+    waiting change can no longer go live, so it is not offered)."""
+    if item.status != Item.Status.PUBLISHED:
+        return None
     return item.revisions.filter(status=Status.PENDING).select_related("author").first()
 
 

@@ -321,3 +321,18 @@ def test_no_topic_warns_and_the_rule_is_that_topic_followers_do_not_get_it(
 
     assert titles(follows_nothing) == ["For all"]
     assert titles(follows_climate) == []
+
+
+def test_the_review_queue_lists_waiting_changes_until_the_item_is_archived(
+    client_as, live, comms_user, comms_user_2
+):
+    from ambassadors.publishing import item_archive
+
+    item_update(item=live, by=comms_user, title="Open day on Sunday")
+    client = client_as(comms_user_2)
+    queue = client.get("/studio/review/")
+    assert [r.item_id for r in queue.context["revisions"]] == [live.pk]
+    assert f'href="/studio/items/{live.pk}/change/"' in queue.content.decode()
+    item_archive(item=live, by=comms_user)
+    assert list(client.get("/studio/review/").context["revisions"]) == []
+    assert client.get(f"/studio/items/{live.pk}/change/").status_code == 302

@@ -30,7 +30,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "studio_section": "review",
             "items": items,
             "review_required": SiteSettings.load().review_required,
-            "revisions": ItemRevision.objects.filter(status=ItemRevision.Status.PENDING)
+            "revisions": ItemRevision.objects.filter(
+                status=ItemRevision.Status.PENDING, item__status=Item.Status.PUBLISHED
+            )
             .select_related("item", "author")
             .order_by("created_at", "pk"),
         },
