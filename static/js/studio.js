@@ -139,3 +139,25 @@
     if (event.target.name === "topics") { updateTopicWarning(); }
   });
 })();
+
+// Issue 12: on a phone the plain-language panel moves right under the text field (it would
+// otherwise sit below the whole form, thousands of pixels away); back beside it when wider.
+(function () {
+  "use strict";
+  var narrow = window.matchMedia("(max-width: 50rem)");
+
+  function place() {
+    var panel = document.querySelector(".editor > .plain-language, .editor-form .plain-language");
+    var body = document.getElementById("id_body");
+    var editor = document.querySelector(".editor");
+    if (!panel || !body || !editor) { return; }
+    if (narrow.matches) {
+      if (panel.previousElementSibling !== body) { body.after(panel); }
+    } else if (panel.parentElement !== editor) {
+      editor.appendChild(panel);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", place);
+  if (narrow.addEventListener) { narrow.addEventListener("change", place); }
+})();

@@ -96,3 +96,25 @@ def test_a_failed_save_lands_on_the_error_summary_and_keeps_the_picture(
     item = Item.objects.get()
     assert item.image.name.endswith(".png")
     assert item.expires_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_plain_language_panel_sits_under_the_text_on_a_phone_and_fits_on_a_laptop(
+    page, live_server, login
+):
+    from ambassadors.tests.factories import CommsUserFactory
+
+    login(page, CommsUserFactory(email="writer@example.com"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/studio/items/new/")
+    page.fill("#id_title", "Strategy")
+    page.fill("#id_body", "\n\n".join([CORPORATE_EN] * 4))
+    page.locator("#plain-language-panel .band").first.wait_for()
+    body = page.locator("#id_body").bounding_box()
+    panel = page.locator(".plain-language").bounding_box()
+    assert 0 <= panel["y"] - (body["y"] + body["height"]) < 60
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.wait_for_timeout(200)
+    panel = page.locator(".plain-language").bounding_box()
+    assert panel["x"] > body["x"] + 400  # back in the side column
+    assert panel["height"] <= 768  # scrolls within itself: every suggestion reachable
