@@ -25,6 +25,34 @@ class SuperuserWritesOnly:
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
+    # Admins that write their own, richer audit event set this.
+    audits_itself = False
+
+    def save_model(self, request, obj, form, change):
+        """A superuser's edit here is an audit event with the changed fields' old and new
+        values (an item it touches is linked)."""
+        if self.audits_itself or isinstance(self, admin.options.InlineModelAdmin):
+            return super().save_model(request, obj, form, change)
+        concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+        fields = {concrete[name]: name for name in form.changed_data if name in concrete}
+        stored = type(obj).objects.filter(pk=obj.pk).values(*fields).first() if change else None
+        super().save_model(request, obj, form, change)
+        changes = {
+            fields[attname]: values
+            for attname, values in field_changes(
+                stored or {}, {attname: getattr(obj, attname) for attname in fields}
+            ).items()
+        }
+        if changes:
+            item = obj if isinstance(obj, models.Item) else getattr(obj, "item", None)
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ADMIN_EDIT,
+                item=item if isinstance(item, models.Item) else None,
+                obj=obj,
+                changes=changes,
+            )
+
 
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
@@ -70,7 +98,15 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Deactivate (a leaver): access ends at once"))
     def deactivate(self, request, queryset):
+        leaving = list(queryset.exclude(pk=request.user.pk).filter(is_active=True))
         count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        for user in leaving:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ROLE_CHANGED,
+                obj=user,
+                changes={"is_active": {"old": True, "new": False}},
+            )
         self.message_user(
             request,
             ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", count)
@@ -130,6 +166,8 @@ class AmbassadorAdmin(admin.ModelAdmin):
 class SiteSettingsAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     """Leads change settings in the studio; a superuser's change here is audited too."""
 
+    audits_itself = True
+
     list_display = ["__str__", "review_required", "digests_enabled", "digest_send_hour"]
 
     def has_add_permission(self, request) -> bool:
@@ -169,6 +207,8 @@ class ItemEventInline(admin.TabularInline):
 class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     """Read-only for comms. A superuser may still repair an item here; every such save is
     recorded in the audit trail with the exact old and new values."""
+
+    audits_itself = True
 
     list_display = [
         "title",

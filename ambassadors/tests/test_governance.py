@@ -434,3 +434,36 @@ def test_the_audit_pages_are_comms_only(client_as, ambassador):
     client = client_as(ambassador.user)
     assert client.get("/studio/audit/").status_code == 403
     assert client.get("/studio/audit.csv").status_code == 403
+
+
+def test_a_superusers_admin_edit_of_a_suggestion_and_a_deactivation_are_audited(client, db):
+    boss = UserFactory(email="root@example.com", is_superuser=True, is_staff=True)
+    suggestion = SuggestionFactory(link="https://example.com/a")
+    client.force_login(boss)
+    url = reverse("admin:ambassadors_suggestion_change", args=[suggestion.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"status": "declined", "decline_reason": "Old news"})
+    data.pop("created_at", None)
+    data.pop("decided_at", None)
+    sent = timezone.localtime(suggestion.created_at)
+    data["created_at_0"] = sent.strftime("%Y-%m-%d")
+    data["created_at_1"] = sent.strftime("%H:%M:%S.%f")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action=Audit.ADMIN_EDIT)
+    assert event.object_type == "ambassadors.suggestion"
+    assert event.changes == {
+        "status": {"old": "new", "new": "declined"},
+        "decline_reason": {"old": "", "new": "Old news"},
+    }
+    leaver = UserFactory(email="leaver@example.com")
+    client.post(
+        reverse("admin:ambassadors_user_changelist"),
+        {"action": "deactivate", "_selected_action": [leaver.pk]},
+    )
+    event = AuditEvent.objects.get(action=Audit.ROLE_CHANGED)
+    assert (event.object_label, event.changes) == (
+        "leaver@example.com",
+        {"is_active": {"old": True, "new": False}},
+    )
