@@ -16,8 +16,29 @@ class AuditLogIsAppendOnly(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    # The only writes after the fact: Django's on_delete=SET_NULL cutting the link to a
+    # deleted person or item, and forget_person() replacing a deleted person's name.
+    NULLABLE_LINKS = frozenset({"actor", "actor_id", "item", "item_id"})
+
     def update(self, **kwargs):
+        if (
+            kwargs
+            and set(kwargs) <= self.NULLABLE_LINKS
+            and all(v is None for v in kwargs.values())
+        ):
+            return super().update(**kwargs)
         raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+    def forget_person(self, user) -> int:
+        """Privacy (a deleted account): the person's name and address leave the trail; the
+        events stay, signed "former user #<id>" so one person's steps still read together."""
+        label = f"former user #{user.pk}"
+        done = models.QuerySet.update(self.filter(actor_id=user.pk), actor_label=label)
+        done += models.QuerySet.update(
+            self.filter(object_type="ambassadors.user", object_id=str(user.pk)),
+            object_label=label,
+        )
+        return done
 
     def delete(self):
         raise AuditLogIsAppendOnly("audit events cannot be deleted")

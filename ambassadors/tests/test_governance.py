@@ -467,3 +467,21 @@ def test_a_superusers_admin_edit_of_a_suggestion_and_a_deactivation_are_audited(
         "leaver@example.com",
         {"is_active": {"old": True, "new": False}},
     )
+
+
+def test_deleting_a_person_keeps_their_audit_events_without_their_name(comms_user, comms_user_2):
+    from ambassadors.privacy import user_delete
+
+    item = item_create(by=comms_user, title="Kept", body=PLAIN_EN)
+    item_submit(item=item, by=comms_user)
+    pk = comms_user.pk
+    user_delete(user=comms_user)
+    rows = list(AuditEvent.objects.order_by("pk").values_list("actor", "actor_label", "action"))
+    assert rows == [
+        (None, f"former user #{pk}", Audit.ITEM_CREATED),
+        (None, f"former user #{pk}", Audit.ITEM_SUBMITTED),
+    ]
+    assert not AuditEvent.objects.filter(actor_label__contains="comms@example.com").exists()
+    # Deleting an item keeps its events too (the link is cut, the label stays).
+    Item.objects.filter(pk=item.pk).delete()
+    assert set(AuditEvent.objects.values_list("item", "object_label")) == {(None, "Kept")}
