@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
-from .audit import audit_record, field_changes, item_snapshot
+from .audit import audit_record, field_changes, field_label, item_snapshot
 from .privacy import user_delete
 from .publishing import jargon_cache_clear
 
@@ -240,6 +240,14 @@ class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
         if changes:
             audit_record(
                 actor=request.user, action=AuditAction.ADMIN_EDIT, item=item, changes=changes
+            )
+            # The item's own history says so too, with the fields' names.
+            models.ItemEvent.objects.create(
+                item=item,
+                actor=request.user,
+                action=models.ItemEvent.Action.EDITED,
+                note=str(_("In the admin: %(fields)s"))
+                % {"fields": ", ".join(field_label("ambassadors.item", name) for name in changes)},
             )
 
     def delete_model(self, request, obj):

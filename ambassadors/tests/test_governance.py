@@ -200,6 +200,8 @@ def test_a_superusers_admin_edit_of_an_item_is_audited_field_by_field(client, db
         "title": {"old": "Old title", "new": "New title"},
         "is_featured": {"old": False, "new": True},
     }
+    history = item.events.get(action=ItemEvent.Action.EDITED)
+    assert (history.actor, history.note) == (boss, "In the admin: title, featured")
 
 
 def test_a_role_change_in_the_admin_is_audited(client, db):
