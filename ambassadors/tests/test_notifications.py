@@ -202,3 +202,19 @@ def test_a_burst_gives_each_reviewer_one_email_through_the_real_worker(
         assert sink.handler.counts() == first
     assert first == Counter({r.email: 1 for r in reviewers})
     assert Item.objects.count() == 10
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_inbox_runs_the_same_queries_for_3_and_30_notifications(
+    client_as, team, django_assert_num_queries, count
+):
+    author, reviewer, _third = team
+    for n in range(count):
+        item = item_create(by=author, title=f"Story {n}", body=PLAIN_EN)
+        item_submit(item=item, by=author)
+    client = client_as(reviewer)
+    client.get("/me/notifications/")
+    with django_assert_num_queries(6):
+        response = client.get("/me/notifications/")
+    assert len(response.context["rows"]) == count
+    assert response.context["unread"] == count
