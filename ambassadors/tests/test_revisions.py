@@ -336,3 +336,19 @@ def test_the_review_queue_lists_waiting_changes_until_the_item_is_archived(
     item_archive(item=live, by=comms_user)
     assert list(client.get("/studio/review/").context["revisions"]) == []
     assert client.get(f"/studio/items/{live.pk}/change/").status_code == 302
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_review_queue_runs_the_same_queries_for_3_and_30_waiting_changes(
+    client_as, comms_user, comms_user_2, django_assert_num_queries, count
+):
+    from ambassadors.tests.factories import ItemFactory
+
+    for n in range(count):
+        item = ItemFactory(title=f"Live {n}", live=True)
+        ItemRevision.objects.create(item=item, author=comms_user, proposed={"title": f"New {n}"})
+    client = client_as(comms_user_2)
+    client.get("/studio/review/")
+    with django_assert_num_queries(8):
+        response = client.get("/studio/review/")
+    assert len(response.context["revisions"]) == count
