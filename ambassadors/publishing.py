@@ -186,6 +186,7 @@ AUDIT_ACTIONS = {
     Action.APPROVED: AuditEvent.Action.ITEM_APPROVED,
     Action.PUBLISHED: AuditEvent.Action.ITEM_PUBLISHED,
     Action.ARCHIVED: AuditEvent.Action.ITEM_ARCHIVED,
+    Action.UNPUBLISHED: AuditEvent.Action.ITEM_UNPUBLISHED,
     Action.ALERTS_CANCELLED: AuditEvent.Action.ALERTS_CANCELLED,
 }
 
@@ -200,7 +201,13 @@ def _record(
 
     event = ItemEvent.objects.create(item=item, actor=by, action=action, note=note)
     audit_record(
-        actor=by, action=AUDIT_ACTIONS[action], item=item, changes=changes, note=note, at=event.at
+        actor=by,
+        # A step added later without its own audit kind is still recorded, as "item_<step>".
+        action=AUDIT_ACTIONS.get(action, f"item_{action}"),
+        item=item,
+        changes=changes,
+        note=note,
+        at=event.at,
     )
     notify_item_step(item=item, event=event)
     return event

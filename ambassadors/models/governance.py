@@ -54,6 +54,7 @@ class AuditEvent(models.Model):
         ITEM_RETURNED = "item_returned", _("Sent back")
         ITEM_APPROVED = "item_approved", _("Approved")
         ITEM_PUBLISHED = "item_published", _("Published")
+        ITEM_UNPUBLISHED = "item_unpublished", _("Unpublished")
         ITEM_ARCHIVED = "item_archived", _("Archived")
         ALERTS_CANCELLED = "alerts_cancelled", _("Urgent e-mails stopped")
         OVERRIDE_CORPORATE = "override_corporate", _("Published although hard to read")
