@@ -109,3 +109,11 @@ def notifications_email_due_task() -> int:
     from .notifications import notifications_email_due
 
     return notifications_email_due()
+
+
+@shared_task(name="ambassadors.held_images_clean", ignore_result=True)
+def held_images_clean_task() -> int:
+    """Pictures kept from failed saves, older than a day, are deleted."""
+    from .held_images import held_images_clean
+
+    return held_images_clean()

@@ -352,3 +352,14 @@ def test_the_review_queue_runs_the_same_queries_for_3_and_30_waiting_changes(
     with django_assert_num_queries(8):
         response = client.get("/studio/review/")
     assert len(response.context["revisions"]) == count
+
+
+def test_kept_pictures_are_deleted_after_a_day(comms_user, settings, tmp_path):
+    from ambassadors.held_images import held_image_load, held_image_store, held_images_clean
+
+    settings.MEDIA_ROOT = tmp_path
+    reference = held_image_store(png_upload(), user=comms_user)
+    assert held_image_load(reference, user=comms_user).name == "office.png"
+    assert held_images_clean() == 0
+    assert held_images_clean(now=timezone.now() + timedelta(hours=25)) == 1
+    assert held_image_load(reference, user=comms_user) is None

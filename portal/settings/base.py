@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE |= {
 # Notifications (issue 12): a burst collects this long before it is e-mailed, and nobody gets
 # two notification e-mails within it. Beat re-runs the sender in case a queued task was lost.
 NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["held-images-clean"] = {
+    "task": "ambassadors.held_images_clean",
+    "schedule": 6 * 3600.0,
+    "options": {"expires": 3600},
+}
 CELERY_BEAT_SCHEDULE["notifications-email"] = {
     "task": "ambassadors.notifications_email_due",
     "schedule": 300.0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from django import forms
@@ -10,6 +9,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ...held_images import held_image_load
 from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
 from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
@@ -157,47 +157,6 @@ def item_initial(item: Item, revision=None) -> dict:
 
         initial.update(revision_values(revision))
     return initial
-
-
-# --- Keeping a chosen picture across a failed save ------------------------------------------
-
-HELD_IMAGE_DIR = "held"
-HELD_IMAGE_SALT = "studio.held-image"
-HELD_IMAGE_MAX_AGE = 24 * 3600
-
-
-def held_image_store(image, *, user) -> str:
-    """Cleans and keeps the picture of a failed save; returns a signed reference for a
-    hidden field. The signature names the user, so nobody can point at another's file."""
-    from django.core import signing
-    from django.core.files.storage import default_storage
-
-    from ...images import image_clean
-
-    cleaned = image_clean(image, name=image.name)
-    name = default_storage.save(f"{HELD_IMAGE_DIR}/{uuid.uuid4().hex}-{cleaned.name}", cleaned)
-    return signing.dumps({"name": name, "user": user.pk}, salt=HELD_IMAGE_SALT)
-
-
-def held_image_load(value: str, *, user):
-    """The kept picture as an open file, or None (missing, tampered, expired, not yours)."""
-    from django.core import signing
-    from django.core.files.storage import default_storage
-
-    if not value or user is None:
-        return None
-    try:
-        data = signing.loads(value, salt=HELD_IMAGE_SALT, max_age=HELD_IMAGE_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    name = data.get("name", "")
-    if data.get("user") != user.pk or not name.startswith(f"{HELD_IMAGE_DIR}/"):
-        return None
-    if not default_storage.exists(name):
-        return None
-    file = default_storage.open(name)
-    file.name = name.rsplit("/", 1)[-1].split("-", 1)[-1]
-    return file
 
 
 class ShareTextForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...held_images import held_image_store
 from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings
 from ...publishing import (
     PublishingError,
@@ -31,7 +32,6 @@ from .forms import (
     ItemFilterForm,
     ItemForm,
     ShareTextFormSet,
-    held_image_store,
     item_initial,
     share_text_limits,
 )
