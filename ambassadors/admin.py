@@ -5,10 +5,56 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
+from .audit import audit_record, field_changes, field_label, item_snapshot
 from .identity.leavers import user_deactivate
 from .identity.scim_auth import scim_token_create, scim_token_revoke
 from .privacy import user_delete
 from .publishing import jargon_cache_clear
+
+AuditAction = models.AuditEvent.Action
+
+
+class SuperuserWritesOnly:
+    """Workflow data: only superusers may add, change or delete it here, and their edits
+    are audited. Comms (even with a stray permission) can look, never write: the studio's
+    services are the one way to change an item's state (issue 12)."""
+
+    def has_add_permission(self, request, *args) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    # Admins that write their own, richer audit event set this.
+    audits_itself = False
+
+    def save_model(self, request, obj, form, change):
+        """A superuser's edit here is an audit event with the changed fields' old and new
+        values (an item it touches is linked)."""
+        if self.audits_itself or isinstance(self, admin.options.InlineModelAdmin):
+            return super().save_model(request, obj, form, change)
+        concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+        fields = {concrete[name]: name for name in form.changed_data if name in concrete}
+        stored = type(obj).objects.filter(pk=obj.pk).values(*fields).first() if change else None
+        super().save_model(request, obj, form, change)
+        changes = {
+            fields[attname]: values
+            for attname, values in field_changes(
+                stored or {}, {attname: getattr(obj, attname) for attname in fields}
+            ).items()
+        }
+        if changes:
+            item = obj if isinstance(obj, models.Item) else getattr(obj, "item", None)
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ADMIN_EDIT,
+                item=item if isinstance(item, models.Item) else None,
+                obj=obj,
+                changes=changes,
+            )
 
 
 @admin.register(models.User)
@@ -41,14 +87,37 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ["names_chosen_at", "deactivated_at"]
 
+    ordering = ["email"]
+    actions = ["deactivate"]
+
+    ROLE_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+    def _roles(self, user) -> dict:
+        if user.pk is None:
+            return {}
+        roles = {name: getattr(user, name) for name in self.ROLE_FIELDS}
+        roles["groups"] = sorted(user.groups.values_list("name", flat=True))
+        return roles
+
     def save_model(self, request, obj, form, change):
-        """Unticking "active" is a deactivation like the action: sessions end too."""
+        """Roles before the save, for the audit trail (save_related); unticking "active" is a
+        deactivation like the action: sessions end too."""
+        stored = models.User.objects.filter(pk=obj.pk).first() if change else None
+        request._roles_before = self._roles(stored) if stored else {}
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             user_deactivate(user=obj, source="admin")
 
-    ordering = ["email"]
-    actions = ["deactivate"]
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changes = field_changes(getattr(request, "_roles_before", {}), self._roles(form.instance))
+        if changes:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ROLE_CHANGED,
+                obj=form.instance,
+                changes=changes,
+            )
 
     def delete_model(self, request, obj):
         user_delete(user=obj)
@@ -61,10 +130,15 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Deactivate (a leaver): access ends at once"))
     def deactivate(self, request, queryset):
-        count = sum(
-            user_deactivate(user=user, source="admin")
-            for user in queryset.exclude(pk=request.user.pk)
-        )
+        leaving = list(queryset.exclude(pk=request.user.pk).filter(is_active=True))
+        count = sum(user_deactivate(user=user, source="admin") for user in leaving)
+        for user in leaving:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.ROLE_CHANGED,
+                obj=user,
+                changes={"is_active": {"old": True, "new": False}},
+            )
         self.message_user(
             request,
             ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", count)
@@ -121,14 +195,29 @@ class AmbassadorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(SuperuserWritesOnly, admin.ModelAdmin):
+    """Leads change settings in the studio; a superuser's change here is audited too."""
+
+    audits_itself = True
+
     list_display = ["__str__", "review_required", "digests_enabled", "digest_send_hour"]
 
     def has_add_permission(self, request) -> bool:
-        return not models.SiteSettings.objects.exists()
+        return not models.SiteSettings.objects.exists() and super().has_add_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        stored = models.SiteSettings.objects.filter(pk=obj.pk).values(*form.changed_data).first()
+        super().save_model(request, obj, form, change)
+        changes = field_changes(
+            stored or {}, {name: getattr(obj, name) for name in form.changed_data}
+        )
+        if changes:
+            audit_record(
+                actor=request.user, action=AuditAction.SETTINGS_CHANGED, obj=obj, changes=changes
+            )
 
 
-class ShareTextInline(admin.TabularInline):
+class ShareTextInline(SuperuserWritesOnly, admin.TabularInline):
     model = models.ShareText
     extra = 0
 
@@ -139,9 +228,20 @@ class ItemEventInline(admin.TabularInline):
     readonly_fields = ["action", "actor", "at", "note"]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(models.Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
+    """Read-only for comms. A superuser may still repair an item here; every such save is
+    recorded in the audit trail with the exact old and new values."""
+
+    audits_itself = True
+
     list_display = [
         "title",
         "status",
@@ -160,9 +260,51 @@ class ItemAdmin(admin.ModelAdmin):
     list_select_related = ["author"]
     inlines = [ShareTextInline, ItemEventInline]
 
+    def save_model(self, request, obj, form, change):
+        stored = models.Item.objects.filter(pk=obj.pk).first() if change else None
+        request._item_before = item_snapshot(stored) if stored else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        item = form.instance
+        changes = field_changes(getattr(request, "_item_before", {}), item_snapshot(item))
+        if changes:
+            audit_record(
+                actor=request.user, action=AuditAction.ADMIN_EDIT, item=item, changes=changes
+            )
+            # The item's own history says so too, with the fields' names.
+            models.ItemEvent.objects.create(
+                item=item,
+                actor=request.user,
+                action=models.ItemEvent.Action.EDITED,
+                note=str(_("In the admin: %(fields)s"))
+                % {"fields": ", ".join(field_label("ambassadors.item", name) for name in changes)},
+            )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action=AuditAction.ADMIN_EDIT,
+            item=obj,
+            note=str(_("Deleted in the admin")),
+        )
+        super().delete_model(request, obj)
+
 
 @admin.register(models.ItemEvent)
 class ItemEventAdmin(admin.ModelAdmin):
+    """The items' history: written by the services only, so nobody edits it here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     list_display = ["item", "action", "actor", "at"]
     list_filter = ["action"]
     search_fields = ["item__title", "note"]
@@ -226,7 +368,7 @@ class ClickDailyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["link", "ambassador", "status", "created_at", "decided_at"]
     list_filter = ["status"]
     search_fields = ["link", "note"]
@@ -235,13 +377,13 @@ class SuggestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.DigestRun)
-class DigestRunAdmin(admin.ModelAdmin):
+class DigestRunAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["started_at", "finished_at", "planned", "sent", "failed", "unknown"]
     date_hierarchy = "started_at"
 
 
 @admin.register(models.DigestDelivery)
-class DigestDeliveryAdmin(admin.ModelAdmin):
+class DigestDeliveryAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["ambassador", "period", "status", "claimed_at", "sent_at", "attempts"]
     list_filter = ["status", "period"]
     raw_id_fields = ["ambassador", "run"]
@@ -249,7 +391,7 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AlertDelivery)
-class AlertDeliveryAdmin(admin.ModelAdmin):
+class AlertDeliveryAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_display = ["ambassador", "item", "status", "claimed_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["ambassador", "item"]
@@ -313,3 +455,33 @@ class SourceEntryAdmin(admin.ModelAdmin):
 class WatchTermAdmin(admin.ModelAdmin):
     list_display = ("term", "language", "is_alert")
     list_filter = ("language", "is_alert")
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Append-only: nobody, not even a superuser, adds, changes or deletes events here."""
+
+    list_display = ["at", "actor_label", "action", "object_label"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_label", "note"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.ItemRevision)
+class ItemRevisionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
+    list_display = ["item", "author", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["item", "author", "decided_by"]
+    list_select_related = ["item", "author", "decided_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

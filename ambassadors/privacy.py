@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AlertDelivery, Ambassador, DigestDelivery, ItemEvent, Share, Suggestion
+from .models import (
+    AlertDelivery,
+    Ambassador,
+    AuditEvent,
+    DigestDelivery,
+    ItemEvent,
+    Share,
+    Suggestion,
+)
 from .reports import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
 
 User = get_user_model()
@@ -151,4 +159,5 @@ def user_delete(*, user) -> None:
             urgent_alerts=False,
             leaderboard_visible=False,
         )
+    AuditEvent.objects.forget_person(user)
     user.delete()

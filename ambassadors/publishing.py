@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from .images import image_clean, og_image_write
 from .links import link_targets_forget
-from .models import Item, ItemEvent, JargonTerm, ShareText, SiteSettings
+from .models import AuditEvent, Item, ItemEvent, JargonTerm, ShareText, SiteSettings
 from .plain_language import check
 from .slugs import unique_item_slug
 
@@ -177,8 +177,40 @@ def _save_image(item: Item, image) -> None:
     og_image_write(storage=item.image.storage, image_name=item.image.name)
 
 
-def _record(item: Item, *, by, action: str, note: str = "") -> ItemEvent:
-    return ItemEvent.objects.create(item=item, actor=by, action=action, note=note)
+# Workflow step → audit action; every ItemEvent is also an audit event.
+AUDIT_ACTIONS = {
+    Action.CREATED: AuditEvent.Action.ITEM_CREATED,
+    Action.EDITED: AuditEvent.Action.ITEM_EDITED,
+    Action.SUBMITTED: AuditEvent.Action.ITEM_SUBMITTED,
+    Action.RETURNED: AuditEvent.Action.ITEM_RETURNED,
+    Action.APPROVED: AuditEvent.Action.ITEM_APPROVED,
+    Action.PUBLISHED: AuditEvent.Action.ITEM_PUBLISHED,
+    Action.ARCHIVED: AuditEvent.Action.ITEM_ARCHIVED,
+    Action.UNPUBLISHED: AuditEvent.Action.ITEM_UNPUBLISHED,
+    Action.ALERTS_CANCELLED: AuditEvent.Action.ALERTS_CANCELLED,
+}
+
+
+def _record(
+    item: Item, *, by, action: str, note: str = "", changes: dict | None = None
+) -> ItemEvent:
+    """The item's own history (shown on its page) plus the audit trail, and notifications
+    for the people the step concerns (sent after commit)."""
+    from .audit import audit_record
+    from .notifications import notify_item_step
+
+    event = ItemEvent.objects.create(item=item, actor=by, action=action, note=note)
+    audit_record(
+        actor=by,
+        # A step added later without its own audit kind is still recorded, as "item_<step>".
+        action=AUDIT_ACTIONS.get(action, f"item_{action}"),
+        item=item,
+        changes=changes,
+        note=note,
+        at=event.at,
+    )
+    notify_item_step(item=item, event=event)
+    return event
 
 
 @transaction.atomic
@@ -203,8 +235,22 @@ def item_create(
     for name, values in many.items():
         getattr(item, name).set(values)
     _replace_share_texts(item, share_texts)
-    _record(item, by=by, action=Action.CREATED)
+    from .audit import created_changes, item_snapshot
+
+    _record(item, by=by, action=Action.CREATED, changes=created_changes(item_snapshot(item)))
     return item
+
+
+def _same_minute(old: Any, new: Any) -> bool:
+    """The editor's date fields show minutes: a stored 09:00:37 comes back as 09:00:00.
+    That is no change (otherwise a title-only edit would also "change" publish at)."""
+    return (
+        isinstance(old, datetime)
+        and isinstance(new, datetime)
+        and new.second == 0
+        and new.microsecond == 0
+        and old.replace(second=0, microsecond=0) == new
+    )
 
 
 @transaction.atomic
@@ -218,18 +264,69 @@ def item_update(
     **fields: Any,
 ) -> Item:
     """Edits any item that is not archived. The slug follows the title until the item has
-    been published once; then it is frozen because shared links point to it."""
+    been published once; then it is frozen because shared links point to it.
+
+    With review on, changes to the words, link, picture, share texts, audience or dates of a
+    published item do not go live: they wait as an ItemRevision (see revisions.py) until a
+    second comms member approves; topics and "featured" still change at once. Raises
+    PublishingError for archived items and for (un)making a published item urgent."""
     _require_comms(by)
     _check_fields(fields)
     if item.status == Status.ARCHIVED:
         raise PublishingError(_("Archived items cannot be changed. Make a copy instead."))
     many = {name: fields.pop(name) for name in MANY_FIELDS if name in fields}
+    fields = {
+        name: value
+        for name, value in fields.items()
+        if not _same_minute(getattr(item, name), value)
+    }
     if item.status == Status.PUBLISHED and fields.get("is_urgent", item.is_urgent) != (
         item.is_urgent
     ):
         raise PublishingError(
             _("You cannot make a published item urgent, or not urgent. Make a copy instead.")
         )
+    if item.status == Status.PUBLISHED and SiteSettings.load().review_required:
+        from .revisions import revision_split
+
+        fields, many, share_texts, image, remove_image = revision_split(
+            item=item,
+            by=by,
+            fields=fields,
+            many=many,
+            share_texts=share_texts,
+            image=image,
+            remove_image=remove_image,
+        )
+    return item_apply_changes(
+        item=item,
+        by=by,
+        fields=fields,
+        many=many,
+        share_texts=share_texts,
+        image=image,
+        remove_image=remove_image,
+    )
+
+
+def item_apply_changes(
+    *,
+    item: Item,
+    by,
+    fields: dict[str, Any],
+    many: dict[str, Any],
+    share_texts: Iterable[tuple[str, str]] | None = None,
+    image=None,
+    remove_image: bool = False,
+    image_name: str = "",
+    note: str = "",
+) -> Item:
+    """Writes checked changes to the item at once and records them (ItemEvent "Edited" with
+    the changed field names, and an audit event with the exact old → new values). Callers:
+    item_update and revision_approve; both check permissions first. Run in a transaction."""
+    from .audit import field_changes, item_snapshot
+
+    before = item_snapshot(item)
     changed = [name for name, value in fields.items() if getattr(item, name) != value]
     for name in changed:
         setattr(item, name, fields[name])
@@ -237,6 +334,11 @@ def item_update(
         item.slug = unique_item_slug(item.title, exclude_pk=item.pk)
     if image:
         _save_image(item, image)
+        changed.append("image")
+    elif image_name:
+        # An already cleaned picture (a revision's): point to it, make its link preview.
+        item.image = image_name
+        og_image_write(storage=item.image.storage, image_name=item.image.name)
         changed.append("image")
     elif remove_image and item.image:
         item.image = ""
@@ -248,9 +350,9 @@ def item_update(
         transaction.on_commit(lambda: link_targets_forget(item=item))
     for name, values in many.items():
         related = getattr(item, name)
-        before = set(related.values_list("pk", flat=True))
-        after = {getattr(v, "pk", v) for v in values}
-        if before != after:
+        before_pks = set(related.values_list("pk", flat=True))
+        after_pks = {getattr(v, "pk", v) for v in values}
+        if before_pks != after_pks:
             related.set(values)
             changed.append(name)
     if share_texts is not None:
@@ -265,7 +367,14 @@ def item_update(
             else str(Item._meta.get_field(name).verbose_name)
             for name in changed
         ]
-        _record(item, by=by, action=Action.EDITED, note=", ".join(labels))
+        summary = ", ".join(labels)
+        _record(
+            item,
+            by=by,
+            action=Action.EDITED,
+            note=f"{summary} ({note})" if note else summary,
+            changes=field_changes(before, item_snapshot(item)),
+        )
     return item
 
 
@@ -356,7 +465,14 @@ def item_return(*, item: Item, by, note: str) -> Item:
 
 
 def _go_live(
-    item: Item, *, by, now: datetime, confirm_corporate: bool, action: str, note: str
+    item: Item,
+    *,
+    by,
+    now: datetime,
+    confirm_corporate: bool,
+    action: str,
+    note: str,
+    without_reviewer: bool = False,
 ) -> Item:
     """Shared by approve and publish. Checks the words, fixes publish_at, schedules urgent
     e-mails (the sweeper sends them; it needs alerts_send_after), then moves the status."""
@@ -370,6 +486,10 @@ def _go_live(
     # A planned time already past (approved late) becomes now: the item then counts as new
     # in the feed and in the next weekly e-mail instead of slipping in as old news.
     publish_at = max(item.publish_at or now, now)
+    if item.expires_at and item.expires_at <= now:
+        raise PublishingError(
+            _("The end date has passed, so nobody would see this item. Pick a later end date.")
+        )
     if item.expires_at and item.expires_at <= publish_at:
         raise PublishingError(
             _("The end date is before the start date, so nobody would see it. Change a date.")
@@ -383,6 +503,17 @@ def _go_live(
         values["alerts_send_after"] = max(now, publish_at) + delay
         values["alerts_cancelled_at"] = None
     with transaction.atomic():
+        from .audit import audit_record
+
+        if report.band == "corporate":
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.OVERRIDE_CORPORATE,
+                item=item,
+                note=_("Reading score %(score)s") % {"score": report.score},
+            )
+        if without_reviewer:
+            audit_record(actor=by, action=AuditEvent.Action.OVERRIDE_URGENT_ALONE, item=item)
         if action == Action.APPROVED:
             _record(item, by=by, action=Action.APPROVED, note=note)
             note = ""
@@ -436,6 +567,8 @@ def item_publish(
         confirm_corporate=confirm_corporate,
         action=Action.PUBLISHED,
         note=note,
+        # A lead's urgent item while review is on: allowed, and recorded as an override.
+        without_reviewer=site.review_required,
     )
 
 

@@ -7,15 +7,15 @@ Created by migration 0002; ``ensure_role_groups`` re-creates them after a databa
 COMMS = "Comms"
 COMMS_LEADS = "Comms leads"
 
+# Comms change items, suggestions and settings only through the studio (its services check
+# the review rules and write the audit trail); in the admin they may look, and keep their
+# own jargon list. Issue 12 took add/change of items and suggestions away from both roles.
 COMMS_PERMISSIONS = [
     "publish_item",
     "view_item",
-    "add_item",
-    "change_item",
     "view_suggestion",
-    "change_suggestion",
     "view_sitesettings",
-    "change_sitesettings",
+    "view_auditevent",
     "view_jargonterm",
     "add_jargonterm",
     "change_jargonterm",
@@ -24,12 +24,19 @@ COMMS_PERMISSIONS = [
 ]
 ROLE_PERMISSIONS = {
     COMMS: COMMS_PERMISSIONS,
-    COMMS_LEADS: [*COMMS_PERMISSIONS, "publish_urgent"],
+    # Leads also change the site settings (review rule, disclosure lines, e-mail hour).
+    COMMS_LEADS: [*COMMS_PERMISSIONS, "publish_urgent", "change_sitesettings"],
+}
+# Held by these groups before issue 12; removed from existing databases by migration 0012.
+REVOKED_PERMISSIONS = {
+    COMMS: ["add_item", "change_item", "change_suggestion", "change_sitesettings"],
+    COMMS_LEADS: ["add_item", "change_item", "change_suggestion"],
 }
 
 
 def ensure_role_groups(group_model=None, permission_model=None) -> dict:
-    """Groups by name, created and given their permissions if missing (idempotent)."""
+    """Groups by name, created and given their permissions if missing, revoked ones
+    removed (idempotent)."""
     if group_model is None:
         from django.contrib.auth.models import Group as group_model
         from django.contrib.auth.models import Permission as permission_model
@@ -39,6 +46,12 @@ def ensure_role_groups(group_model=None, permission_model=None) -> dict:
         group.permissions.add(
             *permission_model.objects.filter(
                 content_type__app_label="ambassadors", codename__in=codenames
+            )
+        )
+        group.permissions.remove(
+            *permission_model.objects.filter(
+                content_type__app_label="ambassadors",
+                codename__in=REVOKED_PERMISSIONS.get(name, []),
             )
         )
         groups[name] = group

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .models import Ambassador, Item, ItemEvent, Language, Suggestion
+from .audit import audit_record
+from .models import Ambassador, AuditEvent, Item, ItemEvent, Language, Suggestion
+from .notifications import notify_suggestion_decided
 from .ratelimit import rate_limit_hit
 from .slugs import unique_item_slug
 
@@ -74,14 +76,12 @@ def suggestion_accept(*, suggestion: Suggestion, by) -> Item:
         status=Item.Status.DRAFT,
         author=by,
     )
-    ItemEvent.objects.create(
-        item=item,
-        actor=by,
-        action=ItemEvent.Action.CREATED,
-        note=_("From a suggestion by %(name)s.") % {"name": suggester},
-    )
+    note = _("From a suggestion by %(name)s.") % {"name": suggester}
+    ItemEvent.objects.create(item=item, actor=by, action=ItemEvent.Action.CREATED, note=note)
+    audit_record(actor=by, action=AuditEvent.Action.ITEM_CREATED, item=item, note=note)
     Suggestion.objects.filter(pk=suggestion.pk).update(item=item)
     suggestion.item = item
+    notify_suggestion_decided(suggestion=suggestion, by=by)
     return item
 
 
@@ -91,4 +91,5 @@ def suggestion_decline(*, suggestion: Suggestion, by, reason: str) -> Suggestion
     if not reason:
         raise ValueError("a reason is required")
     _claim(suggestion, status=Suggestion.Status.DECLINED, by=by, decline_reason=reason[:300])
+    notify_suggestion_decided(suggestion=suggestion, by=by)
     return suggestion

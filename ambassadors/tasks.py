@@ -159,3 +159,26 @@ def term_alerts_send_task() -> int:
         return term_alerts_send()
     except OSError as error:  # SMTP connection trouble: the claim was released, try again
         raise TransientMailError(str(error)) from error
+
+
+@shared_task(
+    name="ambassadors.notifications_email_due",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def notifications_email_due_task() -> int:
+    """One e-mail per person with what waits for them (batched; safe to run twice)."""
+    from .notifications import notifications_email_due
+
+    return notifications_email_due()
+
+
+@shared_task(name="ambassadors.held_images_clean", ignore_result=True)
+def held_images_clean_task() -> int:
+    """Pictures kept from failed saves, older than a day, are deleted."""
+    from .held_images import held_images_clean
+
+    return held_images_clean()

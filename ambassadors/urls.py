@@ -8,12 +8,14 @@ from .views import (
     items,
     leaderboard,
     membership,
+    notifications,
     privacy,
     public,
     reports,
     suggestions,
     unsubscribe,
 )
+from .views.studio import calendar as studio_calendar
 
 app_name = "ambassadors"
 
@@ -28,6 +30,22 @@ urlpatterns = [
     path("me/data/", privacy.my_data, name="my_data"),
     path("me/data/export.json", privacy.my_data_export, name="my_data_export"),
     path("privacy/", privacy.privacy_page, name="privacy"),
+    # Inbox and notification switches (issue 12)
+    path("me/notifications/", notifications.inbox, name="notifications"),
+    path("me/notifications/badge/", notifications.unread_badge, name="notifications_badge"),
+    path("me/notifications/read/", notifications.mark_all_read, name="notifications_read"),
+    path(
+        "me/notifications/<int:pk>/open/",
+        notifications.open_notification,
+        name="notification_open",
+    ),
+    # The private iCalendar feed: no login (calendar apps cannot sign in), the token is the key.
+    path("calendar/<str:token>.ics", studio_calendar.calendar_ics, name="studio_calendar_ics"),
+    path(
+        "me/notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     # Publishing studio (issue 4): names start with studio_
     path("studio/", include("ambassadors.views.studio.urls")),
     # Reports, leaderboard, suggestions and my impact

@@ -1,5 +1,13 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
 from .digests import AlertDelivery, DigestDelivery, DigestRun, DigestRunEvent
+from .governance import (
+    AuditEvent,
+    AuditLogIsAppendOnly,
+    CalendarToken,
+    ItemRevision,
+    Notification,
+    NotificationSwitch,
+)
 from .identity import ScimToken
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .operations import BouncedAddress, ServiceHeartbeat
@@ -13,6 +21,9 @@ __all__ = [
     "AlertDelivery",
     "BouncedAddress",
     "Ambassador",
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
+    "CalendarToken",
     "Click",
     "ClickDaily",
     "ContentLanguages",
@@ -25,10 +36,13 @@ __all__ = [
     "Guidelines",
     "Item",
     "ItemEvent",
+    "ItemRevision",
     "JargonTerm",
     "Language",
     "Network",
     "ServiceHeartbeat",
+    "Notification",
+    "NotificationSwitch",
     "Share",
     "ShareText",
     "ScimToken",

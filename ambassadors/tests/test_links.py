@@ -400,10 +400,14 @@ def test_editing_the_link_in_the_studio_reaches_the_redirect(
     client, link, comms_user, monkeypatch, django_capture_on_commit_callbacks
 ):
     from ambassadors.publishing import item_update
+    from ambassadors.revisions import revision_approve
+    from ambassadors.tests.factories import CommsUserFactory
 
     assert visit(client, link.code)["Location"].startswith("https://example.com/")
     with django_capture_on_commit_callbacks(execute=True):
         item_update(item=link.item, by=comms_user, link="https://example.org/moved")
+        # The item is live: the new link waits for a second person (issue 12).
+        revision_approve(revision=link.item.revisions.get(), by=CommsUserFactory())
     later = links.time.monotonic() + settings.LINK_CACHE_SECONDS + 0.1
     monkeypatch.setattr(links.time, "monotonic", lambda: later)
     assert visit(client, link.code)["Location"].startswith("https://example.org/moved?utm_")

@@ -32,6 +32,7 @@ from ambassadors.publishing import (
     jargon_terms,
 )
 from ambassadors.rendering import markdown_to_html
+from ambassadors.revisions import revision_approve
 from ambassadors.share_texts import share_text_count, share_text_length
 from ambassadors.tests.factories import (
     AmbassadorFactory,
@@ -142,6 +143,8 @@ def test_slug_follows_the_title_until_published_then_is_frozen(draft, comms_user
     item_submit(item=draft, by=comms_user)
     item_approve(item=draft, by=comms_user_2)
     item_update(item=draft, by=comms_user, title="A brand new title")
+    # A live item's new title waits for a second person (issue 12), then goes live.
+    revision_approve(revision=draft.revisions.get(status="pending"), by=comms_user_2)
     draft.refresh_from_db()
     assert draft.title == "A brand new title"
     assert draft.slug == "our-office-in-utrecht"

@@ -608,8 +608,8 @@ def test_archive(client_as, comms_user, review_off, draft):
 # --- Settings --------------------------------------------------------------------------------
 
 
-def test_settings_page_edits_site_settings(client_as, comms_user):
-    client = client_as(comms_user)
+def test_settings_page_edits_site_settings(client_as, comms_lead):
+    client = client_as(comms_lead)
     assert client.get("/studio/settings/").status_code == 200
     response = client.post(
         "/studio/settings/",
@@ -643,8 +643,8 @@ def test_settings_choose_how_linkedin_shares(client_as, comms_user):
     assert SiteSettings.load().linkedin_share == "offsite"
 
 
-def test_settings_refuses_a_delay_over_two_hours(client_as, comms_user):
-    response = client_as(comms_user).post(
+def test_settings_refuses_a_delay_over_two_hours(client_as, comms_lead):
+    response = client_as(comms_lead).post(
         "/studio/settings/",
         {"digest_send_hour": "8", "urgent_send_delay_minutes": "500", "review_required": "on"},
     )

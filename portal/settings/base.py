@@ -518,6 +518,20 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_") and value
 }
 
+# Notifications (issue 12): a burst collects this long before it is e-mailed, and nobody gets
+# two notification e-mails within it. Beat re-runs the sender in case a queued task was lost.
+NOTIFICATION_BATCH_SECONDS = env.int("NOTIFICATION_BATCH_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["held-images-clean"] = {
+    "task": "ambassadors.held_images_clean",
+    "schedule": 6 * 3600.0,
+    "options": {"expires": 3600},
+}
+CELERY_BEAT_SCHEDULE["notifications-email"] = {
+    "task": "ambassadors.notifications_email_due",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
+
 # Content sources and monitoring (ambassadors/sources/, ambassadors/fetching.py).
 FETCH_CONNECT_TIMEOUT = env.float("FETCH_CONNECT_TIMEOUT", default=5.0)  # seconds
 FETCH_TOTAL_TIMEOUT = env.float("FETCH_TOTAL_TIMEOUT", default=20.0)  # seconds, whole request

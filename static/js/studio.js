@@ -127,3 +127,49 @@
 
   document.addEventListener("DOMContentLoaded", updateAll);
 })();
+
+// Issue 12: a failed save lands on the error summary (focused, so screen readers read it),
+// and the "no topic" warning follows the topic boxes.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) {
+      summary.scrollIntoView({ block: "start" });
+      summary.focus({ preventScroll: true });
+    }
+  });
+
+  function updateTopicWarning() {
+    var warning = document.querySelector("[data-no-topic-warning]");
+    if (!warning) { return; }
+    var checked = document.querySelectorAll('input[name="topics"]:checked').length;
+    warning.hidden = checked > 0;
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "topics") { updateTopicWarning(); }
+  });
+})();
+
+// Issue 12: on a phone the plain-language panel moves right under the text field (it would
+// otherwise sit below the whole form, thousands of pixels away); back beside it when wider.
+(function () {
+  "use strict";
+  var narrow = window.matchMedia("(max-width: 50rem)");
+
+  function place() {
+    var panel = document.querySelector(".editor > .plain-language, .editor-form .plain-language");
+    var body = document.getElementById("id_body");
+    var editor = document.querySelector(".editor");
+    if (!panel || !body || !editor) { return; }
+    if (narrow.matches) {
+      if (panel.previousElementSibling !== body) { body.after(panel); }
+    } else if (panel.parentElement !== editor) {
+      editor.appendChild(panel);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", place);
+  if (narrow.addEventListener) { narrow.addEventListener("change", place); }
+})();

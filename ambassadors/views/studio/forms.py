@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ...held_images import held_image_load
 from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
 from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
@@ -40,6 +44,9 @@ class ItemForm(forms.ModelForm):
     image_url = forms.URLField(
         required=False, max_length=1000, assume_scheme="https", widget=forms.HiddenInput
     )
+    # A picture chosen on an attempt that failed for another reason: a signed reference to
+    # the cleaned copy we kept, so nobody has to pick it again (see held_image_*).
+    held_image = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Item
@@ -58,8 +65,10 @@ class ItemForm(forms.ModelForm):
             "is_urgent": _("Urgent items go to the top and are e-mailed to ambassadors."),
         }
 
-    def __init__(self, *args, item: Item | None = None, **kwargs):
+    def __init__(self, *args, item: Item | None = None, user=None, **kwargs):
         self.item = item
+        self.user = user
+        self.warnings: list[str] = []
         super().__init__(*args, **kwargs)
         others = Item.objects.exclude(status=Item.Status.ARCHIVED).only("pk", "title")
         if item is not None:
@@ -90,6 +99,13 @@ class ItemForm(forms.ModelForm):
                 raise forms.ValidationError(str(error)) from None
         return image
 
+    def _changed_from_stored(self, name: str, value) -> bool:
+        stored = getattr(self.item, name, None) if self.item is not None else None
+        if stored is None or value is None:
+            return stored != value
+        # The field shows minutes: a stored time with seconds comes back cut.
+        return stored.replace(second=0, microsecond=0) != value.replace(second=0, microsecond=0)
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("image") and cleaned.get("image_url") and "image" not in self.errors:
@@ -99,16 +115,42 @@ class ItemForm(forms.ModelForm):
             else:
                 cleaned["image"] = picture
         publish_at, expires_at = cleaned.get("publish_at"), cleaned.get("expires_at")
+        now = timezone.now()
         if publish_at and expires_at and expires_at <= publish_at:
             self.add_error("expires_at", _("The end must be after the start."))
-        has_picture = cleaned.get("image") or (
-            self.item is not None and self.item.image and not cleaned.get("remove_image")
+        elif (
+            expires_at and expires_at <= now and self._changed_from_stored("expires_at", expires_at)
+        ):
+            self.add_error(
+                "expires_at",
+                _("This end date has passed, so nobody would see the item. Pick a later one."),
+            )
+        if (
+            publish_at
+            and publish_at < now - timedelta(minutes=1)
+            and self._changed_from_stored("publish_at", publish_at)
+        ):
+            self.warnings.append(
+                _(
+                    "The start date has passed. The item goes live as soon as it is "
+                    "published, and counts as new from then."
+                )
+            )
+        self.held = held_image_load(cleaned.get("held_image") or "", user=self.user)
+        has_picture = (
+            cleaned.get("image")
+            or self.held
+            or (self.item is not None and self.item.image and not cleaned.get("remove_image"))
         )
         if has_picture and not cleaned.get("image_alt", "").strip():
             self.add_error(
                 "image_alt", _("Describe the picture in a few words, for people who cannot see it.")
             )
         return cleaned
+
+    def picture(self):
+        """The new picture for the service: this upload, or the one kept from before."""
+        return self.cleaned_data.get("image") or getattr(self, "held", None)
 
     def service_fields(self) -> dict:
         """Everything the services take as keyword arguments."""
@@ -117,10 +159,16 @@ class ItemForm(forms.ModelForm):
         }
 
 
-def item_initial(item: Item) -> dict:
+def item_initial(item: Item, revision=None) -> dict:
+    """The editor's starting values: the stored item, or for a live item with a change
+    waiting for review, that change (so the writer continues it instead of starting over)."""
     initial = model_to_dict(item, fields=FORM_FIELDS)
     initial["topics"] = [t.pk for t in item.topics.all()]
     initial["audience"] = [d.pk for d in item.audience.all()]
+    if revision is not None:
+        from ...revisions import revision_values
+
+        initial.update(revision_values(revision))
     return initial
 
 

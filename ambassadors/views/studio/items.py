@@ -8,14 +8,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...models import Ambassador, Item, ItemEvent, Network, SiteSettings
+from ...held_images import held_image_store
+from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings
 from ...publishing import (
     PublishingError,
     alerts_can_cancel,
@@ -25,8 +26,15 @@ from ...publishing import (
     item_disclosure,
     item_update,
 )
+from ...revisions import pending_revision
 from ..access import comms_required
-from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
+from .forms import (
+    ItemFilterForm,
+    ItemForm,
+    ShareTextFormSet,
+    item_initial,
+    share_text_limits,
+)
 
 Status = Item.Status
 PAGE_SIZE = 50
@@ -82,7 +90,20 @@ def week_volume(*, now: datetime) -> dict:
 
 
 def _filtered_items(request: HttpRequest, tab: str, filters: ItemFilterForm) -> QuerySet[Item]:
-    items = Item.objects.select_related("author").prefetch_related("topics")
+    items = (
+        Item.objects.select_related("author")
+        .prefetch_related("topics")
+        .annotate(
+            returned_note=Subquery(
+                ItemEvent.objects.filter(item=OuterRef("pk"), action=ItemEvent.Action.RETURNED)
+                .order_by("-at", "-pk")
+                .values("note")[:1]
+            ),
+            has_pending_revision=Exists(
+                ItemRevision.objects.filter(item=OuterRef("pk"), status=ItemRevision.Status.PENDING)
+            ),
+        )
+    )
     if tab != "all":
         items = items.filter(status=tab)
     if filters.is_valid():
@@ -162,15 +183,40 @@ def _form_context(form, formset, site: SiteSettings, item: Item | None) -> dict:
     }
 
 
+def sent_back_event(item: Item) -> ItemEvent | None:
+    """The reviewer's latest "sent back" step while the item is a draft again (a draft with
+    a return was not sent for review since: submitting makes it "in review")."""
+    if item.status != Status.DRAFT or item.pk is None:
+        return None
+    return (
+        item.events.filter(action=ItemEvent.Action.RETURNED)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
+def no_topic_reach() -> dict:
+    """Who an item without a topic reaches in the weekly e-mail: only the active
+    ambassadors who follow no topic (a reader who picks topics gets only those)."""
+    counts = Ambassador.objects.active().aggregate(
+        total=Count("pk", distinct=True),
+        no_topics=Count("pk", filter=Q(topics__isnull=True), distinct=True),
+    )
+    return counts
+
+
 def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
     site = SiteSettings.load()
+    revision = pending_revision(item) if item is not None else None
     if request.method == "POST":
-        form = ItemForm(request.POST, request.FILES, item=item)
+        form = ItemForm(request.POST, request.FILES, item=item, user=request.user)
         formset = ShareTextFormSet(
             request.POST,
             prefix="texts",
             form_kwargs={"disclosure": _disclosure_from(request.POST, site)},
         )
+        started = timezone.now()
         if form.is_valid() and formset.is_valid():
             fields = form.service_fields()
             try:
@@ -178,7 +224,7 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
                     item = item_create(
                         by=request.user,
                         share_texts=formset.share_texts(),
-                        image=form.cleaned_data["image"],
+                        image=form.picture(),
                         **fields,
                     )
                     messages.success(request, _("Draft saved."))
@@ -187,26 +233,106 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
                         item=item,
                         by=request.user,
                         share_texts=formset.share_texts(),
-                        image=form.cleaned_data["image"],
+                        image=form.picture(),
                         remove_image=form.cleaned_data["remove_image"],
                         **fields,
                     )
-                    messages.success(request, _("Changes saved."))
+                    if item.revisions.filter(
+                        status=ItemRevision.Status.PENDING,
+                        author=request.user,
+                        created_at__gte=started,
+                    ).exists():
+                        messages.success(
+                            request,
+                            _(
+                                "Saved as a change for review. The live version stays as it "
+                                "is until someone else from the team approves the change."
+                            ),
+                        )
+                    else:
+                        messages.success(request, _("Changes saved."))
             except PublishingError as error:
                 messages.error(request, error.message)
             else:
+                for warning in form.warnings:
+                    messages.warning(request, warning)
                 if "save_and_continue" in request.POST:
                     return redirect("ambassadors:studio_item_edit", pk=item.pk)
                 return redirect("ambassadors:studio_item", pk=item.pk)
+        _hold_picture(request, form)
     elif item is None:
-        form = ItemForm(item=None)
+        form = ItemForm(item=None, user=request.user)
         formset = ShareTextFormSet(prefix="texts", initial=[{"network": Network.LINKEDIN}])
         formset.extra = 0
     else:
-        form = ItemForm(initial=item_initial(item), item=item)
-        formset = ShareTextFormSet(prefix="texts", initial=_share_texts_initial(item))
-        formset.extra = 0 if item.share_texts.exists() else 1
-    return render(request, "studio/items/form.html", _form_context(form, formset, site, item))
+        form = ItemForm(initial=item_initial(item, revision), item=item, user=request.user)
+        texts = _share_texts_initial(item)
+        if revision is not None and "share_texts" in revision.proposed:
+            texts = [{"network": n, "text": t} for n, t in revision.proposed["share_texts"]]
+        formset = ShareTextFormSet(prefix="texts", initial=texts)
+        formset.extra = 0 if texts else 1
+    context = _form_context(form, formset, site, item)
+    context.update(
+        {
+            "revision": revision,
+            "returned": sent_back_event(item) if item is not None else None,
+            "live_under_review": item is not None
+            and item.status == Status.PUBLISHED
+            and site.review_required,
+            "no_topic_reach": no_topic_reach(),
+            "errors": _error_list(form, formset),
+        }
+    )
+    return render(request, "studio/items/form.html", context)
+
+
+def _hold_picture(request: HttpRequest, form: ItemForm) -> None:
+    """A failed save keeps a valid chosen picture: cleaned, stored, and referenced from a
+    hidden field so the next save uses it."""
+    cleaned = getattr(form, "cleaned_data", {})
+    image = cleaned.get("image")
+    reference = None
+    if image and "image" not in form.errors:
+        reference = held_image_store(image, user=request.user)
+    elif getattr(form, "held", None) is not None:
+        reference = cleaned.get("held_image")
+    if reference:
+        form.data = form.data.copy()
+        form.data["held_image"] = reference
+        form.held_name = (getattr(form, "held", None) or image).name
+
+
+def _error_list(form: ItemForm, formset) -> list[dict]:
+    """Every error of a failed save, in page order, with the id of its field: the summary
+    at the top links to each."""
+    if not form.is_bound:
+        return []
+    errors = [{"field_id": "", "label": "", "message": m} for m in form.non_field_errors()]
+    for name in form.fields:
+        for message in form.errors.get(name, []):
+            errors.append(
+                {
+                    "field_id": form[name].auto_id,
+                    "label": form.fields[name].label or name,
+                    "message": message,
+                }
+            )
+    if formset.is_bound:
+        for message in formset.non_form_errors():
+            errors.append({"field_id": "", "label": "", "message": message})
+        for share_form in formset.forms:
+            for name, messages_ in share_form.errors.items():
+                for message in messages_:
+                    errors.append(
+                        {
+                            "field_id": share_form[name].auto_id
+                            if name in share_form.fields
+                            else "",
+                            "label": _("Suggested text"),
+                            "message": message,
+                        }
+                    )
+    return errors
 
 
 @comms_required
@@ -273,5 +399,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "disclosure": item_disclosure(item=item, site=site),
             "report": item.plain_language or None,
             "now": now,
+            "returned": sent_back_event(item),
+            "revision": pending_revision(item),
         },
     )

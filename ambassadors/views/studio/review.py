@@ -6,7 +6,7 @@ from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ...models import Item, ItemEvent, SiteSettings
+from ...models import Item, ItemEvent, ItemRevision, SiteSettings
 from ..access import comms_required
 
 
@@ -30,5 +30,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "studio_section": "review",
             "items": items,
             "review_required": SiteSettings.load().review_required,
+            "revisions": ItemRevision.objects.filter(
+                status=ItemRevision.Status.PENDING, item__status=Item.Status.PUBLISHED
+            )
+            .select_related("item", "author")
+            .order_by("created_at", "pk"),
         },
     )

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from . import items, plain_language, review, site_settings, sources, workflow
+from . import (
+    audit,
+    calendar,
+    items,
+    plain_language,
+    review,
+    revisions,
+    site_settings,
+    sources,
+    workflow,
+)
 
 urlpatterns = [
     path("", items.item_list, name="studio_items"),
@@ -32,4 +42,10 @@ urlpatterns = [
         "watched-terms/<int:pk>/delete/", sources.watch_term_delete, name="studio_watch_term_delete"
     ),
     path("link-preview/", sources.preview, name="studio_link_preview"),
+    # Editorial control (issue 12)
+    path("items/<int:pk>/change/", revisions.revision_review, name="studio_revision"),
+    path("audit/", audit.audit_page, name="studio_audit"),
+    path("audit.csv", audit.audit_csv, name="studio_audit_csv"),
+    path("calendar/", calendar.calendar_page, name="studio_calendar"),
+    path("calendar/feed/", calendar.feed_settings, name="studio_calendar_feed"),
 ]

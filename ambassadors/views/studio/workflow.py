@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -114,6 +115,7 @@ def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
             "reach": urgent_alert_recipients(item=item).count() if item.is_urgent else None,
             "delay": site.urgent_send_delay_minutes,
             "has_share_texts": bool(item.share_texts.all()),
+            "now": timezone.now(),
             **panel_context(report, text=plain_language_text(title=item.title, body=item.body)),
         },
     )
