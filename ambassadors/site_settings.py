@@ -17,6 +17,7 @@ SETTINGS_FIELDS = (
     "disclosure_en",
     "disclosure_nl",
     "urgent_send_delay_minutes",
+    "linkedin_share",
 )
 
 

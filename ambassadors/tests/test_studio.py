@@ -632,8 +632,8 @@ def test_settings_page_edits_site_settings(client_as, comms_lead):
     assert site.linkedin_share == "composer"  # not sent: the saved choice stays
 
 
-def test_settings_choose_how_linkedin_shares(client_as, comms_user):
-    client = client_as(comms_user)
+def test_settings_choose_how_linkedin_shares(client_as, comms_lead):
+    client = client_as(comms_lead)
     assert "LinkedIn&#x27;s official share page" in client.get("/studio/settings/").content.decode()
     data = {"digest_send_hour": "7", "urgent_send_delay_minutes": "5"}
     client.post("/studio/settings/", {**data, "linkedin_share": "offsite"})

@@ -14,6 +14,7 @@ from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
 from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
 from ...share_texts import SHARE_TEXT_LIMITS, share_text_count
+from ...site_settings import SETTINGS_FIELDS
 from ...sources.inbox import picture_download
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -276,15 +277,7 @@ class ReturnForm(forms.Form):
 class SiteSettingsForm(forms.ModelForm):
     class Meta:
         model = SiteSettings
-        fields = [
-            "review_required",
-            "digests_enabled",
-            "digest_send_hour",
-            "disclosure_en",
-            "disclosure_nl",
-            "urgent_send_delay_minutes",
-            "linkedin_share",
-        ]
+        fields = list(SETTINGS_FIELDS)
         widgets = {"linkedin_share": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
