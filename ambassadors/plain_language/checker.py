@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .abbreviations import spoken_forms
 from .jargon import LANGUAGES, JargonHit, matcher, normalise_extra
 from .passive import PassiveHint, find_passive
 from .segment import segment
@@ -99,6 +100,18 @@ def _reason(language: str, band: str, words_per_sentence: float, syllables_per_w
     return "long_sentences" if sentence_ratio >= word_ratio else "long_words"
 
 
+def _word_syllables(
+    masked: str, start: int, end: int, language: str, stops: frozenset[int], spoken: dict
+) -> int:
+    """Syllables of one word; an abbreviation that did not end its sentence is counted as it is
+    read out ("Jan. 15" as "January", "2 mln. euro" as "miljoen")."""
+    if stops:
+        stop = end if masked.startswith(".", end) else end - 1
+        if stop in stops and (said := spoken.get(masked[start : stop + 1].lower())):
+            return sum(count_syllables(word, language) for word in said.split())
+    return count_syllables(masked[start:end], language)
+
+
 def check(
     text: str,
     *,
@@ -118,8 +131,10 @@ def check(
     masked, sentences = segmented.masked, segmented.sentences
 
     words = sum(len(sentence.words) for sentence in sentences)
+    stops = segmented.abbreviation_stops
+    spoken = spoken_forms(lang) if stops else {}
     syllables = sum(
-        count_syllables(masked[start:end], lang)
+        _word_syllables(masked, start, end, lang, stops, spoken)
         for sentence in sentences
         for start, end in sentence.words
     )

@@ -14,26 +14,13 @@ short. Blank lines, headings, list items and rules always end a sentence.
 import re
 from dataclasses import dataclass
 
+from .abbreviations import all_abbreviations
+
 WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:['’\-]|(?<=\d)[.,:](?=\d))[^\W_]+)*")
 
-# Never the end of a sentence, whatever follows.
-_ABBREVIATIONS = frozenset(
-    {
-        # English
-        "e.g.", "i.e.", "eg.", "ie.", "vs.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.",
-        "approx.", "incl.", "excl.", "dept.", "est.", "fig.", "jr.", "sr.", "inc.", "ltd.",
-        "co.", "cf.", "min.", "max.", "no.",
-        # Dutch
-        "bijv.", "bv.", "d.w.z.", "o.a.", "m.b.t.", "t.a.v.", "ca.", "evt.", "i.p.v.",
-        "z.s.m.", "mevr.", "dhr.", "blz.", "nr.", "jl.", "a.s.", "resp.", "m.a.w.", "o.b.v.",
-        "i.v.m.", "e.d.", "n.a.v.", "p.p.", "ong.", "vnl.", "zgn.", "ir.", "drs.", "ing.",
-        "vgl.", "t/m.", "z.o.z.", "i.c.m.", "t.b.v.", "d.m.v.", "c.q.", "o.i.d.",
-    }
-)  # fmt: skip
-# End a sentence only when the next word starts with a capital ("…, paper etc. We then…").
-_SOFT_ABBREVIATIONS = frozenset({"etc.", "enz.", "e.a.", "usw."})
 _LETTER_DOTS_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
-_INITIAL_RE = re.compile(r"[A-Z]\.")
+_INITIAL_RE = re.compile(r"[^\W\d_]\.", re.UNICODE)
+_OPENING = "(\"'“‘«[¿¡"
 
 _END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)")
 
@@ -64,8 +51,12 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Segmented:
+    """``abbreviation_stops`` holds the offsets of full stops that belong to an abbreviation
+    and did not end a sentence ("Jan. 15", "2 mln. euro"): those words are read out in full."""
+
     masked: str
     sentences: tuple[Sentence, ...]
+    abbreviation_stops: frozenset[int] = frozenset()
 
 
 _NOT_NEWLINE_RE = re.compile(r"[^\n]")
@@ -118,26 +109,60 @@ def _mask(text: str) -> tuple[str, set[int], set[int]]:
     return _blank_all(text, _UNDERSCORE_RE, "_"), standalone, new_start
 
 
+def _previous_word(masked: str, begin: int) -> str:
+    before = masked[:begin].rstrip()
+    stop = len(before)
+    while stop > 0 and (before[stop - 1].isalnum() or before[stop - 1] in "'’-"):
+        stop -= 1
+    return before[stop:].lower()
+
+
+def _next_starts_upper(masked: str, end: int) -> bool:
+    following = masked[end : end + 40].lstrip(" \t").lstrip(_OPENING)
+    return bool(following) and following[0].isupper()
+
+
 def _is_abbreviation(masked: str, start: int, end: int) -> bool:
+    """True when the full stop at masked[start:end] belongs to an abbreviation, not a sentence.
+
+    Rules (lists in data/abbreviations_*.tsv): titles ("Dr.") and linking abbreviations
+    ("e.g.", "nl.") never end a sentence; the others ("a.m.", "etc.", "mln.", "Jan.", letter-dot
+    groups like "U.K.") end one only when the next word starts with a capital letter; a single
+    capital letter is a name's initial ("J. Smith") unless a label word such as "size" comes
+    before it ("size S. Fits" splits).
+    """
     if masked[start:end] != ".":
         return False
     begin = start
     while begin > 0 and not masked[begin - 1].isspace():
         begin -= 1
-    token = masked[begin : start + 1].lstrip("(\"'“‘«[")
+    token = masked[begin : start + 1].lstrip(_OPENING)
     lowered = token.lower()
-    if lowered in _ABBREVIATIONS or _LETTER_DOTS_RE.fullmatch(lowered):
+    table = all_abbreviations()
+    kind = table.get(lowered)
+    if kind is None or kind == "label":
+        if _INITIAL_RE.fullmatch(token) and token[0].isupper():
+            if table.get(_previous_word(masked, begin)) != "label":
+                return True  # an initial: J. Smith, John F. Kennedy
+            kind = "final"
+        elif _LETTER_DOTS_RE.fullmatch(lowered):
+            kind = "final"
+        else:
+            return False
+    if kind in ("title", "inner"):
         return True
-    if _INITIAL_RE.fullmatch(token):
-        return True
-    if lowered in _SOFT_ABBREVIATIONS:
-        following = masked[end:].lstrip()
-        return bool(following) and not following[0].isupper()
-    return False
+    return not _next_starts_upper(masked, end)
 
 
-def _breaks(masked: str, standalone: set[int], new_start: set[int]) -> list[int]:
-    breaks = [m.end() for m in _END_RE.finditer(masked) if not _is_abbreviation(masked, *m.span())]
+def _breaks(
+    masked: str, standalone: set[int], new_start: set[int], stops: set[int]
+) -> list[int]:
+    breaks = []
+    for match in _END_RE.finditer(masked):
+        if _is_abbreviation(masked, *match.span()):
+            stops.add(match.start())
+        else:
+            breaks.append(match.end())
     lines = masked.split("\n")
     offset = 0
     for number, line in enumerate(lines[:-1]):
@@ -164,7 +189,8 @@ def segment(text: str) -> Segmented:
     sentences: list[Sentence] = []
     position = 0
     index = 0
-    for end in _breaks(masked, standalone, new_start):
+    stops: set[int] = set()
+    for end in _breaks(masked, standalone, new_start, stops):
         first = index
         while index < len(words) and words[index][1] <= end:
             index += 1
@@ -175,4 +201,4 @@ def segment(text: str) -> Segmented:
                 Sentence(start, max(stop, words[index - 1][1]), tuple(words[first:index]))
             )
         position = end
-    return Segmented(masked, tuple(sentences))
+    return Segmented(masked, tuple(sentences), frozenset(stops))

@@ -73,7 +73,8 @@ def test_corporate_paragraph_lands_in_a_worse_band_than_its_rewrite(language):
 
 @pytest.mark.parametrize(
     ("language", "words", "sentences", "syllables", "score"),
-    [("en", 55, 2, 122, -8.7), ("nl", 58, 2, 133, 3.3)],
+    # "stakeholders" is an English loanword: 3 syllables as spoken, not 4 by the Dutch patterns.
+    [("en", 55, 2, 122, -8.7), ("nl", 58, 2, 132, 4.6)],
 )
 def test_corporate_paragraph_exact_counts(language, words, sentences, syllables, score):
     report = check(CORPORATE[language], language=language)
