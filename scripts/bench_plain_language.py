@@ -52,9 +52,9 @@ def main(runs: int = 200) -> None:
             cold.append((time.perf_counter() - start) * 1000)
         timings.sort()
         p95 = timings[int(len(timings) * 0.95) - 1]
-        print(
+        sys.stdout.write(
             f"{language}: 400 words, warm median {statistics.median(timings):.2f} ms, "
-            f"p95 {p95:.2f} ms; cold word cache median {statistics.median(cold):.2f} ms"
+            f"p95 {p95:.2f} ms; cold word cache median {statistics.median(cold):.2f} ms\n"
         )
 
 

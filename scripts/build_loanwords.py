@@ -77,7 +77,7 @@ def main() -> None:
     with (DATA / "dutch_words.txt").open("w", encoding="utf-8") as out:
         out.write(HEADER_NL)
         out.write("\n".join(sorted(set(dutch))) + "\n")
-    print(f"{len(english)} English words, {len(dutch)} Dutch words", file=sys.stderr)
+    sys.stderr.write(f"{len(english)} English words, {len(dutch)} Dutch words\n")
 
 
 if __name__ == "__main__":

@@ -154,9 +154,7 @@ def _is_abbreviation(masked: str, start: int, end: int) -> bool:
     return not _next_starts_upper(masked, end)
 
 
-def _breaks(
-    masked: str, standalone: set[int], new_start: set[int], stops: set[int]
-) -> list[int]:
+def _breaks(masked: str, standalone: set[int], new_start: set[int], stops: set[int]) -> list[int]:
     breaks = []
     for match in _END_RE.finditer(masked):
         if _is_abbreviation(masked, *match.span()):

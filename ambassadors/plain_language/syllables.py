@@ -82,7 +82,9 @@ def _by_rules(part: str, language: str) -> int:
         # Dutch pieces are syllables except at the edges, where one vowel is never split off
         # ("over" stays whole in "over-na-me"): count the vowel groups of each piece.
         cuts = [0, *positions, len(part)]
-        return sum(max(1, _vowel_groups(part[a:b], "nl")) for a, b in zip(cuts, cuts[1:]))
+        return sum(
+            max(1, _vowel_groups(part[a:b], "nl")) for a, b in zip(cuts, cuts[1:], strict=False)
+        )
     return len(positions) + 1
 
 
