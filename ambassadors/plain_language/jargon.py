@@ -218,34 +218,56 @@ def _trie_pattern(keys: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Matcher:
-    """``pattern`` finds whole terms; ``suffix_pattern`` finds compounds that end in a word-part
-    entry ("-traject"); ``allowed`` are words the caller allow-listed, never reported."""
+    """``pattern`` finds whole terms; ``suffixes`` (longest first) are the forms of word-part
+    entries ("-traject": traject, trajecten...) that end a compound ("verandertraject"), and
+    ``suffix_cores`` their bare parts, to skip texts without any; ``allowed`` are words the
+    caller allow-listed, never reported."""
 
     pattern: re.Pattern[str] | None
     lookup: dict[str, tuple[str, str]]
-    suffix_pattern: re.Pattern[str] | None = None
     suffixes: tuple[tuple[str, tuple[str, str]], ...] = ()
+    suffix_cores: tuple[str, ...] = ()
     allowed: frozenset[str] = frozenset()
 
-    def _suffix_entry(self, word: str) -> tuple[str, str] | None:
-        lowered = word.lower()
-        for form, entry in self.suffixes:
-            if lowered.endswith(form):
-                return entry
-        return None
+    def _compounds(self, masked: str) -> list[tuple[int, int, int, tuple[str, str] | None]]:
+        """Words that end in a word-part entry; only words holding a bare part are looked at."""
+        lowered = masked.lower()
+        if len(lowered) != len(masked):  # a rare letter whose lower case is longer ("İ")
+            lowered = "".join(c if len(c.lower()) > 1 else c.lower() for c in masked)
+        found: dict[int, tuple[int, int, int, tuple[str, str] | None]] = {}
+        for core in self.suffix_cores:
+            position = lowered.find(core)
+            while position != -1:
+                start = position
+                while start > 0 and lowered[start - 1].isalpha():
+                    start -= 1
+                end = position + len(core)
+                while end < len(lowered) and lowered[end].isalpha():
+                    end += 1
+                position = lowered.find(core, end)
+                word = lowered[start:end]
+                outside = lowered[start - 1 : start] + lowered[end : end + 1]
+                if (
+                    start in found
+                    or "-" in outside
+                    or any(c.isdigit() or c == "_" for c in outside)
+                ):
+                    continue
+                for form, entry in self.suffixes:
+                    if word.endswith(form):
+                        if len(word) - len(form) >= _MIN_HEAD and word not in self.allowed:
+                            # Name the word found ("verandertraject"), not the word part.
+                            found[start] = (start, end, 1, (word, entry[1]))
+                        break
+        return list(found.values())
 
     def find(self, masked: str) -> list[JargonHit]:
         """All hits, longest first when they overlap, returned in text order."""
         candidates: list[tuple[int, int, int, tuple[str, str] | None]] = []
         if self.pattern is not None:
             candidates += [(*m.span(1), 0, None) for m in self.pattern.finditer(masked)]
-        if self.suffix_pattern is not None:
-            for match in self.suffix_pattern.finditer(masked):
-                word = match.group(1)
-                entry = self._suffix_entry(word)
-                if entry is not None and normalise_term(word) not in self.allowed:
-                    # Name the word found ("verandertraject"), not the word part.
-                    candidates.append((*match.span(1), 1, (word.lower(), entry[1])))
+        if self.suffixes:
+            candidates += self._compounds(masked)
         # Longest first; for the same span a whole-term entry beats a word-part entry.
         candidates.sort(key=lambda c: (c[0] - c[1], c[2], c[0]))
         taken: list[tuple[int, int, tuple[str, str] | None]] = []
@@ -294,20 +316,16 @@ def matcher(language: str, extra: tuple[tuple[str, str], ...]) -> Matcher:
     lookup = {**inflected, **explicit}
     allowed = frozenset(normalise_term(term) for term, suggestion in extra if not suggestion)
     suffixes: dict[str, tuple[str, str]] = {}
+    cores: list[str] = []
     for key in [k for k in lookup if k.startswith(_SUFFIX)]:
         value = lookup.pop(key)
         part = key[len(_SUFFIX) :]
+        cores.append(part)
         for form in [part, *variants(part, language)]:
             suffixes.setdefault(form, value)
-    suffix_pattern = None
-    if suffixes:
-        tails = "|".join(re.escape(form) for form in sorted(suffixes, key=len, reverse=True))
-        suffix_pattern = re.compile(
-            rf"(?<![\w\-])([^\W\d_]{{{_MIN_HEAD},}}?(?:{tails}))(?![\w\-])", re.IGNORECASE
-        )
     ordered = tuple(sorted(suffixes.items(), key=lambda item: -len(item[0])))
     if not lookup:
-        return Matcher(None, {}, suffix_pattern, ordered, allowed)
+        return Matcher(None, {}, ordered, tuple(cores), allowed)
     body = _trie_pattern(lookup)
     pattern = re.compile(rf"(?<!\w)(?=({body})(?!\w))", re.IGNORECASE)
-    return Matcher(pattern, lookup, suffix_pattern, ordered, allowed)
+    return Matcher(pattern, lookup, ordered, tuple(cores), allowed)

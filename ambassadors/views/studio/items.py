@@ -27,6 +27,7 @@ from ...publishing import (
 )
 from ..access import comms_required
 from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
+from .plain_language import language_warning
 
 Status = Item.Status
 PAGE_SIZE = 50
@@ -272,6 +273,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "share_texts": group_share_texts(item),
             "disclosure": item_disclosure(item=item, site=site),
             "report": item.plain_language or None,
+            "language_warning": language_warning(item.plain_language or {}),
             "now": now,
         },
     )
