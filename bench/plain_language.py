@@ -1,6 +1,6 @@
 """Time the plain-language checker on a 400-word text per language (docs/benchmarks.md).
 
-Run: .venv/bin/python scripts/bench_plain_language.py
+Usage: .venv/bin/python bench/plain_language.py  (no database or services needed)
 Each text is checked once to warm the caches (hyphenation dictionaries, jargon regex, word
 lists), then N times; the median and the 95th percentile of one check are printed in ms.
 """
