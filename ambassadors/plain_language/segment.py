@@ -21,6 +21,10 @@ WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:['’\-]|(?<=\d)[.,:](?=\
 _LETTER_DOTS_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
 _INITIAL_RE = re.compile(r"[^\W\d_]\.", re.UNICODE)
 _OPENING = "(\"'“‘«[¿¡"
+_CLOSERS = "\"'”’»)]"
+# Written after "a.m."/"p.m." without starting a sentence.
+_TIME_ZONES = frozenset({"CET", "CEST", "GMT", "UTC", "BST", "WET", "EET", "EST", "EDT", "CST",
+                         "CDT", "PST", "PDT", "IST", "JST", "AEST"})  # fmt: skip
 
 _END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)")
 
@@ -117,22 +121,22 @@ def _previous_word(masked: str, begin: int) -> str:
     return before[stop:].lower()
 
 
-def _next_starts_upper(masked: str, end: int) -> bool:
+def _next_word(masked: str, end: int) -> str:
     following = masked[end : end + 40].lstrip(" \t").lstrip(_OPENING)
-    return bool(following) and following[0].isupper()
+    return following.split(None, 1)[0] if following.strip() else ""
 
 
 def _is_abbreviation(masked: str, start: int, end: int) -> bool:
-    """True when the full stop at masked[start:end] belongs to an abbreviation, not a sentence.
+    """True when the full stop at masked[start] belongs to an abbreviation, not a sentence
+    end; ``end`` is where the next word may start (after closing brackets or quotes).
 
-    Rules (lists in data/abbreviations_*.tsv): titles ("Dr.") and linking abbreviations
-    ("e.g.", "nl.") never end a sentence; the others ("a.m.", "etc.", "mln.", "Jan.", letter-dot
-    groups like "U.K.") end one only when the next word starts with a capital letter; a single
-    capital letter is a name's initial ("J. Smith") unless a label word such as "size" comes
-    before it ("size S. Fits" splits).
+    Rules (lists in data/abbreviations_*.tsv): titles ("Dr.", also joined: "Prof.dr.") and
+    linking abbreviations ("e.g.", "nl.") never end a sentence; the others ("a.m.", "etc.",
+    "mln.", "Jan.", "U.K.", unlisted lower-case letter-dot groups) end one only when the next
+    word starts with a capital letter that is not a time zone ("5 p.m. CET"). Capitals with
+    full stops that are not listed ("J. Smith", "J.R.R. Tolkien") are a name's initials,
+    unless a label word such as "size" comes before a single one ("size S. Fits" splits).
     """
-    if masked[start:end] != ".":
-        return False
     begin = start
     while begin > 0 and not masked[begin - 1].isspace():
         begin -= 1
@@ -141,26 +145,53 @@ def _is_abbreviation(masked: str, start: int, end: int) -> bool:
     table = all_abbreviations()
     kind = table.get(lowered)
     if kind is None or kind == "label":
+        pieces = [piece + "." for piece in lowered.split(".")[:-1]]
+        if len(pieces) > 1 and all(table.get(piece) == "title" for piece in pieces):
+            return True  # joined titles: Prof.dr., mr.drs.
         if _INITIAL_RE.fullmatch(token) and token[0].isupper():
             if table.get(_previous_word(masked, begin)) != "label":
                 return True  # an initial: J. Smith, John F. Kennedy
             kind = "final"
         elif _LETTER_DOTS_RE.fullmatch(lowered):
+            if token.isupper():
+                return True  # initials written together: J.P. Balkenende
             kind = "final"
         else:
             return False
     if kind in ("title", "inner"):
         return True
-    return not _next_starts_upper(masked, end)
+    following = _next_word(masked, end)
+    return not following[:1].isupper() or following.rstrip(".,;:!?") in _TIME_ZONES
+
+
+def _no_break(masked: str, start: int, end: int, stops: set[int]) -> bool:
+    """True when the end mark at masked[start:end] does not end the sentence.
+
+    A single full stop is checked against the abbreviations (and, when it is one, recorded in
+    ``stops`` so the word is counted as read out). An ellipsis, or a question or exclamation
+    mark inside closing quotes, goes on when the next word starts in lower case ("We
+    waited... and waited", "He asked “why?” and left").
+    """
+    mark = masked[start:end]
+    core = mark.rstrip(_CLOSERS)
+    if core == ".":
+        if _is_abbreviation(masked, start, end):
+            stops.add(start)
+            return True
+        return False
+    ellipsis = len(core) > 1 and set(core) <= {".", "…"} or core == "…"
+    quoted = len(core) < len(mark) and core.strip("?!") == ""
+    if ellipsis or quoted:
+        return _next_word(masked, end)[:1].islower()
+    return False
 
 
 def _breaks(masked: str, standalone: set[int], new_start: set[int], stops: set[int]) -> list[int]:
-    breaks = []
-    for match in _END_RE.finditer(masked):
-        if _is_abbreviation(masked, *match.span()):
-            stops.add(match.start())
-        else:
-            breaks.append(match.end())
+    breaks = [
+        match.end()
+        for match in _END_RE.finditer(masked)
+        if not _no_break(masked, *match.span(), stops)
+    ]
     lines = masked.split("\n")
     offset = 0
     for number, line in enumerate(lines[:-1]):

@@ -130,7 +130,6 @@ def test_dutch_jargon_found_with_suggestions():
         ("uitrol", "uitrol", "invoering"),
         ("conform", "conform", "volgens"),
         ("in samenwerking met", "in samenwerking met", "samen met"),
-        ("relevante", "relevant", "belangrijk"),
         ("stakeholders", "stakeholders", "betrokkenen"),
     ]
 
