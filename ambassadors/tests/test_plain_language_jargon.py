@@ -85,6 +85,15 @@ def test_held_back_jargon_is_mostly_caught(language):
             "De regels treden in werking.",
             [("treden in werking", "in werking treden", "ingaan")],
         ),
+        # Separable verbs in a main clause, and "action" as a verb.
+        ("nl", "De vergadering vangt aan om negen uur.", [("vangt aan", "vangt aan", "begint")]),
+        ("nl", "We stemmen af met HR.", [("stemmen af", "stemmen af", "overleggen")]),
+        ("en", "The team will action it.", [("will action", "will action", "will do")]),
+        (
+            "en",
+            "End with a call to action.",
+            [("call to action", "call to action", "what you ask people to do")],
+        ),
         # Abstract phrases from the GOV.UK list; the literal word stays free.
         ("en", "We will deliver results.", [("deliver results", "deliver results", "get results")]),
         ("en", "The storm impacted the trains.", [("impacted", "impacted", "affected")]),
