@@ -13,7 +13,8 @@ Dutch ("online" on-li-ne, "linedance" li-ne-dan-ce). In Dutch, a word is counted
 1. an English word from ``data/english_nl.tsv`` (common English words that are not clearly
    Dutch, with their CMU Pronouncing Dictionary syllable counts; see that file for sources and
    licences) gets its English count ("update" 2, "game" 1);
-2. a common Dutch word from ``data/dutch_words.txt`` is counted with the Dutch rules, whole;
+2. a common Dutch word from ``data/dutch_words.txt`` is counted with the Dutch rules, whole,
+   unless it is a Dutch head with an English tail ("klantenservice" = klanten + service);
 3. a compound of two such words, at least one of them English and each at least three letters
    ("linedance" = line + dance, "teamuitje" = team + uitje, "klantservice" = klant + service,
    also with a linking s: "bedrijfsupdate"), adds up the counts of its parts;
@@ -93,7 +94,15 @@ def _dutch_part(part: str) -> int:
     if part in english:
         return english[part]
     dutch = dutch_words()
-    if part in dutch or len(part) < 2 * _MIN_PART:
+    if len(part) < 2 * _MIN_PART:
+        return _by_rules(part, "nl")
+    if part in dutch:
+        # A common Dutch word is only split into a Dutch head and an English tail
+        # ("klantenservice"), never into two English-looking parts ("overname").
+        for cut in range(_MIN_PART, len(part) - _MIN_PART - 1):
+            head, tail = part[:cut], part[cut:]
+            if tail in english and (head in dutch or (head[-1] == "s" and head[:-1] in dutch)):
+                return _by_rules(head, "nl") + english[tail]
         return _by_rules(part, "nl")
     for cut in range(len(part) - _MIN_PART, _MIN_PART - 1, -1):
         head, tail = part[:cut], part[cut:]

@@ -75,6 +75,10 @@ def test_the_issue_words(word, spoken):
         ("websitebezoekers", 5),
         ("salesteam", 2),
         ("kick-offmeeting", 4),
+        # Common Dutch compounds with an English tail.
+        ("klantenservice", 4),
+        ("afdelingsmanager", 6),
+        ("verkoopteam", 3),
     ],
 )
 def test_compounds_with_an_english_part(word, spoken):
@@ -107,6 +111,10 @@ def test_compounds_with_an_english_part(word, spoken):
         ("handdoek", 2),
         ("vergadering", 4),
         ("werkzaamheden", 4),
+        ("methode", 3),
+        ("periode", 4),
+        ("reclame", 3),
+        ("kantine", 3),
     ],
 )
 def test_dutch_words_keep_dutch_counts(word, spoken):
