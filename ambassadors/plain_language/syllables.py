@@ -12,7 +12,8 @@ Dutch ("online" on-li-ne, "linedance" li-ne-dan-ce). In Dutch, a word is counted
 
 1. an English word from ``data/english_nl.tsv`` (common English words that are not clearly
    Dutch, with their CMU Pronouncing Dictionary syllable counts; see that file for sources and
-   licences) gets its English count ("update" 2, "game" 1);
+   licences) gets its English count ("update" 2, "game" 1), also with Dutch verb endings
+   ("downloaden" 3, "geliket" 2);
 2. a common Dutch word from ``data/dutch_words.txt`` is counted with the Dutch rules, whole,
    unless it is a Dutch head with an English tail ("klantenservice" = klanten + service);
 3. a compound of two such words, at least one of them English and each at least three letters
@@ -89,11 +90,41 @@ def _by_rules(part: str, language: str) -> int:
     return len(positions) + 1
 
 
+_NL_ENDINGS = (("en", 1), ("n", 1), ("t", 0), ("d", 0))
+# Spellings English has and Dutch has not: a common Dutch word ("idealen") is only read as an
+# English stem with Dutch endings when the stem shows one ("download", "like", "managed").
+_ENGLISH_SPELLING_RE = re.compile(r"oa|ow|ay|aw|[^aeiouy]e$|[^aeiouy]ed$")
+
+
+def _english_with_dutch_endings(part: str, english: dict[str, int]) -> tuple[str, int] | None:
+    """(English stem, spoken syllables) of an English word with Dutch verb endings
+    ("downloaden", "geliket", "gemanaged", "chatten"), or None. Stems must have four letters,
+    so Dutch words such as "gehad" keep the Dutch rules."""
+    extra = 0
+    stem = part
+    if stem.startswith("ge") and len(stem) > 5:
+        stem, extra = stem[2:].lstrip("ë"), 1
+        if stem in english and len(stem) >= 4:
+            return stem, extra + english[stem]
+    for ending, syllables in _NL_ENDINGS:
+        base = stem[: -len(ending)]
+        if not stem.endswith(ending) or len(base) < 4:
+            continue
+        if base[-1] == base[-2] and base[-1] not in "aeiou":
+            base = base[:-1]  # chatten → chat
+        if base in english:
+            return base, extra + english[base] + syllables
+    return None
+
+
 def _dutch_part(part: str) -> int:
     english = english_loanwords()
     if part in english:
         return english[part]
     dutch = dutch_words()
+    inflected = _english_with_dutch_endings(part, english)
+    if inflected is not None and (part not in dutch or _ENGLISH_SPELLING_RE.search(inflected[0])):
+        return inflected[1]
     if len(part) < 2 * _MIN_PART:
         return _by_rules(part, "nl")
     if part in dutch:

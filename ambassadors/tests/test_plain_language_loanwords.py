@@ -88,6 +88,29 @@ def test_compounds_with_an_english_part(word, spoken):
 @pytest.mark.parametrize(
     ("word", "spoken"),
     [
+        ("downloaden", 3),
+        ("gedownload", 3),
+        ("geliket", 2),
+        ("gemanaged", 3),
+        ("geüpdatet", 4),
+        ("deleten", 3),
+        ("liken", 2),
+        ("chatten", 2),
+        # Dutch verbs and plurals that look like English stems with endings stay Dutch.
+        ("idealen", 4),
+        ("materialen", 5),
+        ("geboren", 3),
+        ("gegeven", 3),
+        ("gehad", 2),
+    ],
+)
+def test_english_stems_with_dutch_endings(word, spoken):
+    assert count_syllables(word, "nl") == spoken
+
+
+@pytest.mark.parametrize(
+    ("word", "spoken"),
+    [
         # Dutch words spelled like English ones keep their Dutch reading (final -e spoken).
         ("code", 2),
         ("route", 2),
