@@ -304,3 +304,37 @@ def test_lists_ship_with_their_sources(abbreviation, language):
 
     table = load_abbreviations(language)
     assert abbreviation in table
+
+
+@pytest.mark.parametrize(("language", "source"), [("en", "Sources:"), ("nl", "Bronnen:")])
+def test_list_files_name_their_sources(language, source):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "plain_language" / "data"
+    header = (path / f"abbreviations_{language}.tsv").read_text(encoding="utf-8")[:3000]
+    assert source in header
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("jan.\tsoon", "expected 'abbreviation<TAB>"),
+        ("jan\tfinal", "must end in a full stop"),
+        ("jan.\tfinal\njan.\tinner", "listed twice"),
+    ],
+)
+def test_malformed_abbreviation_lists_fail_loudly(text, message):
+    from ambassadors.plain_language.abbreviations import parse_abbreviations
+
+    with pytest.raises(ValueError, match=message):
+        parse_abbreviations(text)
+
+
+def test_spoken_forms_are_read_from_the_third_column():
+    from ambassadors.plain_language.abbreviations import parse_abbreviations, spoken_forms
+
+    assert parse_abbreviations("mln.\tfinal\tmiljoen\nnl.\tinner") == (
+        {"mln.": "final", "nl.": "inner"},
+        {"mln.": "miljoen"},
+    )
+    assert spoken_forms("nl")["z.s.m."] == "zo snel mogelijk"
