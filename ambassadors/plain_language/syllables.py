@@ -35,6 +35,8 @@ _EN_VOWELS_RE = re.compile(r"[aeiouy]+")
 # so does an e after a diphthong ending in i ("mooi-e", "bui-en", "ei-e-ren").
 _NL_VOWELS_RE = re.compile(r"[äëïöü]|(?:aai|ooi|oei|ui|ei)(?=e)|[aeiouyáéíóúàèâêîôû]+")
 _EN_SILENT_ED_RE = re.compile(r"[^aeiouytd]ed$")
+# A cheap test before counting an edge piece's vowel groups: two vowels apart, or a diaeresis.
+_NL_MAYBE_TWO_GROUPS_RE = re.compile(r"[aeiouy][^aeiouy]+[aeiouy]|[äëïöü]|[iy]e|[ioe]ie")
 _MIN_PART = 3
 
 
@@ -80,20 +82,21 @@ def _by_rules(part: str, language: str) -> int:
     positions = _hyphenator(language).positions(part)
     if not positions:
         return max(1, _vowel_groups(part, language))
+    count = len(positions) + 1
     if language == "nl":
         # Dutch pieces are syllables except at the edges, where one vowel is never split off
-        # ("over" stays whole in "over-na-me"): count the vowel groups of each piece.
-        cuts = [0, *positions, len(part)]
-        return sum(
-            max(1, _vowel_groups(part[a:b], "nl")) for a, b in zip(cuts, cuts[1:], strict=False)
-        )
-    return len(positions) + 1
+        # ("over" stays whole in "over-na-me"): count the vowel groups of the edge pieces.
+        for edge in (part[: positions[0]], part[positions[-1] :]):
+            if _NL_MAYBE_TWO_GROUPS_RE.search(edge):
+                count += max(0, _vowel_groups(edge, "nl") - 1)
+    return count
 
 
 _NL_ENDINGS = (("en", 1), ("n", 1), ("t", 0), ("d", 0))
 # Spellings English has and Dutch has not: a common Dutch word ("idealen") is only read as an
 # English stem with Dutch endings when the stem shows one ("download", "like", "managed").
 _ENGLISH_SPELLING_RE = re.compile(r"oa|ow|ay|aw|[^aeiouy]e$|[^aeiouy]ed$")
+_ENGLISH_VOWELS_RE = re.compile(r"oa|ow|ay|aw")
 
 
 def _english_with_dutch_endings(part: str, english: dict[str, int]) -> tuple[str, int] | None:
@@ -122,12 +125,17 @@ def _dutch_part(part: str) -> int:
     if part in english:
         return english[part]
     dutch = dutch_words()
-    inflected = _english_with_dutch_endings(part, english)
-    if inflected is not None and (part not in dutch or _ENGLISH_SPELLING_RE.search(inflected[0])):
-        return inflected[1]
+    known_dutch = part in dutch
+    # For a common Dutch word the Dutch rules already agree with an English stem ending in a
+    # silent e plus "-en" ("liken" li-ken), so only participles and English vowel spellings
+    # need the look-up; this keeps the common case cheap.
+    if not known_dutch or part.startswith("ge") or _ENGLISH_VOWELS_RE.search(part):
+        inflected = _english_with_dutch_endings(part, english)
+        if inflected is not None and (not known_dutch or _ENGLISH_SPELLING_RE.search(inflected[0])):
+            return inflected[1]
     if len(part) < 2 * _MIN_PART:
         return _by_rules(part, "nl")
-    if part in dutch:
+    if known_dutch:
         # A common Dutch word is only split into a Dutch head and an English tail
         # ("klantenservice"), never into two English-looking parts ("overname").
         for cut in range(_MIN_PART, len(part) - _MIN_PART - 1):
