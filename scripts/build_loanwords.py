@@ -30,7 +30,7 @@ HEADER_EN = """\
 # https://github.com/rspeer/wordfreq): English Zipf frequency >= 3.0 and not more than 0.6
 # above the Dutch one, minus the reviewed Dutch homographs.
 # Syllables: the CMU Pronouncing Dictionary (Copyright (C) 1993-2015 Carnegie Mellon University,
-# BSD-style licence, redistributed with its notice), one syllable per vowel phone; the word's
+# BSD-style licence, full notice in LICENSE-cmudict.txt), one syllable per vowel phone; the word's
 # first pronunciation.
 # This file is an adaptation of the wordfreq lists and is shared under CC BY-SA 4.0.
 # Format: word<TAB>syllables
