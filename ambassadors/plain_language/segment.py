@@ -9,6 +9,12 @@ Line breaks matter in share texts (a LinkedIn post is a stack of short lines), s
 ends a sentence, unless the next line starts with a lowercase letter: that is a hard-wrapped
 paragraph (e-mail templates, translation files), and splitting it would make long sentences look
 short. Blank lines, headings, list items and rules always end a sentence.
+
+A full stop after an abbreviation is not always a sentence end: the lists in
+``data/abbreviations_*.tsv`` say which abbreviations never end one (titles, "e.g.", "nl.") and
+which may (they end one only before a capital: "10 a.m. Families", not "Jan. 15" or "2 mln.
+euro"); see `_is_abbreviation`. An ellipsis, or a "?" or "!" inside closing quotes, goes on
+when the next word starts in lower case.
 """
 
 import re
