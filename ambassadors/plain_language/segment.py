@@ -141,7 +141,8 @@ def _is_abbreviation(masked: str, start: int, end: int) -> bool:
     "mln.", "Jan.", "U.K.", unlisted lower-case letter-dot groups) end one only when the next
     word starts with a capital letter that is not a time zone ("5 p.m. CET"). Capitals with
     full stops that are not listed ("J. Smith", "J.R.R. Tolkien") are a name's initials,
-    unless a label word such as "size" comes before a single one ("size S. Fits" splits).
+    unless a label word such as "size" or "the" comes before them ("size S. Fits", "the
+    C.E.O. Then" split).
     """
     begin = start
     while begin > 0 and not masked[begin - 1].isspace():
@@ -159,8 +160,8 @@ def _is_abbreviation(masked: str, start: int, end: int) -> bool:
                 return True  # an initial: J. Smith, John F. Kennedy
             kind = "final"
         elif _LETTER_DOTS_RE.fullmatch(lowered):
-            if token.isupper():
-                return True  # initials written together: J.P. Balkenende
+            if token.isupper() and table.get(_previous_word(masked, begin)) != "label":
+                return True  # initials written together: J.P. Balkenende, not "the C.E.O."
             kind = "final"
         else:
             return False

@@ -129,6 +129,8 @@ EN_CASES = [
     ("J.R.R. Tolkien wrote the book.", 1),
     ("The talk is by A.B. Jansen from our lab.", 1),
     ("I got an A. Great news!", 2),
+    ("We met the C.E.O. Then we had lunch.", 2),
+    ("Our C.E.O. gave a short talk.", 1),
     ("The call is at 5 p.m. CET on Friday.", 1),
     ("The call is at 5 p.m. GMT. Please join.", 2),
     ("Prices in the U.S. Are they higher?", 2),
@@ -256,6 +258,7 @@ NL_CASES = [
     ("We laten het t.z.t. weten.", 1),
     ("We beslissen t.z.t. Dan hoor je het.", 2),
     ("Hij haalde een A. Knap gedaan!", 2),
+    ("We spraken met de C.E.O. Daarna gingen we lunchen.", 2),
     ("We werken in de V.S. Daar is het kantoor groot.", 2),
     ("Het project kost 2 mln. euro en wordt betaald door de buren, nl. de gemeente. Het begint "
      "in maart.", 2),
