@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from .images import image_clean, og_image_write
 from .links import link_targets_forget
 from .models import AuditEvent, Item, ItemEvent, JargonTerm, ShareText, SiteSettings
-from .plain_language import check
+from .plain_language import check, detect_language
 from .slugs import unique_item_slug
 
 Status = Item.Status
@@ -93,12 +93,13 @@ def plain_language_text(*, title: str, body: str) -> str:
 
 
 def plain_language_check(*, title: str, body: str, language: str):
-    """The checker's report for an item's words, with comms' jargon additions."""
-    return check(
-        plain_language_text(title=title, body=body),
-        language=language,
-        extra_jargon=jargon_terms(language=language),
-    )
+    """The checker's report for an item's words, with comms' jargon additions.
+
+    A text clearly written in the other language is checked in that language (the report's
+    ``language_mismatch`` says so), with comms' additions for the language it is written in."""
+    text = plain_language_text(title=title, body=body)
+    checked_in = detect_language(text) or language
+    return check(text, language=language, extra_jargon=jargon_terms(language=checked_in))
 
 
 def _store_report(item: Item):

@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .abbreviations import spoken_forms
+from .detect import detect_language
 from .jargon import LANGUAGES, JargonHit, matcher, normalise_extra
 from .passive import PassiveHint, find_passive
 from .segment import segment
@@ -46,6 +48,9 @@ class Report:
     """Plain data only, so it can be stored in a JSONField and compared in tests.
 
     Offsets index the text that was checked, so hints can be highlighted in place.
+    ``language`` is the language the text was scored in: the detected one when the text is
+    clearly in another language than ``declared_language`` (the item's), else the declared one.
+    ``detected_language`` is None when the text is too short or mixed to tell.
     """
 
     language: str
@@ -60,6 +65,15 @@ class Report:
     long_sentences: tuple[LongSentence, ...]
     passive_hints: tuple[PassiveHint, ...]
     jargon: tuple[JargonHit, ...]
+    declared_language: str = ""
+    detected_language: str | None = None
+
+    @property
+    def language_mismatch(self) -> bool:
+        """True when the text is clearly written in another language than the declared one."""
+        return self.detected_language is not None and self.detected_language != (
+            self.declared_language or self.language
+        )
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -99,30 +113,58 @@ def _reason(language: str, band: str, words_per_sentence: float, syllables_per_w
     return "long_sentences" if sentence_ratio >= word_ratio else "long_words"
 
 
+def _spoken_difference(
+    masked: str, spans: list[tuple[int, int]], stops: frozenset[int], language: str
+) -> int:
+    """Syllables to add because abbreviations that did not end their sentence are read out in
+    full ("Jan. 15" as "January", "2 mln. euro" as "miljoen"); see data/abbreviations_*.tsv."""
+    spoken = spoken_forms(language)
+    starts = {end: start for start, end in spans}
+    difference = 0
+    for stop in stops:
+        if stop in starts:  # "Jan" then "."
+            start, end = starts[stop], stop
+        elif stop + 1 in starts:  # "a.m." holds its last full stop
+            start, end = starts[stop + 1], stop + 1
+        else:
+            continue
+        said = spoken.get(masked[start : stop + 1].lower())
+        if said:
+            difference += sum(count_syllables(word, language) for word in said.split())
+            difference -= count_syllables(masked[start:end], language)
+    return difference
+
+
 def check(
     text: str,
     *,
     language: str,
     extra_jargon: Iterable[tuple[str, str]] = (),
     long_sentence_words: int = 25,
+    detect: bool = True,
 ) -> Report:
     """Check one text; deterministic and offline, so it can run inside a request or a test.
 
-    `extra_jargon` (from the database) is merged over the shipped list: the caller's
-    suggestion wins, and an empty suggestion allow-lists a term.
+    `language` is the item's language ("en", "nl" or a Django code such as "nl-be"; ValueError
+    for others). With `detect`, a text clearly written in the other language (see
+    `detect.detect_language`) is scored, segmented and checked for jargon and passive voice in
+    the language it is written in, and the report says so. `extra_jargon` (from the database)
+    is merged over the shipped list of the language checked: the caller's suggestion wins, and
+    an empty suggestion allow-lists a term.
     """
-    lang = normalise_language(language)
+    declared = normalise_language(language)
+    detected = detect_language(text) if detect else None
+    lang = detected or declared
     if long_sentence_words < 1:
         raise ValueError("long_sentence_words must be at least 1")
     segmented = segment(text)
     masked, sentences = segmented.masked, segmented.sentences
 
     words = sum(len(sentence.words) for sentence in sentences)
-    syllables = sum(
-        count_syllables(masked[start:end], lang)
-        for sentence in sentences
-        for start, end in sentence.words
-    )
+    spans = [span for sentence in sentences for span in sentence.words]
+    syllables = sum(count_syllables(masked[start:end], lang) for start, end in spans)
+    if segmented.abbreviation_stops:
+        syllables += _spoken_difference(masked, spans, segmented.abbreviation_stops, lang)
     words_per_sentence = words / len(sentences) if sentences else 0.0
     syllables_per_word = syllables / words if words else 0.0
 
@@ -153,4 +195,6 @@ def check(
         long_sentences=long_sentences,
         passive_hints=tuple(find_passive(text, masked, sentences, language=lang)),
         jargon=tuple(matcher(lang, normalise_extra(extra_jargon)).find(masked)),
+        declared_language=declared,
+        detected_language=detected,
     )

@@ -29,9 +29,20 @@ class JargonHit:
     suggestion: str
 
 
+_SUFFIX = "-"
+# Letters a compound needs before a word-part entry ("-traject" finds "verandertraject" but
+# not "traject" on its own, nor "re-creatie"-like words with a short head).
+_MIN_HEAD = 4
+
+
 def normalise_term(term: str) -> str:
-    """Fold case, apostrophes and hyphen/space runs so "Low-hanging  fruit" is one key."""
-    return _SEPARATORS_RE.sub(_SEPARATOR, term.replace("’", _APOSTROPHE).strip().lower())
+    """Fold case, apostrophes and hyphen/space runs so "Low-hanging  fruit" is one key.
+
+    A leading hyphen marks a word part ("-traject") and is kept."""
+    term = term.replace("’", _APOSTROPHE).strip().lower()
+    if term.startswith(_SUFFIX) and len(term) > 1:
+        return _SUFFIX + _SEPARATORS_RE.sub(_SEPARATOR, term[1:]).strip()
+    return _SEPARATORS_RE.sub(_SEPARATOR, term)
 
 
 def parse_jargon(text: str, *, source: str = "<string>") -> tuple[tuple[str, str], ...]:
@@ -122,13 +133,56 @@ def _nl_forms(word: str) -> list[str]:
     return forms
 
 
+_NL_IRREGULAR_FINITE = {
+    "zijn": ("is", "ben", "bent", "zijn", "was", "waren"),
+    "hebben": ("heb", "hebt", "heeft", "hebben", "had", "hadden"),
+    "gaan": ("ga", "gaat", "gaan", "ging", "gingen"),
+    "staan": ("sta", "staat", "staan", "stond", "stonden"),
+    "doen": ("doe", "doet", "doen", "deed", "deden"),
+}
+_NL_VOWELS = "aeiou"
+# Separable verb prefixes: in a main clause "inzetten op" reads "(we) zetten in op".
+_NL_SEPARABLE = ("aan", "af", "bij", "door", "in", "mee", "na", "om", "op", "over", "terug",
+                 "toe", "uit", "voor", "weg", "samen", "vast", "bij")  # fmt: skip
+
+
+def _nl_finite(infinitive: str) -> tuple[str, ...]:
+    """Present-tense forms of a Dutch verb ("dragen" → draag, draagt, dragen), for the main
+    clause, where the verb comes before the rest of a fixed phrase ("wij dragen zorg voor")."""
+    if infinitive in _NL_IRREGULAR_FINITE:
+        return _NL_IRREGULAR_FINITE[infinitive]
+    if not infinitive.endswith("en") or len(infinitive) < 5 or not infinitive.isalpha():
+        return ()
+    stem = infinitive[:-2]
+    if stem[-1] == stem[-2] and stem[-1] not in _NL_VOWELS:
+        stem = stem[:-1]  # stellen → stel
+    elif stem[-2] in _NL_VOWELS and stem[-3] not in _NL_VOWELS and stem[-1] not in _NL_VOWELS:
+        stem = stem[:-1] + stem[-2] + stem[-1]  # dragen → draag, nemen → neem
+    stem = stem[:-1] + {"v": "f", "z": "s"}.get(stem[-1], stem[-1])  # geven → geef
+    third = stem if stem.endswith("t") else stem + "t"
+    return (stem, third, infinitive)
+
+
 def variants(key: str, language: str) -> list[str]:
-    """Simple inflections of a normalised term; unlikely forms are harmless, they never occur."""
+    """Simple inflections of a normalised term; unlikely forms are harmless, they never occur.
+
+    English phrases also inflect their first word ("driving forward"); Dutch phrases with a
+    verb also match in main-clause order, verb first ("zorg dragen voor" → "draagt zorg voor",
+    "ter beschikking stellen" → "stelt ter beschikking")."""
     words = key.split(_SEPARATOR)
     forms = _en_forms if language == "en" else _nl_forms
     result = [" ".join([*words[:-1], form]) for form in forms(words[-1])]
     if language == "en" and len(words) > 1:
         result += [" ".join([form, *words[1:]]) for form in forms(words[0])]
+    if language == "nl" and len(words) > 1:
+        for index in range(len(words)):
+            rest = words[:index] + words[index + 1 :]
+            result += [" ".join([form, *rest]) for form in _nl_finite(words[index])]
+        first = words[0]
+        for prefix in _NL_SEPARABLE:
+            verb = first[len(prefix) :]
+            if first.startswith(prefix) and len(verb) >= 5:
+                result += [" ".join([form, prefix, *words[1:]]) for form in _nl_finite(verb)]
     return result
 
 
@@ -164,22 +218,66 @@ def _trie_pattern(keys: Iterable[str]) -> str:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Matcher:
+    """``pattern`` finds whole terms; ``suffixes`` (longest first) are the forms of word-part
+    entries ("-traject": traject, trajecten...) that end a compound ("verandertraject"), and
+    ``suffix_cores`` their bare parts, to skip texts without any; ``allowed`` are words the
+    caller allow-listed, never reported."""
+
     pattern: re.Pattern[str] | None
     lookup: dict[str, tuple[str, str]]
+    suffixes: tuple[tuple[str, tuple[str, str]], ...] = ()
+    suffix_cores: tuple[str, ...] = ()
+    allowed: frozenset[str] = frozenset()
+
+    def _compounds(self, masked: str) -> list[tuple[int, int, int, tuple[str, str] | None]]:
+        """Words that end in a word-part entry; only words holding a bare part are looked at."""
+        lowered = masked.lower()
+        if len(lowered) != len(masked):  # a rare letter whose lower case is longer ("İ")
+            lowered = "".join(c if len(c.lower()) > 1 else c.lower() for c in masked)
+        found: dict[int, tuple[int, int, int, tuple[str, str] | None]] = {}
+        for core in self.suffix_cores:
+            position = lowered.find(core)
+            while position != -1:
+                start = position
+                while start > 0 and lowered[start - 1].isalpha():
+                    start -= 1
+                end = position + len(core)
+                while end < len(lowered) and lowered[end].isalpha():
+                    end += 1
+                position = lowered.find(core, end)
+                word = lowered[start:end]
+                outside = lowered[start - 1 : start] + lowered[end : end + 1]
+                if (
+                    start in found
+                    or "-" in outside
+                    or any(c.isdigit() or c == "_" for c in outside)
+                ):
+                    continue
+                for form, entry in self.suffixes:
+                    if word.endswith(form):
+                        if len(word) - len(form) >= _MIN_HEAD and word not in self.allowed:
+                            # Name the word found ("verandertraject"), not the word part.
+                            found[start] = (start, end, 1, (word, entry[1]))
+                        break
+        return list(found.values())
 
     def find(self, masked: str) -> list[JargonHit]:
         """All hits, longest first when they overlap, returned in text order."""
-        if self.pattern is None:
-            return []
-        candidates = [m.span(1) for m in self.pattern.finditer(masked)]
-        candidates.sort(key=lambda span: (span[0] - span[1], span[0]))
-        taken: list[tuple[int, int]] = []
-        for start, end in candidates:
-            if all(end <= s or start >= e for s, e in taken):
-                taken.append((start, end))
+        candidates: list[tuple[int, int, int, tuple[str, str] | None]] = []
+        if self.pattern is not None:
+            candidates += [(*m.span(1), 0, None) for m in self.pattern.finditer(masked)]
+        if self.suffixes:
+            candidates += self._compounds(masked)
+        # Longest first; for the same span a whole-term entry beats a word-part entry.
+        candidates.sort(key=lambda c: (c[0] - c[1], c[2], c[0]))
+        taken: list[tuple[int, int, tuple[str, str] | None]] = []
+        for start, end, _kind, entry in candidates:
+            if all(end <= s or start >= e for s, e, _ in taken):
+                taken.append((start, end, entry))
         hits = []
-        for start, end in sorted(taken):
-            entry = self.lookup.get(normalise_term(masked[start:end]))
+        for start, end, entry in sorted(taken, key=lambda t: t[0]):
+            if entry is None:
+                entry = self.lookup.get(normalise_term(masked[start:end]))
             if entry is not None:  # None only for exotic case folds the regex allows
                 hits.append(JargonHit(start, end, *entry))
         return hits
@@ -216,8 +314,18 @@ def matcher(language: str, extra: tuple[tuple[str, str], ...]) -> Matcher:
                 if from_caller or form not in inflected:
                     inflected[form] = value
     lookup = {**inflected, **explicit}
+    allowed = frozenset(normalise_term(term) for term, suggestion in extra if not suggestion)
+    suffixes: dict[str, tuple[str, str]] = {}
+    cores: list[str] = []
+    for key in [k for k in lookup if k.startswith(_SUFFIX)]:
+        value = lookup.pop(key)
+        part = key[len(_SUFFIX) :]
+        cores.append(part)
+        for form in [part, *variants(part, language)]:
+            suffixes.setdefault(form, value)
+    ordered = tuple(sorted(suffixes.items(), key=lambda item: -len(item[0])))
     if not lookup:
-        return Matcher(None, {})
+        return Matcher(None, {}, ordered, tuple(cores), allowed)
     body = _trie_pattern(lookup)
     pattern = re.compile(rf"(?<!\w)(?=({body})(?!\w))", re.IGNORECASE)
-    return Matcher(pattern, lookup)
+    return Matcher(pattern, lookup, ordered, tuple(cores), allowed)

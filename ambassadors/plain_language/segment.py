@@ -9,31 +9,28 @@ Line breaks matter in share texts (a LinkedIn post is a stack of short lines), s
 ends a sentence, unless the next line starts with a lowercase letter: that is a hard-wrapped
 paragraph (e-mail templates, translation files), and splitting it would make long sentences look
 short. Blank lines, headings, list items and rules always end a sentence.
+
+A full stop after an abbreviation is not always a sentence end: the lists in
+``data/abbreviations_*.tsv`` say which abbreviations never end one (titles, "e.g.", "nl.") and
+which may (they end one only before a capital: "10 a.m. Families", not "Jan. 15" or "2 mln.
+euro"); see `_is_abbreviation`. An ellipsis, or a "?" or "!" inside closing quotes, goes on
+when the next word starts in lower case.
 """
 
 import re
 from dataclasses import dataclass
 
+from .abbreviations import all_abbreviations
+
 WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:['’\-]|(?<=\d)[.,:](?=\d))[^\W_]+)*")
 
-# Never the end of a sentence, whatever follows.
-_ABBREVIATIONS = frozenset(
-    {
-        # English
-        "e.g.", "i.e.", "eg.", "ie.", "vs.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.",
-        "approx.", "incl.", "excl.", "dept.", "est.", "fig.", "jr.", "sr.", "inc.", "ltd.",
-        "co.", "cf.", "min.", "max.", "no.",
-        # Dutch
-        "bijv.", "bv.", "d.w.z.", "o.a.", "m.b.t.", "t.a.v.", "ca.", "evt.", "i.p.v.",
-        "z.s.m.", "mevr.", "dhr.", "blz.", "nr.", "jl.", "a.s.", "resp.", "m.a.w.", "o.b.v.",
-        "i.v.m.", "e.d.", "n.a.v.", "p.p.", "ong.", "vnl.", "zgn.", "ir.", "drs.", "ing.",
-        "vgl.", "t/m.", "z.o.z.", "i.c.m.", "t.b.v.", "d.m.v.", "c.q.", "o.i.d.",
-    }
-)  # fmt: skip
-# End a sentence only when the next word starts with a capital ("…, paper etc. We then…").
-_SOFT_ABBREVIATIONS = frozenset({"etc.", "enz.", "e.a.", "usw."})
 _LETTER_DOTS_RE = re.compile(r"(?:[^\W\d_]\.){2,}")
-_INITIAL_RE = re.compile(r"[A-Z]\.")
+_INITIAL_RE = re.compile(r"[^\W\d_]\.", re.UNICODE)
+_OPENING = "(\"'“‘«[¿¡"
+_CLOSERS = "\"'”’»)]"
+# Written after "a.m."/"p.m." without starting a sentence.
+_TIME_ZONES = frozenset({"CET", "CEST", "GMT", "UTC", "BST", "WET", "EET", "EST", "EDT", "CST",
+                         "CDT", "PST", "PDT", "IST", "JST", "AEST"})  # fmt: skip
 
 _END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)")
 
@@ -64,8 +61,12 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Segmented:
+    """``abbreviation_stops`` holds the offsets of full stops that belong to an abbreviation
+    and did not end a sentence ("Jan. 15", "2 mln. euro"): those words are read out in full."""
+
     masked: str
     sentences: tuple[Sentence, ...]
+    abbreviation_stops: frozenset[int] = frozenset()
 
 
 _NOT_NEWLINE_RE = re.compile(r"[^\n]")
@@ -118,26 +119,86 @@ def _mask(text: str) -> tuple[str, set[int], set[int]]:
     return _blank_all(text, _UNDERSCORE_RE, "_"), standalone, new_start
 
 
+def _previous_word(masked: str, begin: int) -> str:
+    before = masked[:begin].rstrip()
+    stop = len(before)
+    while stop > 0 and (before[stop - 1].isalnum() or before[stop - 1] in "'’-"):
+        stop -= 1
+    return before[stop:].lower()
+
+
+def _next_word(masked: str, end: int) -> str:
+    following = masked[end : end + 40].lstrip(" \t").lstrip(_OPENING)
+    return following.split(None, 1)[0] if following.strip() else ""
+
+
 def _is_abbreviation(masked: str, start: int, end: int) -> bool:
-    if masked[start:end] != ".":
-        return False
+    """True when the full stop at masked[start] belongs to an abbreviation, not a sentence
+    end; ``end`` is where the next word may start (after closing brackets or quotes).
+
+    Rules (lists in data/abbreviations_*.tsv): titles ("Dr.", also joined: "Prof.dr.") and
+    linking abbreviations ("e.g.", "nl.") never end a sentence; the others ("a.m.", "etc.",
+    "mln.", "Jan.", "U.K.", unlisted lower-case letter-dot groups) end one only when the next
+    word starts with a capital letter that is not a time zone ("5 p.m. CET"). Capitals with
+    full stops that are not listed ("J. Smith", "J.R.R. Tolkien") are a name's initials,
+    unless a label word such as "size" or "the" comes before them ("size S. Fits", "the
+    C.E.O. Then" split).
+    """
     begin = start
     while begin > 0 and not masked[begin - 1].isspace():
         begin -= 1
-    token = masked[begin : start + 1].lstrip("(\"'“‘«[")
+    token = masked[begin : start + 1].lstrip(_OPENING)
     lowered = token.lower()
-    if lowered in _ABBREVIATIONS or _LETTER_DOTS_RE.fullmatch(lowered):
+    table = all_abbreviations()
+    kind = table.get(lowered)
+    if kind is None or kind == "label":
+        pieces = [piece + "." for piece in lowered.split(".")[:-1]]
+        if len(pieces) > 1 and all(table.get(piece) == "title" for piece in pieces):
+            return True  # joined titles: Prof.dr., mr.drs.
+        if _INITIAL_RE.fullmatch(token) and token[0].isupper():
+            if table.get(_previous_word(masked, begin)) != "label":
+                return True  # an initial: J. Smith, John F. Kennedy
+            kind = "final"
+        elif _LETTER_DOTS_RE.fullmatch(lowered):
+            if token.isupper() and table.get(_previous_word(masked, begin)) != "label":
+                return True  # initials written together: J.P. Balkenende, not "the C.E.O."
+            kind = "final"
+        else:
+            return False
+    if kind in ("title", "inner"):
         return True
-    if _INITIAL_RE.fullmatch(token):
-        return True
-    if lowered in _SOFT_ABBREVIATIONS:
-        following = masked[end:].lstrip()
-        return bool(following) and not following[0].isupper()
+    following = _next_word(masked, end)
+    return not following[:1].isupper() or following.rstrip(".,;:!?") in _TIME_ZONES
+
+
+def _no_break(masked: str, start: int, end: int, stops: set[int]) -> bool:
+    """True when the end mark at masked[start:end] does not end the sentence.
+
+    A single full stop is checked against the abbreviations (and, when it is one, recorded in
+    ``stops`` so the word is counted as read out). An ellipsis, or a question or exclamation
+    mark inside closing quotes, goes on when the next word starts in lower case ("We
+    waited... and waited", "He asked “why?” and left").
+    """
+    mark = masked[start:end]
+    core = mark.rstrip(_CLOSERS)
+    if core == ".":
+        if _is_abbreviation(masked, start, end):
+            stops.add(start)
+            return True
+        return False
+    ellipsis = len(core) > 1 and set(core) <= {".", "…"} or core == "…"
+    quoted = len(core) < len(mark) and core.strip("?!") == ""
+    if ellipsis or quoted:
+        return _next_word(masked, end)[:1].islower()
     return False
 
 
-def _breaks(masked: str, standalone: set[int], new_start: set[int]) -> list[int]:
-    breaks = [m.end() for m in _END_RE.finditer(masked) if not _is_abbreviation(masked, *m.span())]
+def _breaks(masked: str, standalone: set[int], new_start: set[int], stops: set[int]) -> list[int]:
+    breaks = [
+        match.end()
+        for match in _END_RE.finditer(masked)
+        if not _no_break(masked, *match.span(), stops)
+    ]
     lines = masked.split("\n")
     offset = 0
     for number, line in enumerate(lines[:-1]):
@@ -164,7 +225,8 @@ def segment(text: str) -> Segmented:
     sentences: list[Sentence] = []
     position = 0
     index = 0
-    for end in _breaks(masked, standalone, new_start):
+    stops: set[int] = set()
+    for end in _breaks(masked, standalone, new_start, stops):
         first = index
         while index < len(words) and words[index][1] <= end:
             index += 1
@@ -175,4 +237,4 @@ def segment(text: str) -> Segmented:
                 Sentence(start, max(stop, words[index - 1][1]), tuple(words[first:index]))
             )
         position = end
-    return Segmented(masked, tuple(sentences))
+    return Segmented(masked, tuple(sentences), frozenset(stops))

@@ -73,7 +73,8 @@ def test_corporate_paragraph_lands_in_a_worse_band_than_its_rewrite(language):
 
 @pytest.mark.parametrize(
     ("language", "words", "sentences", "syllables", "score"),
-    [("en", 55, 2, 122, -8.7), ("nl", 58, 2, 133, 3.3)],
+    # "stakeholders" is an English loanword: 3 syllables as spoken, not 4 by the Dutch patterns.
+    [("en", 55, 2, 122, -8.7), ("nl", 58, 2, 132, 4.6)],
 )
 def test_corporate_paragraph_exact_counts(language, words, sentences, syllables, score):
     report = check(CORPORATE[language], language=language)
@@ -92,16 +93,18 @@ def test_english_jargon_found_with_suggestions():
         ("leverage", "leverage", "use"),
         ("synergies", "synergy", "working together"),
         ("facilitate", "facilitate", "help"),
-        ("holistic", "holistic", "complete"),
+        ("holistic", "holistic", "whole / complete"),
         ("data-driven", "data-driven", "based on data"),
-        ("empowering", "empower", "let"),
+        ("empowering", "empower", "let / allow"),
         ("key stakeholders", "key stakeholders", "the people involved"),
         ("proactively", "proactively", "in advance"),
         ("operationalise", "operationalise", "put into practice"),
         ("best practices", "best practices", "good ways of working"),
         ("finalised", "finalise", "finish"),
+        ("transformation", "transformation", "change"),
         ("subsequently", "subsequently", "later"),
         ("in accordance with", "in accordance with", "following"),
+        ("governance", "governance", "oversight / rules"),
     ]
 
 
@@ -112,15 +115,16 @@ def test_dutch_jargon_found_with_suggestions():
         ("Teneinde", "teneinde", "om"),
         ("optimaliseren", "optimaliseren", "verbeteren"),
         ("middels", "middels", "met"),
-        ("integrale", "integraal", "volledig"),
+        ("integrale", "integraal", "samen / als geheel"),
         ("betreffende", "betreffende", "over"),
         ("geïmplementeerd", "implementeren", "invoeren"),
         ("hetgeen", "hetgeen", "wat"),
         ("derhalve", "derhalve", "daarom"),
         ("structureel", "structureel", "blijvend"),
         ("dient te", "dient te", "moet"),
-        ("geborgd", "borgen", "vastleggen"),
+        ("geborgd", "borgen", "zorgen dat het blijft"),
         ("Inzake", "inzake", "over"),
+        ("prioritering", "prioritering", "keuze wat eerst komt"),
         ("werkzaamheden", "werkzaamheden", "werk"),
         ("op korte termijn", "op korte termijn", "snel"),
         ("uitrol", "uitrol", "invoering"),
@@ -138,7 +142,7 @@ def test_dutch_jargon_found_with_suggestions():
             "We LEVERAGED two KPIs. Low hanging fruit; reached out; best in class.",
             [
                 ("LEVERAGED", "leverage", "use"),
-                ("KPIs", "kpis", "targets"),
+                ("KPIs", "kpis", "measures of success"),
                 ("Low hanging fruit", "low-hanging fruit", "quick wins"),
                 ("reached out", "reach out", "contact"),
                 ("best in class", "best-in-class", "best"),

@@ -160,3 +160,61 @@ def test_jargon_added_in_the_admin_shows_at_once(client_as, comms_user, admin_cl
     )
     client.force_login(comms_user)
     assert jargon_found(client, "We flurbify the plan.")["flurbify"] == "tidy up"
+
+
+LAB_EN = (
+    "Our new lab in Delft opens its doors to the public on Saturday at 10 a.m. Families can "
+    "try simple experiments, meet our engineers and take a short tour of the clean room. "
+    "Entry is free for everyone."
+)
+
+
+def test_text_in_the_other_language_gets_a_warning_and_its_own_score(client_as, comms_user):
+    JargonTerm.objects.create(language="en", term="flurbify", suggestion="tidy up")
+    JargonTerm.objects.create(language="nl", term="flurbify", suggestion="opruimen")
+    body = LAB_EN + " We flurbify the hall first."
+    response = panel(client_as(comms_user), title="Open day", body=body, language="nl")
+    report = response.context["report"]
+    assert (report.language, report.declared_language, report.language_mismatch) == (
+        "en",
+        "nl",
+        True,
+    )
+    expected = (
+        "This text seems to be in English, but the item's language is Dutch. We scored it as "
+        "English. Change the item's language if the text is right."
+    )
+    assert response.context["language_warning"] == expected
+    assert expected.replace("'", "&#x27;") in response.content.decode()
+    # Comms' own words for the language the text is written in.
+    assert response.context["jargon"] == [{"term": "flurbify", "suggestion": "tidy up", "count": 1}]
+
+
+def test_text_in_the_item_language_gets_no_warning(client_as, comms_user):
+    response = panel(client_as(comms_user), title="Open day", body=LAB_EN, language="en")
+    assert response.context["language_warning"] == ""
+    assert "seems to be in" not in response.content.decode()
+
+
+def test_language_warning_in_dutch(client_as, comms_user):
+    from ambassadors.plain_language import check
+    from ambassadors.views.studio.plain_language import language_warning
+
+    with translation.override("nl"):
+        text = language_warning(check(LAB_EN, language="nl"))
+    assert text == (
+        "Deze tekst lijkt in het Engels te zijn, maar de taal van het bericht is Nederlands. "
+        "We geven de score voor het Engels. Pas de taal van het bericht aan als de tekst klopt."
+    )
+
+
+def test_item_page_repeats_the_warning_from_the_stored_report(client_as, comms_user):
+    from ambassadors.publishing import item_create
+
+    item = item_create(
+        by=comms_user, title="Open day", body=LAB_EN, language="nl", link="https://example.com/"
+    )
+    assert item.plain_language["detected_language"] == "en"
+    response = client_as(comms_user).get(f"/studio/items/{item.pk}/")
+    assert response.status_code == 200
+    assert "seems to be in English" in response.content.decode()

@@ -96,3 +96,21 @@ def test_leaving_the_editor_with_unsaved_changes_asks_first(page, live_server, l
     page.get_by_role("button", name="Save", exact=True).click()  # saving never asks
     expect(page.get_by_role("heading", level=1, name="Half a thought")).to_be_visible()
     assert dialogs == ["beforeunload"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_panel_warns_when_the_text_is_in_the_other_language(page, live_server, login):
+    from ambassadors.tests.factories import CommsUserFactory
+
+    login(page, CommsUserFactory(email="writer@example.com"))
+    page.goto(f"{live_server.url}/studio/items/new/")
+    panel = page.locator("#plain-language-panel")
+    page.select_option("#id_language", "nl")
+    page.fill("#id_title", "Open day")
+    page.fill("#id_body", PLAIN)
+    page.locator("#id_body").press("End")
+    page.locator("#id_body").type(" ")
+    expect(panel).to_contain_text("seems to be in English", timeout=10_000)
+    expect(panel).to_contain_text("Plain: easy to read")
+    page.select_option("#id_language", "en")
+    expect(panel).not_to_contain_text("seems to be in", timeout=10_000)

@@ -28,13 +28,8 @@ from ...publishing import (
 )
 from ...revisions import pending_revision
 from ..access import comms_required
-from .forms import (
-    ItemFilterForm,
-    ItemForm,
-    ShareTextFormSet,
-    item_initial,
-    share_text_limits,
-)
+from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
+from .plain_language import language_warning
 
 Status = Item.Status
 PAGE_SIZE = 50
@@ -398,6 +393,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "share_texts": group_share_texts(item),
             "disclosure": item_disclosure(item=item, site=site),
             "report": item.plain_language or None,
+            "language_warning": language_warning(item.plain_language or {}),
             "now": now,
             "returned": sent_back_event(item),
             "revision": pending_revision(item),

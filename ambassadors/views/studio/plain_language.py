@@ -44,6 +44,21 @@ def _unique_jargon(found) -> list[dict]:
     return list(seen.values())
 
 
+def language_warning(report: Any) -> str:
+    """A sentence for comms when the text is clearly in another language than the item's,
+    else "". Works on a Report and on a stored report dict (``item.plain_language``)."""
+    get = report.get if isinstance(report, dict) else lambda key: getattr(report, key, None)
+    detected, declared = get("detected_language"), get("declared_language")
+    if not detected or not declared or detected == declared:
+        return ""
+    if detected not in Language.values or declared not in Language.values:
+        return ""
+    return _(
+        "This text seems to be in %(detected)s, but the item's language is %(declared)s. "
+        "We scored it as %(detected)s. Change the item's language if the text is right."
+    ) % {"detected": Language(detected).label, "declared": Language(declared).label}
+
+
 def panel_context(report: Any, *, text: str = "") -> dict:
     """Turns the checker's report into words. Offsets in the report point into ``text``."""
     long_sentences = [
@@ -62,6 +77,7 @@ def panel_context(report: Any, *, text: str = "") -> dict:
         "long_sentences": long_sentences,
         "passive_hints": [hint.text for hint in report.passive_hints],
         "jargon": _unique_jargon(report.jargon),
+        "language_warning": language_warning(report),
     }
 
 
