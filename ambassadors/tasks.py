@@ -94,3 +94,7 @@ def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
         final_attempt=self.request.retries >= self.max_retries,
     )
     return result.sent
+
+
+# Crisis mode (issue 17) registers its tasks here, where Celery's autodiscovery looks.
+from .crisis import tasks as crisis_tasks  # noqa: E402, F401

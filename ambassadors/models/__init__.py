@@ -1,4 +1,14 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
+from .crisis import (
+    Channel,
+    ContentPause,
+    Crisis,
+    CrisisAlertDelivery,
+    CrisisScenario,
+    CrisisUpdate,
+    Webhook,
+    WebhookPost,
+)
 from .digests import AlertDelivery, DigestDelivery, DigestRun
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
@@ -8,9 +18,15 @@ from .suggestions import Suggestion
 __all__ = [
     "AlertDelivery",
     "Ambassador",
+    "Channel",
     "Click",
     "ClickDaily",
     "ContentLanguages",
+    "ContentPause",
+    "Crisis",
+    "CrisisAlertDelivery",
+    "CrisisScenario",
+    "CrisisUpdate",
     "DeliveryStatus",
     "Department",
     "DigestDelivery",
@@ -28,5 +44,7 @@ __all__ = [
     "Topic",
     "TrackedLink",
     "User",
+    "Webhook",
+    "WebhookPost",
     "Weekday",
 ]

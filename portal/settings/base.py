@@ -336,7 +336,16 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "crisis-alert-sweep": {
+        "task": "ambassadors.crisis_alert_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# Crisis mode: Slack/Teams webhook hosts allowed besides the services' own (https only for
+# those), e.g. an outbound proxy; back-off base for 429/5xx answers.
+WEBHOOK_EXTRA_HOSTS = [h.lower() for h in env.list("WEBHOOK_EXTRA_HOSTS", default=[])]
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
 
 LOGGING = {
     "version": 1,
