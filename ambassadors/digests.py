@@ -41,6 +41,7 @@ from .mailing import (
 )
 from .models import (
     Ambassador,
+    ContentPause,
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
@@ -115,7 +116,7 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
     up by the next one. People for whom no post has gone live since their last digest are
     left out here already (one MAX query), so quiet weeks cost almost nothing.
     """
-    if not site.digests_enabled:
+    if not site.digests_enabled or _paused(site):
         return []
     newest = Item.objects.live(now).aggregate(newest=Max("publish_at"))["newest"]
     if newest is None:
@@ -145,6 +146,23 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
         ).exclude(Exists(has_delivery))
         groups.append((period, queryset))
     return groups
+
+
+def _site_with_pause() -> SiteSettings:
+    """The site settings and whether a content pause is on (crisis mode), in one query."""
+    on = ContentPause.objects.filter(is_on=True)
+    site = SiteSettings.objects.annotate(paused=Exists(on)).filter(pk=1).first()
+    return site or SiteSettings.load()
+
+
+def _paused(site: SiteSettings) -> bool:
+    """While a content pause is on, weekly e-mails wait: the dispatcher queues nobody and a
+    batch queued just before the pause sends nothing (its people stay due, so the first
+    tick after *Resume* picks them up while their day lasts)."""
+    paused = getattr(site, "paused", None)
+    if paused is None:
+        paused = ContentPause.objects.filter(is_on=True).exists()
+    return paused
 
 
 def digest_run_in_progress(*, now: datetime) -> bool:
@@ -190,7 +208,7 @@ def digest_dispatch(
     batch_size = batch_size or settings.DIGEST_BATCH_SIZE
     if digest_run_in_progress(now=now):
         return None
-    site = SiteSettings.load()
+    site = _site_with_pause()
     run: DigestRun | None = None
     numbers: dict = {}
     planned = 0
@@ -675,14 +693,14 @@ def digest_batch_send(
     """
     now = now or timezone.now()
     ids = list(dict.fromkeys(ambassador_ids))
-    site = SiteSettings.load()
+    site = _site_with_pause()
     existing = dict(
         DigestDelivery.objects.filter(period=period, ambassador_id__in=ids).values_list(
             "ambassador_id", "run_id"
         )
     )
     ambassadors: list[Ambassador] = []
-    if site.digests_enabled:
+    if site.digests_enabled and not _paused(site):
         ambassadors = [
             ambassador
             for ambassador in with_contact(digest_recipients().filter(pk__in=ids))

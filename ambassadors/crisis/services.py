@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
@@ -68,7 +67,6 @@ SHARE_TEXT_NETWORKS = [
     Network.MASTODON,
     Network.EMAIL,
 ]
-PAUSE_CACHE_KEY = "crisis:pause-banner"
 
 
 class CrisisError(PublishingError):
@@ -618,7 +616,6 @@ def content_pause_start(
             )
     except IntegrityError as exc:
         raise CrisisError(_("Other content is paused already.")) from exc
-    transaction.on_commit(lambda: cache.delete(PAUSE_CACHE_KEY))
     return pause
 
 
@@ -667,7 +664,6 @@ def content_pause_resume(*, by, now: datetime | None = None) -> ResumeReport:
     )
     Item.objects.filter(pk__in=[i.pk for i in report.released]).update(publish_at=now)
     ContentPause.objects.filter(pk=pause.pk).update(resumed_at=now, resumed_by=by, is_on=None)
-    transaction.on_commit(lambda: cache.delete(PAUSE_CACHE_KEY))
     return report
 
 
@@ -685,20 +681,15 @@ class PauseBanner:
 
 
 def pause_banner() -> PauseBanner | None:
-    """What the studio banner shows, cached until the pause starts or ends (every studio
-    page shows it, so it must not cost a query per page)."""
-    cached = cache.get(PAUSE_CACHE_KEY)
-    if cached is None:
-        pause = content_pause_active()
-        cached = False
-        if pause is not None:
-            items = list(waiting_items(pause=pause).values_list("pk", "title", "publish_at")[:20])
-            cached = PauseBanner(
-                started_at=pause.started_at,
-                started_by=str(pause.started_by.display_name if pause.started_by else ""),
-                reason=pause.reason,
-                items=items,
-                digests_waiting=SiteSettings.load().digests_enabled,
-            )
-        cache.set(PAUSE_CACHE_KEY, cached, 60)
-    return cached or None
+    """What the studio banner shows while a pause is on: who paused, when, why, and what
+    waits (the first 20 items, oldest first)."""
+    pause = content_pause_active()
+    if pause is None:
+        return None
+    return PauseBanner(
+        started_at=pause.started_at,
+        started_by=pause.started_by.display_name if pause.started_by else "",
+        reason=pause.reason,
+        items=list(waiting_items(pause=pause).values_list("pk", "title", "publish_at")[:20]),
+        digests_waiting=SiteSettings.load().digests_enabled,
+    )

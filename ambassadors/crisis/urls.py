@@ -16,6 +16,7 @@ studio_urlpatterns = [
         name="studio_crisis_scenario_step",
     ),
     path("activate/", views.activate, name="studio_crisis_activate"),
+    path("banner/", views.pause_banner, name="studio_crisis_banner"),
     path("pause/", views.pause_start, name="studio_crisis_pause"),
     path("resume/", views.pause_resume, name="studio_crisis_resume"),
     path("webhooks/", views.webhooks, name="studio_crisis_webhooks"),
