@@ -421,7 +421,7 @@ def _add_update(
 ) -> CrisisUpdate:
     titles, share_texts = titles or {}, share_texts or {}
     number = (crisis.updates.aggregate(n=Max("number"))["n"] or 0) + 1
-    delay = timedelta(0 if send_now else SiteSettings.load().urgent_send_delay_minutes)
+    delay = timedelta(minutes=0 if send_now else SiteSettings.load().urgent_send_delay_minutes)
     update = CrisisUpdate(
         crisis=crisis,
         number=number,
