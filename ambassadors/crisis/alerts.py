@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from html import unescape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -120,7 +121,8 @@ def alert_entry(*, update: CrisisUpdate, language: str, total: int) -> dict:
         return {
             "title": crisis.title_for(language),
             "label": update_label(update=update, total=total),
-            "text": item_summary(update.text_for(language), words=120),
+            # Plain text: the summary keeps Markdown's HTML entities, templates escape again.
+            "text": unescape(item_summary(update.text_for(language), words=120)),
             "url": item_url(item.slug) if item else settings.SITE_URL + "/",
             "link": update.link,
             "internal_only": crisis.internal_only,

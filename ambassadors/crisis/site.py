@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from html import unescape
 
 from django.conf import settings
 from django.core.cache import cache
@@ -92,7 +93,7 @@ def dark_site_context(*, crisis: Crisis, language: str, preview: bool = False) -
         "title": crisis.title_for(language),
         "latest": latest,
         "timeline": entries[1:],
-        "description": item_summary(latest["text"], words=40) if latest else "",
+        "description": unescape(item_summary(latest["text"], words=40)) if latest else "",
         "canonical_url": site_url(crisis.slug),
         "feed_url": feed_url(crisis.slug),
         "image_url": next((e["image_url"] for e in entries if e["image_url"]), ""),
@@ -139,7 +140,7 @@ def _render_feed(crisis: Crisis, language: str) -> CachedPage:
                 title=_("Update %(number)s: %(title)s")
                 % {"number": update.number, "title": crisis.title_for(language)},
                 link=f"{site_url(crisis.slug)}#update-{update.number}",
-                description=item_summary(text, words=400),
+                description=unescape(item_summary(text, words=400)),
                 unique_id=f"{site_url(crisis.slug)}#update-{update.number}",
                 pubdate=update.created_at,
                 updateddate=update.created_at,

@@ -61,9 +61,7 @@ def crisis_home(request):
 @comms_required
 def pause_banner(request):
     """The banner every studio page loads (htmx): empty when nothing is paused."""
-    return render(
-        request, "studio/crisis/_pause_banner.html", {"banner": services.pause_banner()}
-    )
+    return render(request, "studio/crisis/_pause_banner.html", {"banner": services.pause_banner()})
 
 
 # --- Scenarios ------------------------------------------------------------------------------

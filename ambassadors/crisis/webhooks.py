@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import unescape
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -184,7 +185,7 @@ def _item_post(item: Item) -> Post:
         return Post(
             title=item.title,
             label="",
-            text=item_summary(item.body, words=60),
+            text=unescape(item_summary(item.body, words=60)),
             note=_("For you, please do not share.")
             if internal
             else _("New to share on the ambassador portal."),

@@ -182,7 +182,8 @@ def test_a_lead_activates_with_all_blanks_filled_and_it_goes_out_at_once(
     assert nl.title == "Storing in Utrecht"
     assert nl.translation_of == en
     assert {i.status for i in (en, nl)} == {Item.Status.PUBLISHED}
-    assert en.is_urgent and not en.internal_only
+    assert en.is_urgent
+    assert not en.internal_only
     assert set(en.share_texts.values_list("text", flat=True)) == {
         "Our app is down at Utrecht; updates follow."
     }
@@ -192,7 +193,9 @@ def test_a_lead_activates_with_all_blanks_filled_and_it_goes_out_at_once(
     assert ContentPause.objects.active().get().crisis == crisis
 
 
-def test_missing_blanks_stop_activation_and_nothing_is_created(comms_user, comms_user_2, comms_lead):
+def test_missing_blanks_stop_activation_and_nothing_is_created(
+    comms_user, comms_user_2, comms_lead
+):
     scenario = approved_scenario(comms_user, comms_user_2)
     with pytest.raises(MissingPlaceholders) as missing:
         activate(comms_lead, scenario, fill={"place": "Utrecht", "time": ""})
@@ -240,11 +243,19 @@ def test_reach_counts_people_per_channel(comms_lead):
     AmbassadorFactory(department=sales, content_languages="nl")  # crises reach every reader
     AmbassadorFactory(department=sales, urgent_alerts=False)
     AmbassadorFactory(department=DepartmentFactory(name="Legal"))
-    Webhook.objects.create(name="#sales", kind="slack", url="https://hooks.slack.com/x", language="en")
-    Webhook.objects.create(name="Sales team", kind="teams", url="https://a.logic.azure.com/x", language="nl")  # noqa: E501
+    Webhook.objects.create(
+        name="#sales", kind="slack", url="https://hooks.slack.com/x", language="en"
+    )
+    Webhook.objects.create(
+        name="Sales team", kind="teams", url="https://a.logic.azure.com/x", language="nl"
+    )  # noqa: E501
 
-    reach = services.crisis_reach(audience_ids=[sales.pk], must_reach=False, channels=["email", "slack"])
-    must = services.crisis_reach(audience_ids=[sales.pk], must_reach=True, channels=["email", "teams"])
+    reach = services.crisis_reach(
+        audience_ids=[sales.pk], must_reach=False, channels=["email", "slack"]
+    )
+    must = services.crisis_reach(
+        audience_ids=[sales.pk], must_reach=True, channels=["email", "teams"]
+    )
 
     assert (reach.email, reach.email_off, reach.slack, reach.teams) == (2, 1, ["#sales"], [])
     assert (must.email, must.email_off, must.slack, must.teams) == (3, 0, [], ["Sales team"])
@@ -285,7 +296,9 @@ def test_internal_only_has_no_public_page_no_share_and_says_do_not_share(
         assert "please do not share it" in part
         assert "help us share" not in part
         assert "Open and share" not in part
-        assert "/s/" not in part and "/p/" not in part and "/crisis/" not in part
+        assert "/s/" not in part
+        assert "/p/" not in part
+        assert "/crisis/" not in part
 
 
 def test_shareable_crisis_asks_for_help_and_links_the_public_page(now, comms_lead, ambassador):
@@ -310,7 +323,9 @@ def test_an_internal_only_urgent_item_e_mail_says_do_not_share(now):
     )  # fmt: skip
     AmbassadorFactory()
 
-    alert_dispatch(enqueue=lambda item_id, ids: alert_batch_send(item_id=item_id, ambassador_ids=ids), now=now)  # noqa: E501
+    alert_dispatch(
+        enqueue=lambda item_id, ids: alert_batch_send(item_id=item_id, ambassador_ids=ids), now=now
+    )  # noqa: E501
 
     [message] = mail.outbox
     assert message.subject == "For you, do not share: Lock-down drill"
@@ -352,7 +367,9 @@ def test_each_update_alerts_each_person_once_in_their_language(now, comms_lead):
     assert "Over een uur klaar." in next(
         m.body for m in mail.outbox if m.subject.startswith("Update 2 van 2")
     )
-    assert CrisisAlertDelivery.objects.filter(update=update, status=DeliveryStatus.SENT).count() == 2
+    assert (
+        CrisisAlertDelivery.objects.filter(update=update, status=DeliveryStatus.SENT).count() == 2
+    )
     assert Item.objects.get(pk=update.item_en_id).title == "Update 2: App down"
 
 
@@ -451,7 +468,9 @@ def test_the_pause_holds_scheduled_items_and_resume_releases_them(now, client_as
         assert set(Item.objects.live()) == {before, urgent}
         banner = client_as(comms_user).get("/studio/crisis/banner/").content.decode()
         assert "Other content is paused." in banner
-        assert "Cheerful post" in banner and "Next week" in banner and "Already out" not in banner
+        assert "Cheerful post" in banner
+        assert "Next week" in banner
+        assert "Already out" not in banner
         assert "Outage" in banner
 
         report = services.content_pause_resume(by=comms_user)
@@ -515,12 +534,14 @@ def test_close_ends_alerts_marks_the_site_resolved_and_reports(now, client_as, c
     crisis.refresh_from_db()
     pending.refresh_from_db()
     assert crisis.status == Crisis.Status.CLOSED
-    assert resumed is not None and ContentPause.objects.active().count() == 0
+    assert resumed is not None
+    assert ContentPause.objects.active().count() == 0
     assert pending.alerts_cancelled_at == now
     assert Sender().sweep(now=now + timedelta(hours=1)) == 0
     assert Item.objects.live(now + timedelta(seconds=1)).count() == 0
     page = Client().get(f"/crisis/{crisis.slug}/").content.decode()
-    assert "Resolved" in page and "Still on it" in page
+    assert "Resolved" in page
+    assert "Still on it" in page
 
     response = client_as(comms_lead).get(f"/studio/crisis/{crisis.pk}/report.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))

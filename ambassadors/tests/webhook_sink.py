@@ -97,9 +97,7 @@ class WebhookSink:
                 except ValueError:
                     payload = None
                 check = {"slack": slack_shape_errors, "teams": teams_shape_errors}.get(kind)
-                errors = (
-                    ["not json"] if payload is None else check(payload) if check else ["path"]
-                )
+                errors = ["not json"] if payload is None else check(payload) if check else ["path"]
                 with sink.lock:
                     status = sink.script[self.path].popleft() if sink.script[self.path] else 200
                     if errors:
