@@ -12,6 +12,7 @@ no CSRF token, no user), so a CDN can serve them too (``Cache-Control: public``)
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
 from html import unescape
@@ -45,8 +46,17 @@ def _version_key(slug: str) -> str:
 
 
 def dark_site_forget(*, slug: str) -> None:
-    """Called after every update and on close (after commit): the next request renders anew."""
+    """Called after every update and on close (after commit): the next request renders anew
+    (other web processes within ``DARK_SITE_LOCAL_SECONDS``)."""
     cache.set(_version_key(slug), uuid.uuid4().hex, None)
+    for key in [k for k in _local if k[1] == slug]:
+        _local.pop(key, None)
+
+
+# Per-process copies for a second or so: under a spike every worker would otherwise make two
+# cache round trips per request, which costs more than the rest of the request together.
+_local: dict[tuple[str, str, str], tuple[float, CachedPage]] = {}
+LOCAL_MAX_ENTRIES = 256
 
 
 def site_url(slug: str) -> str:
@@ -151,15 +161,25 @@ def _render_feed(crisis: Crisis, language: str) -> CachedPage:
 
 def dark_site_cached(*, slug: str, language: str, kind: str = "page") -> CachedPage | None:
     """The rendered page (or feed) for one language, or None when there is no public crisis.
-    Two cache reads when warm; otherwise renders from the database and stores it."""
+    A per-process copy younger than ``DARK_SITE_LOCAL_SECONDS`` first (no I/O at all), then
+    two shared-cache reads; otherwise it renders from the database and stores it."""
+    local_key = (kind, slug, language)
+    now = time.monotonic()
+    hit = _local.get(local_key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
     version = cache.get(_version_key(slug)) or "0"
     key = f"crisis:site:{kind}:{slug}:{language}:{version}"
     page = cache.get(key)
-    if page is not None:
-        return page
-    crisis = public_crisis(slug)
-    if crisis is None:
-        return None
-    page = _render_page(crisis, language) if kind == "page" else _render_feed(crisis, language)
-    cache.set(key, page, PAGE_SECONDS)
+    if page is None:
+        crisis = public_crisis(slug)
+        if crisis is None:
+            return None
+        page = _render_page(crisis, language) if kind == "page" else _render_feed(crisis, language)
+        cache.set(key, page, PAGE_SECONDS)
+    seconds = settings.DARK_SITE_LOCAL_SECONDS
+    if seconds > 0:
+        if len(_local) >= LOCAL_MAX_ENTRIES:
+            _local.clear()
+        _local[local_key] = (now + seconds, page)
     return page

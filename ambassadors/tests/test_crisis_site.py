@@ -25,8 +25,13 @@ def crisis(comms_lead):
                "title_nl": "App plat", "body_nl": "We maken het."},
         fill={}, internal_only=False,
     )  # fmt: skip
-    services.crisis_update_add(crisis=crisis, by=comms_lead, text_en="Back in an hour.",
-                               text_nl="Over een uur terug.", link="https://status.example.com/")  # fmt: skip
+    services.crisis_update_add(
+        crisis=crisis,
+        by=comms_lead,
+        text_en="Back in an hour.",
+        text_nl="Over een uur terug.",
+        link="https://status.example.com/",
+    )
     return crisis
 
 
@@ -82,7 +87,7 @@ def test_atom_feed_lists_every_update_newest_first(crisis):
     response = Client().get(f"/crisis/{crisis.slug}/feed/")
 
     assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
-    root = ET.fromstring(response.content)
+    root = ET.fromstring(response.content)  # noqa: S314 - our own output
     assert root.find(f"{ATOM}title").text == "App down"
     entries = root.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
@@ -260,3 +265,25 @@ def test_studio_pages_do_not_grow_with_updates(
             assert client.get(url).status_code == 200
     assert CrisisUpdate.objects.count() == updates
     assert Item.objects.count() == 1 + 2 * (updates - 1)
+
+
+def test_each_process_keeps_its_own_copy_briefly_and_drops_it_on_update(
+    crisis, comms_lead, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from ambassadors.crisis import site
+
+    settings.DARK_SITE_LOCAL_SECONDS = 60
+    site._local.clear()
+    client = Client()
+    client.get(f"/crisis/{crisis.slug}/")
+    cache.clear()  # the shared cache is gone: the process still has its copy
+    with django_assert_num_queries(0):
+        assert b"Back in an hour." in client.get(f"/crisis/{crisis.slug}/").content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.crisis_update_add(crisis=crisis, by=comms_lead, text_en="Done.")
+
+    assert b"Done." in client.get(f"/crisis/{crisis.slug}/").content
+    site._local.clear()

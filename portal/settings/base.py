@@ -346,6 +346,9 @@ CELERY_BEAT_SCHEDULE |= {
 # those), e.g. an outbound proxy; back-off base for 429/5xx answers.
 WEBHOOK_EXTRA_HOSTS = [h.lower() for h in env.list("WEBHOOK_EXTRA_HOSTS", default=[])]
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
+# How long each web process may serve its own copy of a dark-site page before it checks the
+# shared cache again (an update shows on every process within this time; 0 = always check).
+DARK_SITE_LOCAL_SECONDS = env.float("DARK_SITE_LOCAL_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,5 @@ STORAGES = {
 if not REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Per-process dark-site copies would outlive a test's database; one test turns them on.
+DARK_SITE_LOCAL_SECONDS = 0
