@@ -561,3 +561,23 @@ def test_closing_twice_is_refused(comms_lead):
     with pytest.raises(services.CrisisError):
         services.crisis_update_add(crisis=crisis, by=comms_lead, text_en="late")
     assert crisis.updates.count() == 1
+
+
+def test_comms_can_mark_an_ordinary_item_staff_only(
+    client, comms_user, ambassador, django_capture_on_commit_callbacks
+):
+    from ambassadors.links import link_cache_clear
+    from ambassadors.publishing import item_update
+
+    item = ItemFactory(live=True, title="Town hall notes")
+    link = TrackedLinkFactory(item=item, ambassador=ambassador)
+    assert Client().get(f"/p/{item.slug}/").status_code == 200
+    assert Client().get(f"/s/{link.code}").status_code == 302
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_update(item=item, by=comms_user, internal_only=True)
+    link_cache_clear()  # per-process copies last LINK_CACHE_SECONDS
+
+    assert Client().get(f"/p/{item.slug}/").status_code == 404
+    assert Client().get(f"/s/{link.code}").status_code == 404
+    assert item.events.last().note == "for staff only (do not share)"
