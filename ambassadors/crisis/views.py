@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from ..csv_export import csv_response
@@ -128,8 +127,8 @@ def _scenario_initial(scenario: CrisisScenario) -> dict:
     return initial
 
 
-@require_POST
 @comms_required
+@require_POST
 def scenario_step(request, pk: int, step: str):
     scenario = get_object_or_404(CrisisScenario, pk=pk)
     steps = {
@@ -297,8 +296,8 @@ def crisis_detail(request, pk: int):
     return render(request, "studio/crisis/crisis.html", context)
 
 
-@require_POST
 @comms_required
+@require_POST
 def crisis_confirm(request, pk: int):
     crisis = _crisis(pk)
     try:
@@ -310,8 +309,8 @@ def crisis_confirm(request, pk: int):
     return redirect("ambassadors:studio_crisis", pk=crisis.pk)
 
 
-@require_POST
 @comms_required
+@require_POST
 def crisis_discard(request, pk: int):
     crisis = _crisis(pk)
     try:
@@ -323,8 +322,8 @@ def crisis_discard(request, pk: int):
     return redirect("ambassadors:studio_crisis_home")
 
 
-@require_POST
 @comms_required
+@require_POST
 def crisis_update(request, pk: int):
     crisis = _crisis(pk)
     form = UpdateForm(request.POST, request.FILES)
@@ -353,8 +352,8 @@ def crisis_update(request, pk: int):
     return redirect("ambassadors:studio_crisis", pk=crisis.pk)
 
 
-@require_POST
 @comms_required
+@require_POST
 def update_alerts_cancel(request, pk: int, number: int):
     update = get_object_or_404(CrisisUpdate, crisis_id=pk, number=number)
     try:
@@ -366,8 +365,8 @@ def update_alerts_cancel(request, pk: int, number: int):
     return redirect("ambassadors:studio_crisis", pk=pk)
 
 
-@require_POST
 @comms_required
+@require_POST
 def crisis_close(request, pk: int):
     crisis = _crisis(pk)
     form = CloseForm(request.POST)
@@ -445,8 +444,8 @@ def site_preview(request, pk: int):
 # --- Pause ----------------------------------------------------------------------------------
 
 
-@require_POST
 @comms_required
+@require_POST
 def pause_start(request):
     form = PauseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -461,8 +460,8 @@ def pause_start(request):
     return redirect("ambassadors:studio_crisis_home")
 
 
-@require_POST
 @comms_required
+@require_POST
 def pause_resume(request):
     try:
         result = services.content_pause_resume(by=request.user)
@@ -500,16 +499,16 @@ def webhooks(request):
     )
 
 
-@require_POST
 @comms_required
+@require_POST
 def webhook_toggle(request, pk: int):
     hook = get_object_or_404(Webhook, pk=pk)
     Webhook.objects.filter(pk=hook.pk).update(is_active=not hook.is_active)
     return redirect("ambassadors:studio_crisis_webhooks")
 
 
-@require_POST
 @comms_required
+@require_POST
 def webhook_delete(request, pk: int):
     hook = get_object_or_404(Webhook, pk=pk)
     hook.delete()
@@ -538,7 +537,6 @@ def _cached_response(request, page) -> HttpResponse:
     return response
 
 
-@csrf_exempt
 @require_safe
 def dark_site(request, slug: str):
     """Public, cached per language until the next update: no SQL when warm."""
@@ -546,7 +544,6 @@ def dark_site(request, slug: str):
     return _cached_response(request, page)
 
 
-@csrf_exempt
 @require_safe
 def dark_site_feed(request, slug: str):
     page = dark_site_cached(slug=slug, language=translation.get_language() or "en", kind="feed")
