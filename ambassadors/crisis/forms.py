@@ -113,7 +113,7 @@ class ActivateForm(forms.Form):
         self.placeholders = list(placeholders)
         for name in self.placeholders:
             self.fields[f"fill_{name}"] = forms.CharField(
-                label=name.replace("_", " ").capitalize(), max_length=200, required=True
+                label="{" + name + "}", max_length=200, required=True
             )
 
     def fill_fields(self):

@@ -109,4 +109,19 @@ def test_lead_activates_a_scenario_sends_now_and_posts_an_update(
         assert len(sink.posts["slack"]) == 2
         assert len(sink.posts["teams"]) == 2
         assert sink.bad == []
+
+    # The same screens in Dutch, on a phone.
+    dutch = page.context.browser.new_context(
+        locale="nl-NL", viewport={"width": 390, "height": 844}
+    )
+    nl_page = dutch.new_page()
+    nl_page.goto(f"{live_server.url}/crisis/the-app-is-down/")
+    expect(nl_page.locator(".crisis-latest")).to_contain_text("Laatste update (2)")
+    nl_page.screenshot(path=f"{SHOTS}-site-nl-390.png", full_page=True)
+    login(nl_page, lead)
+    nl_page.goto(f"{live_server.url}/studio/crisis/activate/?scenario={scenario.pk}")
+    expect(nl_page.get_by_role("heading", level=1)).to_have_text("Crisis starten")
+    expect(nl_page.get_by_role("button", name="Kijk wie het bereikt")).to_be_visible()
+    nl_page.screenshot(path=f"{SHOTS}-activate-nl-390.png", full_page=True)
+    dutch.close()
     assert csp_errors == []
