@@ -111,9 +111,7 @@ def test_lead_activates_a_scenario_sends_now_and_posts_an_update(
         assert sink.bad == []
 
     # The same screens in Dutch, on a phone.
-    dutch = page.context.browser.new_context(
-        locale="nl-NL", viewport={"width": 390, "height": 844}
-    )
+    dutch = page.context.browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
     nl_page = dutch.new_page()
     nl_page.goto(f"{live_server.url}/crisis/the-app-is-down/")
     expect(nl_page.locator(".crisis-latest")).to_contain_text("Laatste update (2)")
