@@ -498,17 +498,25 @@ def test_only_one_pause_at_a_time(comms_user):
         services.content_pause_resume(by=comms_user)
 
 
-def test_weekly_e_mails_wait_during_the_pause(comms_user):
-    from ambassadors.digests import digest_batch_send
+def test_weekly_e_mails_wait_during_the_pause_and_go_after_resume(now, comms_user):
+    from ambassadors.digests import digest_batch_send, digest_dispatch
 
-    reader = AmbassadorFactory()
+    SiteSettings.objects.update_or_create(pk=1, defaults={"digest_send_hour": 0})
+    reader = AmbassadorFactory(time_zone="UTC", digest_weekday=now.isoweekday())
     ItemFactory(live=True)
     services.content_pause_start(by=comms_user)
+    queued = []
 
     assert services.pause_banner().digests_waiting is True
+    assert digest_dispatch(enqueue=lambda *args: queued.append(args)) is None
     result = digest_batch_send(run_id=None, period="2026-W48", ambassador_ids=[reader.pk])
+    assert (queued, result.claimed, mail.outbox) == ([], 0, [])
 
-    assert (result.claimed, mail.outbox) == (0, [])
+    services.content_pause_resume(by=comms_user)
+    run = digest_dispatch(enqueue=lambda *args: queued.append(args))
+
+    assert run is not None
+    assert [args[2] for args in queued] == [[reader.pk]]
 
 
 # --- Close and report -----------------------------------------------------------------------
