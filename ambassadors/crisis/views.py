@@ -4,7 +4,8 @@ public dark site with its Atom feed."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -255,24 +256,23 @@ def _crisis(pk: int) -> Crisis:
     )
 
 
+def _count(model, **filters):
+    rows = model.objects.filter(update=OuterRef("pk"), **filters).order_by()
+    counted = rows.values("update").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 @comms_required
 def crisis_detail(request, pk: int):
     crisis = _crisis(pk)
+    # Counted in subqueries: joining deliveries and posts together would multiply rows.
     updates = list(
         crisis.updates.select_related("author", "item_en", "item_nl").annotate(
-            emails_sent=Count(
-                "deliveries", filter=Q(deliveries__status=DeliveryStatus.SENT), distinct=True
+            emails_sent=_count(CrisisAlertDelivery, status=DeliveryStatus.SENT),
+            emails_problem=_count(
+                CrisisAlertDelivery, status__in=[DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]
             ),
-            emails_problem=Count(
-                "deliveries",
-                filter=Q(deliveries__status__in=[DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]),
-                distinct=True,
-            ),
-            posts_sent=Count(
-                "webhook_posts",
-                filter=Q(webhook_posts__status=WebhookPost.Status.SENT),
-                distinct=True,
-            ),
+            posts_sent=_count(WebhookPost, status=WebhookPost.Status.SENT),
         )
     )
     now = timezone.now()

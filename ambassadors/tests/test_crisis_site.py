@@ -265,6 +265,10 @@ def test_studio_pages_do_not_grow_with_updates(
             assert client.get(url).status_code == 200
     assert CrisisUpdate.objects.count() == updates
     assert Item.objects.count() == 1 + 2 * (updates - 1)
+    rows = client.get(f"/studio/crisis/{crisis.pk}/").context["updates"]
+    assert [(u.number, u.emails_sent, u.emails_problem, u.posts_sent) for u in rows] == [
+        (n, 1, 0, 0) for n in range(updates, 0, -1)
+    ]
 
 
 def test_each_process_keeps_its_own_copy_briefly_and_drops_it_on_update(
