@@ -217,3 +217,6 @@ class AlertDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["ambassador", "item"]
     list_select_related = ["ambassador__user", "item"]
+
+
+from .crisis import admin as crisis_admin  # noqa: E402, F401 - crisis mode (issue 17)

@@ -231,3 +231,32 @@ def test_new_items_are_posted_once_to_webhooks_that_want_them(sink, comms_user):
     assert new_item_posts_create() == []
     assert [p["blocks"][0]["text"]["text"] for p in sink.posts["slack"]] == ["Fresh news"]
     assert hook.posts.count() == 1
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["crisisscenario", "crisis", "contentpause", "crisisalertdelivery", "webhook", "webhookpost"],
+)
+def test_crisis_admin_pages_work_and_never_show_a_webhook_address(client_as, comms_lead, model):
+    from django.urls import reverse
+
+    from ambassadors.models import User
+
+    Webhook.objects.create(
+        name="#all", kind="slack", url="https://hooks.slack.com/services/T/B/adminsecret9",
+        language="en",
+    )  # fmt: skip
+    activate(comms_lead, texts={"title_en": "A", "body_en": "B"}, fill={})
+    Sender().sweep()
+    root = User.objects.create_superuser("root@example.com", "root@example.com", "pw-root-1")
+    client = client_as(root)
+    listing = client.get(reverse(f"admin:ambassadors_{model}_changelist"))
+    assert listing.status_code == 200
+    assert b"adminsecret9" not in listing.content
+    obj = getattr(
+        __import__("ambassadors.models", fromlist=["x"]), listing.context["cl"].model.__name__
+    ).objects.first()  # noqa: E501
+    if obj is not None:
+        page = client.get(reverse(f"admin:ambassadors_{model}_change", args=[obj.pk]))
+        assert page.status_code == 200
+        assert b"adminsecret9" not in page.content
