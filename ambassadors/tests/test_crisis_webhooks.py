@@ -253,10 +253,8 @@ def test_crisis_admin_pages_work_and_never_show_a_webhook_address(client_as, com
     listing = client.get(reverse(f"admin:ambassadors_{model}_changelist"))
     assert listing.status_code == 200
     assert b"adminsecret9" not in listing.content
-    obj = getattr(
-        __import__("ambassadors.models", fromlist=["x"]), listing.context["cl"].model.__name__
-    ).objects.first()  # noqa: E501
-    if obj is not None:
+    obj = listing.context["cl"].model.objects.first()
+    assert obj is not None
         page = client.get(reverse(f"admin:ambassadors_{model}_change", args=[obj.pk]))
         assert page.status_code == 200
         assert b"adminsecret9" not in page.content
