@@ -255,6 +255,6 @@ def test_crisis_admin_pages_work_and_never_show_a_webhook_address(client_as, com
     assert b"adminsecret9" not in listing.content
     obj = listing.context["cl"].model.objects.first()
     assert obj is not None
-        page = client.get(reverse(f"admin:ambassadors_{model}_change", args=[obj.pk]))
-        assert page.status_code == 200
-        assert b"adminsecret9" not in page.content
+    page = client.get(reverse(f"admin:ambassadors_{model}_change", args=[obj.pk]))
+    assert page.status_code == 200
+    assert b"adminsecret9" not in page.content
