@@ -246,6 +246,10 @@ def test_crisis_admin_pages_work_and_never_show_a_webhook_address(client_as, com
         name="#all", kind="slack", url="https://hooks.slack.com/services/T/B/adminsecret9",
         language="en",
     )  # fmt: skip
+    from ambassadors.tests.factories import AmbassadorFactory
+
+    AmbassadorFactory()
+    services.scenario_create(by=comms_lead, name="Outage", title_en="A", body_en="B")
     activate(comms_lead, texts={"title_en": "A", "body_en": "B"}, fill={})
     Sender().sweep()
     root = User.objects.create_superuser("root@example.com", "root@example.com", "pw-root-1")
