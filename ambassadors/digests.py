@@ -13,7 +13,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache, reduce
 from operator import or_
 
@@ -128,24 +128,54 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
         maybe_new.append(Q(last_digest__lt=newest))
     if not maybe_new:
         return []
-    zones_by_day: dict[date, list[str]] = defaultdict(list)
+    zones_by_day: dict[tuple[date, tuple[int, ...]], list[str]] = defaultdict(list)
     names = digest_recipients().order_by().values_list("time_zone", flat=True).distinct()
+    pauses = _recent_pauses(now=now)
     for name in names:
         local = now.astimezone(zone(name))
         if local.hour >= site.digest_send_hour:
-            zones_by_day[local.date()].append(name)
+            missed = _weekdays_missed_in_pause(
+                day=local.date(), tz=zone(name), send_hour=site.digest_send_hour, pauses=pauses
+            )
+            zones_by_day[(local.date(), missed)].append(name)
     candidates = (
         digest_recipients().annotate(last_digest=_last_digest()).filter(reduce(or_, maybe_new))
     )
     groups = []
-    for day, zone_names in sorted(zones_by_day.items()):
+    for (day, missed), zone_names in sorted(zones_by_day.items()):
         period = iso_week(day)
         has_delivery = DigestDelivery.objects.filter(ambassador=OuterRef("pk"), period=period)
         queryset = candidates.filter(
-            time_zone__in=zone_names, digest_weekday=day.isoweekday()
+            time_zone__in=zone_names, digest_weekday__in=[day.isoweekday(), *missed]
         ).exclude(Exists(has_delivery))
         groups.append((period, queryset))
     return groups
+
+
+def _recent_pauses(*, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Content pauses (crisis mode) that ended in the last week: (started_at, resumed_at)."""
+    return list(
+        ContentPause.objects.filter(
+            resumed_at__gt=now - timedelta(days=7), resumed_at__lte=now
+        ).values_list("started_at", "resumed_at")
+    )
+
+
+def _weekdays_missed_in_pause(
+    *, day: date, tz: zoneinfo.ZoneInfo, send_hour: int, pauses: list[tuple[datetime, datetime]]
+) -> tuple[int, ...]:
+    """Earlier weekdays of ``day``'s ISO week whose whole sending window (send hour to
+    midnight, local) fell inside a content pause that has ended: those people get this
+    week's e-mail now instead of waiting a week. A pause that ended before midnight needs
+    nothing here: that day's window is still open."""
+    missed = []
+    for weekday in range(1, day.isoweekday()):
+        local_day = day - timedelta(days=day.isoweekday() - weekday)
+        start = datetime.combine(local_day, time(send_hour), tzinfo=tz)
+        end = datetime.combine(local_day + timedelta(days=1), time(0), tzinfo=tz)
+        if any(started <= start and resumed >= end for started, resumed in pauses):
+            missed.append(weekday)
+    return tuple(missed)
 
 
 def _site_with_pause() -> SiteSettings:

@@ -589,3 +589,28 @@ def test_comms_can_mark_an_ordinary_item_staff_only(
     assert Client().get(f"/p/{item.slug}/").status_code == 404
     assert Client().get(f"/s/{link.code}").status_code == 404
     assert item.events.last().note == "for staff only (do not share)"
+
+
+def test_people_whose_whole_day_fell_in_a_pause_get_their_weekly_e_mail_after_it(now):
+    from ambassadors.digests import digest_due
+
+    site = SiteSettings.load()
+    site.digest_send_hour = 8
+    site.save()
+    ItemFactory(status=Item.Status.PUBLISHED, publish_at=now - timedelta(days=3))
+    monday, tuesday, wednesday, thursday = (
+        AmbassadorFactory(time_zone="UTC", digest_weekday=day) for day in (1, 2, 3, 4)
+    )
+    # Wednesday 25 Nov 14:00 UTC now; the pause covered all of Monday's window (08:00-24:00)
+    # and ended early Tuesday, before Tuesday's window opened.
+    ContentPause.objects.create(
+        started_at=datetime(2026, 11, 23, 6, 0, tzinfo=UTC),
+        resumed_at=datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
+        is_on=None,
+    )
+
+    due = {(period, a.pk) for period, people in digest_due(now=now, site=site) for a in people}
+
+    assert due == {("2026-W48", monday.pk), ("2026-W48", wednesday.pk)}
+    assert tuesday.pk not in {pk for _p, pk in due}
+    assert thursday.pk not in {pk for _p, pk in due}
