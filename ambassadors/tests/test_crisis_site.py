@@ -291,3 +291,31 @@ def test_each_process_keeps_its_own_copy_briefly_and_drops_it_on_update(
 
     assert b"Done." in client.get(f"/crisis/{crisis.slug}/").content
     site._local.clear()
+
+
+def test_an_update_with_a_picture_shows_it_and_uses_it_for_link_previews(
+    client_as, comms_lead, crisis, django_capture_on_commit_callbacks
+):
+    from ambassadors.tests.test_publishing import picture
+
+    client = client_as(comms_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/studio/crisis/{crisis.pk}/updates/",
+            {"text_en": "The team at work.", "image": picture(), "image_alt": "Engineers at desks",
+             "send": "now", "alert": "on"},
+        )  # fmt: skip
+    assert response.status_code == 302
+    update = crisis.updates.get(number=3)
+    assert update.item_en.image
+    assert update.item_en.image_alt == "Engineers at desks"
+    page = Client().get(f"/crisis/{crisis.slug}/").content.decode()
+    assert 'alt="Engineers at desks"' in page
+    assert '<meta property="og:image" content="http://testserver/media/' in page
+
+    refused = client.post(
+        f"/studio/crisis/{crisis.pk}/updates/",
+        {"text_en": "No description.", "image": picture(), "send": "now"},
+    )
+    assert refused.status_code == 302
+    assert crisis.updates.count() == 3
