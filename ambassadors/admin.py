@@ -485,3 +485,6 @@ class ItemRevisionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+from .crisis import admin as crisis_admin  # noqa: E402, F401 - crisis mode (issue 17)

@@ -34,6 +34,7 @@ from .mailing import (
     with_contact,
 )
 from .models import AlertDelivery, Ambassador, Item
+from .unsubscribe import urgent_unsubscribe_url
 
 EnqueueAlert = Callable[[int, list[int]], None]
 
@@ -83,22 +84,30 @@ def alert_message(
     *, item: Item, ambassador: Ambassador, entry=None, renderer: EmailRenderer | None = None
 ) -> EmailMultiAlternatives:
     """In the reader's language; a batch passes one renderer, so the e-mail is rendered once
-    per language and only the name differs."""
+    per language and only the name and the unsubscribe link differ. Carries
+    ``List-Unsubscribe`` with one-click POST (RFC 8058) that turns urgent e-mails off. An
+    internal-only item asks the reader not to share it and offers no share button."""
     entry = entry or item_entry(item, words=80)
     renderer = renderer or EmailRenderer("alert")
     email, name = contact(ambassador)
+    unsubscribe = urgent_unsubscribe_url(ambassador_id=ambassador.pk)
     return renderer.render(
-        shape=entry,
+        shape=(entry, item.internal_only),
         language=ambassador.language,
         context={
             "item": entry,
+            "internal_only": item.internal_only,
             "portal_url": settings.SITE_URL + "/",
             "preferences_url": settings.SITE_URL + reverse("ambassadors:preferences"),
             "company_name": settings.COMPANY_NAME,
         },
-        fill={"name": (name, escape(name))},
+        fill={"name": (name, escape(name)), "unsubscribe": (unsubscribe, escape(unsubscribe))},
         to=[email],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "List-Unsubscribe": f"<{renderer.mark('unsubscribe')}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
 
 

@@ -13,7 +13,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache, reduce
 from operator import or_
 
@@ -42,6 +42,7 @@ from .mailing import (
 )
 from .models import (
     Ambassador,
+    ContentPause,
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
@@ -116,7 +117,7 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
     up by the next one. People for whom no post has gone live since their last digest are
     left out here already (one MAX query), so quiet weeks cost almost nothing.
     """
-    if not site.digests_enabled:
+    if not site.digests_enabled or _paused(site):
         return []
     newest = Item.objects.live(now).aggregate(newest=Max("publish_at"))["newest"]
     if newest is None:
@@ -128,24 +129,71 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
         maybe_new.append(Q(last_digest__lt=newest))
     if not maybe_new:
         return []
-    zones_by_day: dict[date, list[str]] = defaultdict(list)
+    zones_by_day: dict[tuple[date, tuple[int, ...]], list[str]] = defaultdict(list)
     names = digest_recipients().order_by().values_list("time_zone", flat=True).distinct()
+    pauses = _recent_pauses(now=now)
     for name in names:
         local = now.astimezone(zone(name))
         if local.hour >= site.digest_send_hour:
-            zones_by_day[local.date()].append(name)
+            missed = _weekdays_missed_in_pause(
+                day=local.date(), tz=zone(name), send_hour=site.digest_send_hour, pauses=pauses
+            )
+            zones_by_day[(local.date(), missed)].append(name)
     candidates = (
         digest_recipients().annotate(last_digest=_last_digest()).filter(reduce(or_, maybe_new))
     )
     groups = []
-    for day, zone_names in sorted(zones_by_day.items()):
+    for (day, missed), zone_names in sorted(zones_by_day.items()):
         period = iso_week(day)
         has_delivery = DigestDelivery.objects.filter(ambassador=OuterRef("pk"), period=period)
         queryset = candidates.filter(
-            time_zone__in=zone_names, digest_weekday=day.isoweekday()
+            time_zone__in=zone_names, digest_weekday__in=[day.isoweekday(), *missed]
         ).exclude(Exists(has_delivery))
         groups.append((period, queryset))
     return groups
+
+
+def _recent_pauses(*, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Content pauses (crisis mode) that ended in the last week: (started_at, resumed_at)."""
+    return list(
+        ContentPause.objects.filter(
+            resumed_at__gt=now - timedelta(days=7), resumed_at__lte=now
+        ).values_list("started_at", "resumed_at")
+    )
+
+
+def _weekdays_missed_in_pause(
+    *, day: date, tz: zoneinfo.ZoneInfo, send_hour: int, pauses: list[tuple[datetime, datetime]]
+) -> tuple[int, ...]:
+    """Earlier weekdays of ``day``'s ISO week whose whole sending window (send hour to
+    midnight, local) fell inside a content pause that has ended: those people get this
+    week's e-mail now instead of waiting a week. A pause that ended before midnight needs
+    nothing here: that day's window is still open."""
+    missed = []
+    for weekday in range(1, day.isoweekday()):
+        local_day = day - timedelta(days=day.isoweekday() - weekday)
+        start = datetime.combine(local_day, time(send_hour), tzinfo=tz)
+        end = datetime.combine(local_day + timedelta(days=1), time(0), tzinfo=tz)
+        if any(started <= start and resumed >= end for started, resumed in pauses):
+            missed.append(weekday)
+    return tuple(missed)
+
+
+def _site_with_pause() -> SiteSettings:
+    """The site settings and whether a content pause is on (crisis mode), in one query."""
+    on = ContentPause.objects.filter(is_on=True)
+    site = SiteSettings.objects.annotate(paused=Exists(on)).filter(pk=1).first()
+    return site or SiteSettings.load()
+
+
+def _paused(site: SiteSettings) -> bool:
+    """While a content pause is on, weekly e-mails wait: the dispatcher queues nobody and a
+    batch queued just before the pause sends nothing (its people stay due, so the first
+    tick after *Resume* picks them up while their day lasts)."""
+    paused = getattr(site, "paused", None)
+    if paused is None:
+        paused = ContentPause.objects.filter(is_on=True).exists()
+    return paused
 
 
 def digest_run_in_progress(*, now: datetime) -> bool:
@@ -191,7 +239,7 @@ def digest_dispatch(
     batch_size = batch_size or settings.DIGEST_BATCH_SIZE
     if digest_run_in_progress(now=now):
         return None
-    site = SiteSettings.load()
+    site = _site_with_pause()
     run: DigestRun | None = None
     numbers: dict = {}
     planned = 0
@@ -713,14 +761,14 @@ def digest_batch_send(
     """
     now = now or timezone.now()
     ids = list(dict.fromkeys(ambassador_ids))
-    site = SiteSettings.load()
+    site = _site_with_pause()
     existing = dict(
         DigestDelivery.objects.filter(period=period, ambassador_id__in=ids).values_list(
             "ambassador_id", "run_id"
         )
     )
     ambassadors: list[Ambassador] = []
-    if site.digests_enabled:
+    if site.digests_enabled and not _paused(site):
         ambassadors = [
             ambassador
             for ambassador in with_contact(digest_recipients().filter(pk__in=ids))

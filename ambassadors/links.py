@@ -34,7 +34,10 @@ def new_code() -> str:
 
 def tracked_link_get_or_create(*, ambassador, item: Item, network: str) -> TrackedLink:
     """Race-safe: two presses at once both end with the same row. The insert runs in a
-    savepoint so a lost race does not break the caller's transaction."""
+    savepoint so a lost race does not break the caller's transaction. Internal-only items
+    never get one (``ValueError``): nothing about them may leave the company."""
+    if item.internal_only:
+        raise ValueError("internal-only items have no tracked links")
     link = TrackedLink.objects.filter(ambassador=ambassador, item=item, network=network).first()
     if link is not None:
         return link
@@ -143,7 +146,7 @@ def link_target(code: str) -> tuple[int, str] | None:
     value = cache.get(_shared_key(code))
     if value is None:
         row = (
-            TrackedLink.objects.filter(code=code)
+            TrackedLink.objects.filter(code=code, item__internal_only=False)
             .values_list("pk", "network", "item__link", "item__slug")
             .first()
         )

@@ -244,8 +244,8 @@ def notifications_email_due(*, now: datetime | None = None) -> int:
             claimed = Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(
                 emailed_at=now
             )
-        if not claimed or not user.email or not user.is_active:
-            continue
+        if not claimed or not user.email or not user.is_active or user.email_undeliverable_at:
+            continue  # in the inbox all the same; no mail to an address that bounces
         rows = list(
             Notification.objects.filter(pk__in=ids, emailed_at=now).order_by("created_at", "pk")
         )
@@ -255,7 +255,7 @@ def notifications_email_due(*, now: datetime | None = None) -> int:
             email_render(
                 template="notifications",
                 context={
-                    "name": user.first_name,
+                    "name": user.greeting_name,
                     "notifications": [
                         {
                             "kind": n.kind,

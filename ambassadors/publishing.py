@@ -36,6 +36,7 @@ EDITABLE_FIELDS = (
     "translation_of",
     "is_urgent",
     "is_featured",
+    "internal_only",
     "disclosure",
     "publish_at",
     "expires_at",
@@ -346,8 +347,9 @@ def item_apply_changes(
         changed.append("image")
     _store_report(item)
     item.save()
-    if "link" in changed:
-        # Shared links redirect to the new address within seconds on every web process.
+    if "link" in changed or "internal_only" in changed:
+        # Shared links redirect to the new address (or stop, for a staff-only item) within
+        # seconds on every web process.
         transaction.on_commit(lambda: link_targets_forget(item=item))
     for name, values in many.items():
         related = getattr(item, name)

@@ -37,6 +37,7 @@ class ShareRefused(Exception):
     GUIDELINES = "guidelines"
     INACTIVE = "inactive"
     NETWORK = "network"
+    INTERNAL = "internal"
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -48,6 +49,8 @@ def _check_may_share(*, ambassador: Ambassador, item: Item, network: str) -> Non
         raise ShareRefused(ShareRefused.NETWORK)
     if not ambassador.is_active:
         raise ShareRefused(ShareRefused.INACTIVE)
+    if item.internal_only:
+        raise ShareRefused(ShareRefused.INTERNAL)
     if not item.is_live():
         raise ShareRefused(ShareRefused.NOT_LIVE)
     if ambassador.needs_guidelines(current_guidelines()):

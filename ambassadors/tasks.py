@@ -182,3 +182,7 @@ def held_images_clean_task() -> int:
     from .held_images import held_images_clean
 
     return held_images_clean()
+
+
+# Crisis mode (issue 17) registers its tasks here, where Celery's autodiscovery looks.
+from .crisis import tasks as crisis_tasks  # noqa: E402, F401

@@ -59,3 +59,40 @@ def ambassador_unsubscribe(*, ambassador: Ambassador) -> bool:
     )
     ambassador.digest_enabled = False
     return bool(changed)
+
+
+# Urgent e-mails (urgent items and crisis alerts) -------------------------------------------
+
+URGENT_SALT = "ambassadors.unsubscribe.urgent"
+
+
+def urgent_unsubscribe_token(*, ambassador_id: int) -> str:
+    """A different salt from the digest's: one link never stops the other kind of e-mail."""
+    return signing.dumps(ambassador_id, salt=URGENT_SALT, compress=False)
+
+
+def urgent_unsubscribe_url(*, ambassador_id: int) -> str:
+    path = reverse("ambassadors:unsubscribe_urgent", args=["TOKEN"]).removesuffix("TOKEN/")
+    return settings.SITE_URL + path + urgent_unsubscribe_token(ambassador_id=ambassador_id) + "/"
+
+
+def urgent_unsubscribe_ambassador_id(*, token: str) -> int:
+    """No ``max_age``, like the digest's links. Raises ``InvalidUnsubscribeToken``."""
+    try:
+        value = signing.loads(token, salt=URGENT_SALT)
+    except signing.BadSignature as exc:
+        raise InvalidUnsubscribeToken from exc
+    if not isinstance(value, int):
+        raise InvalidUnsubscribeToken
+    return value
+
+
+def ambassador_stop_urgent(*, ambassador: Ambassador) -> bool:
+    """Turns urgent e-mails off (the weekly e-mail and the account stay). Alerts a crisis
+    marks as must-reach still arrive: their e-mails carry no unsubscribe link. Idempotent:
+    returns whether anything changed."""
+    changed = Ambassador.objects.filter(pk=ambassador.pk, urgent_alerts=True).update(
+        urgent_alerts=False
+    )
+    ambassador.urgent_alerts = False
+    return bool(changed)

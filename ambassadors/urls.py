@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from .crisis import urls as crisis_urls
 from .views import (
     bounces,
     digests,
@@ -77,6 +78,11 @@ urlpatterns = [
 
 # Weekly e-mails and urgent alerts
 urlpatterns += [
+    path(
+        "unsubscribe/urgent/<str:token>/",
+        unsubscribe.unsubscribe_urgent,
+        name="unsubscribe_urgent",
+    ),
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("studio/digests/", digests.runs, name="studio_digests"),
     path("studio/digests/runs/<int:run_id>/", digests.run_detail, name="studio_digest_run"),
@@ -101,4 +107,10 @@ urlpatterns += [
         digests.send_test,
         name="studio_digest_send_test",
     ),
+]
+
+# Crisis mode (issue 17): the studio and the public dark site
+urlpatterns += [
+    path("studio/crisis/", include(crisis_urls.studio_urlpatterns)),
+    path("crisis/", include(crisis_urls.public_urlpatterns)),
 ]

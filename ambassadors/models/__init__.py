@@ -1,4 +1,14 @@
 from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekday
+from .crisis import (
+    Channel,
+    ContentPause,
+    Crisis,
+    CrisisAlertDelivery,
+    CrisisScenario,
+    CrisisUpdate,
+    Webhook,
+    WebhookPost,
+)
 from .digests import AlertDelivery, DigestDelivery, DigestRun, DigestRunEvent
 from .governance import (
     AuditEvent,
@@ -19,14 +29,20 @@ from .suggestions import Suggestion
 
 __all__ = [
     "AlertDelivery",
-    "BouncedAddress",
     "Ambassador",
     "AuditEvent",
     "AuditLogIsAppendOnly",
+    "BouncedAddress",
     "CalendarToken",
+    "Channel",
     "Click",
     "ClickDaily",
     "ContentLanguages",
+    "ContentPause",
+    "Crisis",
+    "CrisisAlertDelivery",
+    "CrisisScenario",
+    "CrisisUpdate",
     "DailySalt",
     "DeliveryStatus",
     "Department",
@@ -40,12 +56,12 @@ __all__ = [
     "JargonTerm",
     "Language",
     "Network",
-    "ServiceHeartbeat",
     "Notification",
     "NotificationSwitch",
+    "ScimToken",
+    "ServiceHeartbeat",
     "Share",
     "ShareText",
-    "ScimToken",
     "SiteSettings",
     "Source",
     "SourceEntry",
@@ -54,5 +70,7 @@ __all__ = [
     "TrackedLink",
     "User",
     "WatchTerm",
+    "Webhook",
+    "WebhookPost",
     "Weekday",
 ]

@@ -12,10 +12,21 @@ from .people import Ambassador, Department, Topic
 
 class ItemQuerySet(models.QuerySet):
     def live(self, now=None):
-        """Published, publish_at reached, not expired: computed here, never flipped by a task."""
+        """Published, publish_at reached, not expired: computed here, never flipped by a task.
+
+        While a content pause is on (crisis mode), ordinary items scheduled after it began
+        are held back too; urgent items (crisis updates among them) never are. This is the
+        one place that rule lives, so the feed, item pages, sharing, digests and search all
+        obey it. The pause table holds a handful of rows: the NOT EXISTS costs nothing."""
+        from .crisis import ContentPause
+
         now = now or timezone.now()
+        held = ContentPause.objects.filter(
+            resumed_at__isnull=True, started_at__lt=OuterRef("publish_at")
+        )
         return self.filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            Q(is_urgent=True) | ~Exists(held),
             status=Item.Status.PUBLISHED,
             publish_at__lte=now,
         )
@@ -69,6 +80,11 @@ class Item(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     is_urgent = models.BooleanField(_("urgent"), default=False)
     is_featured = models.BooleanField(_("featured"), default=False)
+    internal_only = models.BooleanField(
+        _("for staff only (do not share)"),
+        default=False,
+        help_text=_("No public page, no share buttons and no tracked links."),
+    )
     disclosure = models.CharField(
         _("disclosure line"),
         max_length=100,
@@ -118,6 +134,8 @@ class Item(models.Model):
         return self.title
 
     def is_live(self, now=None) -> bool:
+        """Status and dates only, without a query (templates call it per card). A content
+        pause is applied by ``Item.objects.live()``, which every selector starts from."""
         now = now or timezone.now()
         return (
             self.status == self.Status.PUBLISHED

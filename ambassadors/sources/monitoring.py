@@ -92,7 +92,7 @@ def entry_alert_terms(*, title: str, summary: str, language: str, index: TermInd
 
 def comms_addresses() -> list[str]:
     """E-mail addresses of active comms staff (permission ``ambassadors.publish_item``
-    through a group or directly)."""
+    through a group or directly) whose address does not bounce."""
     users = (
         get_user_model()
         .objects.filter(is_active=True)
@@ -101,6 +101,7 @@ def comms_addresses() -> list[str]:
             | Q(user_permissions__codename="publish_item")
         )
         .exclude(email="")
+        .filter(email_undeliverable_at__isnull=True)
         .values_list("email", flat=True)
         .distinct()
     )

@@ -3,6 +3,7 @@
 from html import unescape
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -22,11 +23,19 @@ from ..rendering import markdown_to_html
 
 def public_item(request, slug):
     """Published and archived items (drafts and future items 404); expired and archived
-    ones stay, because posted links lead here."""
+    ones stay, because posted links lead here. Internal-only items have no public page, and
+    items a content pause holds back are not out yet."""
+    live_or_past = (
+        Q(pk__in=Item.objects.live().values("pk"))
+        | Q(status=Item.Status.ARCHIVED)
+        | Q(expires_at__lte=timezone.now())
+    )
     item = get_object_or_404(
         Item.objects.filter(
+            live_or_past,
             status__in=[Item.Status.PUBLISHED, Item.Status.ARCHIVED],
             publish_at__lte=timezone.now(),
+            internal_only=False,
         ),
         slug=slug,
     )

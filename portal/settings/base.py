@@ -501,7 +501,19 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "crisis-alert-sweep": {
+        "task": "ambassadors.crisis_alert_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# Crisis mode: Slack/Teams webhook hosts allowed besides the services' own (https only for
+# those), e.g. an outbound proxy; back-off base for 429/5xx answers.
+WEBHOOK_EXTRA_HOSTS = [h.lower() for h in env.list("WEBHOOK_EXTRA_HOSTS", default=[])]
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
+# How long each web process may serve its own copy of a dark-site page before it checks the
+# shared cache again (an update shows on every process within this time; 0 = always check).
+DARK_SITE_LOCAL_SECONDS = env.float("DARK_SITE_LOCAL_SECONDS", default=1.0)
 
 # Bounces (ambassadors/bounces.py): soft bounces in a row before mail to an address stops.
 BOUNCE_SOFT_LIMIT = env.int("BOUNCE_SOFT_LIMIT", default=5)

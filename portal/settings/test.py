@@ -31,3 +31,5 @@ ANYMAIL = {"WEBHOOK_SECRET": "hook:test-only-secret", "MAILGUN_WEBHOOK_SIGNING_K
 BOUNCE_WEBHOOK_PROVIDER = "mailgun"
 # The fetcher may reach the local HTTP servers tests start (refusal tests switch it off).
 FETCH_ALLOW_LOOPBACK = True
+# Per-process dark-site copies would outlive a test's database; one test turns them on.
+DARK_SITE_LOCAL_SECONDS = 0

@@ -13,6 +13,7 @@ from ambassadors.links import tracked_link_get_or_create
 from ambassadors.models import (
     Ambassador,
     Click,
+    CrisisScenario,
     Department,
     Guidelines,
     Item,
@@ -215,6 +216,7 @@ class Command(BaseCommand):
                 ItemEvent.objects.create(item=item, actor=author, action=ItemEvent.Action.PUBLISHED)
         self._seed_review_item(author, topics)
         self._seed_activity(users, items, now)
+        self._seed_crisis_scenario(author, users["reviewer@example.com"])
 
     def _seed_activity(self, users, items, now) -> None:
         """A few shares, clicks and a suggestion, so the reports, the leaderboard and
@@ -246,6 +248,26 @@ class Command(BaseCommand):
             link="https://example.com/blog/customer-story",
             note="A customer wrote a nice blog post about our help desk.",
         )
+
+    def _seed_crisis_scenario(self, author, reviewer) -> None:
+        """One approved, dark crisis scenario with blanks, ready to activate (crisis mode)."""
+        from ambassadors.crisis import services as crisis
+
+        if CrisisScenario.objects.filter(name="Outage").exists():
+            return
+        scenario = crisis.scenario_create(
+            by=author,
+            name="Outage",
+            title_en="{what} is down",
+            body_en="Since {time}, {what} does not work. We are fixing it and post updates here.",
+            share_text_en="{what} is down since {time}. We are on it; updates follow.",
+            title_nl="{what} werkt niet",
+            body_nl="Sinds {time} werkt {what} niet. We lossen het op en houden je op de hoogte.",
+            share_text_nl="{what} werkt niet sinds {time}. We zijn ermee bezig.",
+            internal_only=False,
+        )
+        crisis.scenario_submit(scenario=scenario, by=author)
+        crisis.scenario_approve(scenario=scenario, by=reviewer)
 
     def _seed_review_item(self, author, topics) -> None:
         """One draft waiting for review (publishing studio), so the review queue has work."""
