@@ -31,6 +31,15 @@ Status = ItemRevision.Status
 
 # Changes to these go straight through even on a live item under review.
 METADATA_FIELDS = ("topics", "is_featured")
+
+
+def _goes_straight_through(name: str, value: Any) -> bool:
+    """Metadata, and making an item staff-only (withdrawing it from sharing can only make
+    it safer, and in a crisis it cannot wait for a second reviewer; the way back to
+    shareable is reviewed)."""
+    return name in METADATA_FIELDS or (name == "internal_only" and value is True)
+
+
 DATETIME_FIELDS = ("publish_at", "expires_at")
 
 
@@ -67,7 +76,7 @@ def revision_split(
     Called by publishing.item_update inside its transaction, with permissions checked."""
     proposed: dict[str, Any] = {}
     for name, value in fields.items():
-        if name not in METADATA_FIELDS and getattr(item, name) != value:
+        if not _goes_straight_through(name, value) and getattr(item, name) != value:
             proposed[name] = _to_json(name, value)
     if "audience" in many:
         new = _to_json("audience", many["audience"])
@@ -82,7 +91,7 @@ def revision_split(
         proposed["remove_image"] = True
     if proposed or image:
         revision_propose(item=item, by=by, proposed=proposed, image=image)
-    direct_fields = {n: v for n, v in fields.items() if n in METADATA_FIELDS}
+    direct_fields = {n: v for n, v in fields.items() if _goes_straight_through(n, v)}
     direct_many = {n: v for n, v in many.items() if n in METADATA_FIELDS}
     return direct_fields, direct_many, None, None, False
 

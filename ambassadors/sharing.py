@@ -207,10 +207,13 @@ def share_options(*, ambassador: Ambassador, item: Item) -> list[ShareOption]:
     return options
 
 
-def share_native_link(*, ambassador: Ambassador, item: Item) -> dict:
+def share_native_link(*, ambassador: Ambassador, item: Item) -> dict | None:
     """What the phone's share sheet needs before the press: the tracked link for "native"
     (created once, so the sheet can open inside the tap; a share is only logged after the
-    sheet reports success) and the item's title."""
+    sheet reports success) and the item's title. None for an internal-only item: it has no
+    tracked links and nothing to share."""
+    if item.internal_only:
+        return None
     link = tracked_link_get_or_create(ambassador=ambassador, item=item, network=Network.NATIVE)
     return {"url": tracked_link_url(link), "title": item.title}
 

@@ -116,6 +116,19 @@ def test_topics_and_featured_go_straight_through_on_a_live_item(live, comms_user
     assert not ItemRevision.objects.exists()
 
 
+def test_making_a_live_item_staff_only_is_immediate_and_the_way_back_is_reviewed(live, comms_user):
+    item_update(item=live, by=comms_user, internal_only=True)
+    live.refresh_from_db()
+    assert live.internal_only is True
+    assert not ItemRevision.objects.exists()
+
+    item_update(item=live, by=comms_user, internal_only=False)
+    live.refresh_from_db()
+    assert live.internal_only is True
+    revision = ItemRevision.objects.get(item=live)
+    assert revision.proposed == {"internal_only": False}
+
+
 def test_a_sent_back_revision_leaves_the_live_item_as_it_was(live, comms_user, comms_user_2):
     before = live_view(live)
     item_update(item=live, by=comms_user, body=PLAIN_EN + " New line.")
