@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_SERVICES = {"migrate", "web", "worker", "beat"}
 
