@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ambassadors import shutdown
+from ambassadors.alerts import alert_batch_send
 from ambassadors.digests import (
     digest_batch_send,
     digest_resend_claimed,
@@ -25,7 +26,14 @@ from ambassadors.digests import (
 )
 from ambassadors.health import heartbeat_record
 from ambassadors.mailing import messages_send
-from ambassadors.models import DeliveryStatus, DigestDelivery, DigestRun, Item, SiteSettings
+from ambassadors.models import (
+    AlertDelivery,
+    DeliveryStatus,
+    DigestDelivery,
+    DigestRun,
+    Item,
+    SiteSettings,
+)
 from ambassadors.shutdown import SendingInterrupted, batch_sending, shutdown_requested
 from ambassadors.tasks import requeued_when_stopping
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
@@ -220,3 +228,24 @@ def test_heartbeat_check_fails_for_a_stale_heartbeat(settings, capsys):
     heartbeat_record(name="beat", now=datetime.now(UTC) - timedelta(seconds=61))
     with pytest.raises(CommandError, match="beat: stale"):
         call_command("heartbeat_check", "beat")
+
+
+def test_an_urgent_alert_batch_stops_between_messages_too(db, now, stopping):
+    item = ItemFactory(
+        status=Item.Status.PUBLISHED,
+        is_urgent=True,
+        publish_at=now - timedelta(minutes=15),
+        alerts_send_after=now - timedelta(minutes=5),
+    )
+    people = [AmbassadorFactory() for _ in range(4)]
+    ids = [a.pk for a in people]
+
+    with pytest.raises(SendingInterrupted):
+        alert_batch_send(item_id=item.pk, ambassador_ids=ids, final_attempt=True)
+    assert len(mail.outbox) == 2
+    assert list(AlertDelivery.objects.values_list("status", flat=True)) == [DeliveryStatus.SENT] * 2
+
+    shutdown.shutdown_reset()
+    StoppingBackend.stop_after = 99
+    assert alert_batch_send(item_id=item.pk, ambassador_ids=ids).sent == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(a.user.email for a in people)
