@@ -55,7 +55,7 @@ RUN set -eu; \
     DEFAULT_FROM_EMAIL=portal@example.com \
         python manage.py collectstatic --noinput --verbosity 0; \
     rm -f /tmp/collectstatic.sqlite3; \
-    chmod 0755 /app/container/entrypoint; \
+    chmod 0755 /app/container/entrypoint /app/container/healthcheck; \
     python -m compileall -q /app/portal /app/ambassadors >/dev/null
 USER portal
 VOLUME ["/data"]

@@ -6,10 +6,14 @@ Building and running the image is .ci/container-check's job (podman, debootstrap
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -91,8 +95,11 @@ def test_portal_services_take_settings_from_an_env_file_and_reach_db_and_redis(c
 
 def test_every_service_has_a_health_check_that_checks_its_own_part(compose):
     services = compose["services"]
-    web = " ".join(services["web"]["healthcheck"]["test"])
-    assert "http://127.0.0.1:8000/healthz/web" in web
+    assert services["web"]["healthcheck"]["test"] == [
+        "CMD",
+        "/app/container/healthcheck",
+        "/healthz/web",
+    ]
     assert services["worker"]["healthcheck"]["test"][-2:] == ["heartbeat_check", "worker"]
     assert services["beat"]["healthcheck"]["test"][-2:] == ["heartbeat_check", "beat"]
     assert "pg_isready" in services["db"]["healthcheck"]["test"]
@@ -177,3 +184,64 @@ def test_the_entry_point_execs_each_process(tmp_path, role, program, expected):
     assert int(pid) == process.pid
     assert rest == expected.format(var=var)
     assert os.path.isdir(var / "media")
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    seen: ClassVar[list[dict]] = []
+    status: ClassVar[int] = 200
+
+    def do_GET(self):  # noqa: N802
+        type(self).seen.append({"path": self.path, **dict(self.headers)})
+        self.send_response(type(self).status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("allowed_hosts", "status", "host", "code"),
+    [
+        ("portal.example.com,www.example.com", 200, "portal.example.com", 0),
+        (".example.com", 503, "example.com", 1),
+        ("*", 200, "localhost", 0),
+    ],
+)
+def test_the_web_health_check_asks_its_own_port_as_an_allowed_host(
+    allowed_hosts, status, host, code
+):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    _Recorder.seen, _Recorder.status = [], status
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    env = {
+        "PATH": os.environ["PATH"],
+        "GUNICORN_BIND": f"0.0.0.0:{server.server_port}",
+        "ALLOWED_HOSTS": allowed_hosts,
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "container" / "healthcheck"), "/healthz/web"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    thread.join(timeout=10)
+    server.server_close()
+    assert result.returncode == code
+    assert result.stdout == f"/healthz/web: {status}\n"
+    [request] = _Recorder.seen
+    assert (request["path"], request["Host"], request["X-Forwarded-Proto"]) == (
+        "/healthz/web",
+        host,
+        "https",
+    )
+
+
+@pytest.mark.django_db
+def test_django_refuses_the_containers_own_address_but_not_the_allowed_host(client, settings):
+    """Why the health check sends an allowed Host: 127.0.0.1 gets 400 in production."""
+    settings.ALLOWED_HOSTS = ["portal.example.com"]
+    assert client.get("/healthz/web", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    response = client.get("/healthz/web", HTTP_HOST="portal.example.com")
+    assert response.status_code == 200
