@@ -6,9 +6,11 @@ Building and running the image is .ci/container-check's job (podman, debootstrap
 
 from __future__ import annotations
 
+import configparser
 import http.server
 import os
 import re
+import runpy
 import subprocess
 import sys
 import threading
@@ -130,13 +132,27 @@ def test_redis_keeps_the_click_buffer_across_restarts(compose):
     assert command[command.index("--maxmemory-policy") + 1] == "noeviction"
 
 
-def test_stop_grace_periods_cover_the_graceful_stops(compose):
+def test_stop_timeouts_cover_the_graceful_stops(compose, settings):
+    """compose's stop_grace_period and systemd's TimeoutStopSec leave room for gunicorn's
+    graceful timeout and for a mail batch's last message (EMAIL_TIMEOUT) before SIGKILL."""
+
     def seconds(value: str) -> int:
         return int(value.removesuffix("s"))
 
+    gunicorn = runpy.run_path(str(ROOT / "portal" / "gunicorn.conf.py"))
     services = compose["services"]
-    assert seconds(services["worker"]["stop_grace_period"]) > 30  # EMAIL_TIMEOUT default
-    assert seconds(services["web"]["stop_grace_period"]) > 10  # GUNICORN_GRACEFUL_TIMEOUT
+    assert seconds(services["web"]["stop_grace_period"]) > gunicorn["graceful_timeout"]
+    assert seconds(services["worker"]["stop_grace_period"]) > settings.EMAIL_TIMEOUT
+
+    units = {}
+    for name in ("web", "worker", "beat"):
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        parser.read(ROOT / "docs" / "deploy" / "systemd" / f"portal-{name}.service")
+        units[name] = parser["Service"]
+    # SIGTERM to the main process only; SIGKILL to what is left after the timeout.
+    assert {unit["KillMode"] for unit in units.values()} == {"mixed"}
+    assert int(units["web"]["TimeoutStopSec"]) > gunicorn["graceful_timeout"]
+    assert int(units["worker"]["TimeoutStopSec"]) > settings.EMAIL_TIMEOUT
 
 
 def test_dockerfile_promises():
