@@ -8,6 +8,7 @@ batch and a slow relay) and ignored every further SIGTERM.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from ambassadors.models import DeliveryStatus, DigestDelivery, DigestRun
 from ambassadors.tasks import _enqueue_digest_batch
 from ambassadors.tests.smtp_sink import SmtpSink, free_port
 from ambassadors.tests.test_digests_worker import (
+    broker,
     purge_broker,
     setup_readers,
     wait_until,
@@ -186,3 +188,25 @@ def test_sigterm_stops_gunicorn_in_seconds(tmp_path):
         assert web.returncode == 0, log.read_text()
     finally:
         kill(web)
+
+
+@pytest.mark.services("postgres", "redis", "worker")
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_keeps_a_task_that_waits_for_its_retry_time_on_the_queue(tmp_path):
+    """A retried batch waits (countdown) inside the worker that took it; stopping that worker
+    must neither wait for the countdown nor lose the task."""
+    from ambassadors.tasks import ping
+
+    purge_broker()
+    log = tmp_path / "worker.log"
+    worker = prefork_worker(worker_env(free_port()), log, "stop-eta")
+    try:
+        result = ping.apply_async(countdown=300)
+        wait_until(lambda: result.id in log.read_text(), "the worker to hold the task", 60)
+        assert stopped_within(worker, signal.SIGTERM, group=False) < STOP_LIMIT
+        queued = [json.loads(raw)["headers"]["id"] for raw in broker().lrange("celery", 0, -1)]
+        assert queued == [result.id]
+        assert "Restoring 1 unacknowledged message(s)" in log.read_text()
+    finally:
+        kill(worker)
+        purge_broker()
