@@ -34,6 +34,7 @@ from .mailing import (
     with_contact,
 )
 from .models import AlertDelivery, Ambassador, Item
+from .shutdown import SendingInterrupted
 from .unsubscribe import urgent_unsubscribe_url
 
 EnqueueAlert = Callable[[int, list[int]], None]
@@ -169,6 +170,8 @@ def alert_batch_send(
             outcome=outcome,
             final_attempt=final_attempt,
         )
+    if outcome.interrupted:
+        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
     if outcome.pending and not final_attempt:
         raise TransientMailError(
             f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"

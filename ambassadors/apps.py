@@ -7,4 +7,4 @@ class AmbassadorsConfig(AppConfig):
     verbose_name = _("Ambassador programme")
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401 - registers checks and worker signals
+        from . import checks, shutdown, signals  # noqa: F401 - checks and worker signals

@@ -9,6 +9,7 @@ and marks them in one update.
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -51,6 +52,7 @@ from .models import (
 )
 from .rendering import markdown_to_html
 from .reports import click_sources, counted_shares, month_so_far, report_tz
+from .shutdown import SendingInterrupted
 from .unsubscribe import unsubscribe_url
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)
@@ -828,6 +830,8 @@ def digest_batch_send(
         released=recorded.released,
         skipped=skipped,
     )
+    if outcome.interrupted:
+        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
     if outcome.pending and not final_attempt:
         raise TransientMailError(
             f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
@@ -878,9 +882,12 @@ def digest_resend_claimed(*, run_id: int, token: str, now: datetime | None = Non
     once: the execution first swaps the claim token for its own in one update, so only one
     execution gets each row. A temporary SMTP error is final here (recorded as failed with
     the reason, shown to comms): a resend is a manual, one-off action. Someone with nothing
-    to send any more loses the row (counted as "nothing new"), as in a normal run."""
+    to send any more loses the row (counted as "nothing new"), as in a normal run. A worker
+    that is stopping puts the rows it did not send back under ``token`` and raises
+    ``SendingInterrupted``: the requeued task sends exactly those."""
     now = now or timezone.now()
     mine = claim_token()
+    original = uuid.UUID(str(token))
     taken = DigestDelivery.objects.filter(
         run_id=run_id, claim=token, status=DeliveryStatus.CLAIMED
     ).update(claim=mine)
@@ -911,6 +918,13 @@ def digest_resend_claimed(*, run_id: int, token: str, now: datetime | None = Non
                 .exclude(ambassador_id__in=list(digests))
                 .delete()[0]
             )
+            if outcome.interrupted:
+                # The worker is stopping: what was not handed over goes back under the token
+                # the queued task carries, so its redelivery sends exactly those.
+                DigestDelivery.objects.filter(
+                    claim=mine, status=DeliveryStatus.CLAIMED, ambassador_id__in=outcome.pending
+                ).update(claim=original)
+                outcome.pending = []
             recorded = deliveries_record(
                 model=DigestDelivery, token=mine, scope=scope, outcome=outcome, final_attempt=True
             )
@@ -921,4 +935,9 @@ def digest_resend_claimed(*, run_id: int, token: str, now: datetime | None = Non
             )
             run_finish_if_done(run_id=run_id)
         sent, failed, skipped = sent + recorded.sent, failed + recorded.failed, skipped + gone
+        if outcome.interrupted:
+            DigestDelivery.objects.filter(claim=mine, status=DeliveryStatus.CLAIMED).update(
+                claim=original
+            )
+            raise SendingInterrupted("resend paused: the worker is stopping")
     return BatchResult(claimed=taken, sent=sent, failed=failed, skipped=skipped)

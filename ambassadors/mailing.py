@@ -10,6 +10,7 @@ or a redelivered task message never sends a second copy.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import smtplib
 import uuid
@@ -32,6 +33,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import AlertDelivery, DeliveryStatus, DigestDelivery, DigestRun
+from .shutdown import batch_sending, shutdown_requested
+
+log = logging.getLogger(__name__)
 
 
 class TransientMailError(Exception):
@@ -382,10 +386,15 @@ class SendOutcome:
     failed: dict[Hashable, str] = field(default_factory=dict)
     pending: list[Hashable] = field(default_factory=list)
     error: BaseException | None = None
+    # The worker is stopping: ``pending`` holds the messages not yet handed over.
+    interrupted: bool = False
 
 
 def messages_send(
-    *, keys: Sequence[Hashable], build: Callable[[Hashable], EmailMessage]
+    *,
+    keys: Sequence[Hashable],
+    build: Callable[[Hashable], EmailMessage],
+    should_stop: Callable[[], bool] = shutdown_requested,
 ) -> SendOutcome:
     """Send one message per key over ONE connection, one message per call, so we know exactly
     which messages the server accepted when it fails halfway (``send_messages`` on the whole
@@ -394,10 +403,23 @@ def messages_send(
     A permanent refusal fails that message only; a temporary one leaves it pending; a broken
     connection leaves it and every later message pending (not handed over, safe to retry). A
     message that cannot even be built is recorded as failed with the reason.
+
+    ``should_stop`` is asked before each message (default: has this worker been asked to
+    stop, see ``ambassadors/shutdown.py``): once it says yes, the message being sent has
+    finished and every later one is left pending with ``interrupted`` set.
     """
     outcome = SendOutcome()
     keys = list(keys)
     if not keys:
+        return outcome
+    with batch_sending():
+        return _send_each(keys=keys, build=build, should_stop=should_stop, outcome=outcome)
+
+
+def _send_each(*, keys, build, should_stop, outcome: SendOutcome) -> SendOutcome:
+    if should_stop():
+        outcome.pending = keys
+        outcome.interrupted = True
         return outcome
     connection = get_connection(fail_silently=False)
     try:
@@ -411,6 +433,11 @@ def messages_send(
         return outcome
     try:
         for index, key in enumerate(keys):
+            if should_stop():
+                outcome.pending.extend(keys[index:])
+                outcome.interrupted = True
+                log.info("worker stopping: batch paused after %d of %d e-mails", index, len(keys))
+                break
             try:
                 message = build(key)
             except Exception as exc:  # noqa: BLE001 - recorded as this message's failure
@@ -483,7 +510,8 @@ def deliveries_record(
     """Mark what the server accepted in one update; record refusals with their reason.
 
     Messages left pending by a temporary error are released (their claim rows deleted) so the
-    retry can claim them again, or recorded as failed on the last attempt. Only rows still
+    retry can claim them again, or recorded as failed on the last attempt; those left pending
+    because the worker is stopping are always released. Only rows still
     ``claimed`` are touched: a row the sweep already called ``unknown`` stays that way. Must be
     called inside the caller's transaction so run counters move together with the rows.
     """
@@ -497,7 +525,7 @@ def deliveries_record(
     by_error: dict[str, list[Hashable]] = defaultdict(list)
     for key, error in outcome.failed.items():
         by_error[error].append(key)
-    if outcome.pending and final_attempt:
+    if outcome.pending and final_attempt and not outcome.interrupted:
         by_error[_describe(outcome.error) if outcome.error else "gave up"].extend(outcome.pending)
     elif outcome.pending:
         result.released, _detail = ours.filter(ambassador_id__in=outcome.pending).delete()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from .alerts import alert_batch_send, alert_dispatch
 from .digests import claim_timeout, digest_batch_send, digest_dispatch, digest_runs_close_stale
 from .mailing import TransientMailError, deliveries_mark_unknown
+from .shutdown import requeued_when_stopping
 
 
 @shared_task(name="ambassadors.ping")
@@ -88,14 +89,15 @@ def digest_dispatch_task() -> int | None:
 def digest_send_batch(
     self, run_id: int | None, period: str, ambassador_ids: list[int], numbers: dict | None = None
 ) -> int:
-    result = digest_batch_send(
-        run_id=run_id,
-        period=period,
-        ambassador_ids=ambassador_ids,
-        numbers=numbers,
-        attempt=self.request.retries + 1,
-        final_attempt=self.request.retries >= self.max_retries,
-    )
+    with requeued_when_stopping():
+        result = digest_batch_send(
+            run_id=run_id,
+            period=period,
+            ambassador_ids=ambassador_ids,
+            numbers=numbers,
+            attempt=self.request.retries + 1,
+            final_attempt=self.request.retries >= self.max_retries,
+        )
     return result.sent
 
 
@@ -103,7 +105,8 @@ def digest_send_batch(
 def digest_resend(run_id: int, token: str) -> int:
     from .digests import digest_resend_claimed
 
-    return digest_resend_claimed(run_id=run_id, token=token).sent
+    with requeued_when_stopping():
+        return digest_resend_claimed(run_id=run_id, token=token).sent
 
 
 @shared_task(name="ambassadors.alert_sweep", ignore_result=True)
@@ -114,12 +117,13 @@ def alert_sweep() -> int:
 
 @shared_task(bind=True, name="ambassadors.alert_send_batch", **SEND_RETRY)
 def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
-    result = alert_batch_send(
-        item_id=item_id,
-        ambassador_ids=ambassador_ids,
-        attempt=self.request.retries + 1,
-        final_attempt=self.request.retries >= self.max_retries,
-    )
+    with requeued_when_stopping():
+        result = alert_batch_send(
+            item_id=item_id,
+            ambassador_ids=ambassador_ids,
+            attempt=self.request.retries + 1,
+            final_attempt=self.request.retries >= self.max_retries,
+        )
     return result.sent
 
 

@@ -13,7 +13,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
-graceful_timeout = 30
+# On SIGTERM, requests in progress get this long to finish (then the worker is killed): keep it
+# under the stop timeout of your process manager (compose.yaml: 20 s; systemd: 90 s).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 10))
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"

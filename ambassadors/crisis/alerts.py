@@ -43,6 +43,7 @@ from ..models import (
     CrisisUpdate,
     DeliveryStatus,
 )
+from ..shutdown import SendingInterrupted
 from ..unsubscribe import urgent_unsubscribe_url
 from .services import crisis_recipients
 
@@ -233,6 +234,8 @@ def crisis_alert_batch_send(
             outcome=outcome,
             final_attempt=final_attempt,
         )
+    if outcome.interrupted:
+        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
     if outcome.pending and not final_attempt:
         raise TransientMailError(
             f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from ..digests import claim_timeout
 from ..mailing import TransientMailError
+from ..shutdown import requeued_when_stopping
 from .alerts import crisis_alert_batch_send, crisis_alert_dispatch, crisis_deliveries_mark_unknown
 from .webhooks import (
     new_item_posts_create,
@@ -47,12 +48,13 @@ def crisis_alert_sweep() -> int:
 
 @shared_task(bind=True, name="ambassadors.crisis_alert_send_batch", **SEND_RETRY)
 def crisis_alert_send_batch(self, update_id: int, ambassador_ids: list[int]) -> int:
-    result = crisis_alert_batch_send(
-        update_id=update_id,
-        ambassador_ids=ambassador_ids,
-        attempt=self.request.retries + 1,
-        final_attempt=self.request.retries >= self.max_retries,
-    )
+    with requeued_when_stopping():
+        result = crisis_alert_batch_send(
+            update_id=update_id,
+            ambassador_ids=ambassador_ids,
+            attempt=self.request.retries + 1,
+            final_attempt=self.request.retries >= self.max_retries,
+        )
     return result.sent
 
 
