@@ -13,7 +13,7 @@ FROM ${BASE_IMAGE} AS build
 # A package index mirror, and a CA bundle for a TLS-inspecting proxy (a path the build can
 # read, e.g. `podman build -v /etc/ssl/certs/ca-certificates.crt:/run/build-ca.crt:ro
 # --build-arg BUILD_CA_BUNDLE=/run/build-ca.crt`); both only for pip, only in this stage.
-ARG PIP_INDEX_URL=https://pypi.org/simple
+ARG PIP_INDEX_URL=
 ARG BUILD_CA_BUNDLE=
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -23,7 +23,8 @@ RUN set -eu; \
     python3 -c 'import sys; assert sys.version_info >= (3, 11), sys.version'; \
     python3 -m venv /opt/venv; \
     if [ -n "$BUILD_CA_BUNDLE" ]; then export PIP_CERT="$BUILD_CA_BUNDLE"; fi; \
-    /opt/venv/bin/pip install --index-url "$PIP_INDEX_URL" --only-binary=:all: \
+    if [ -n "$PIP_INDEX_URL" ]; then export PIP_INDEX_URL; else unset PIP_INDEX_URL; fi; \
+    /opt/venv/bin/pip install --prefer-binary \
         -r /tmp/requirements.txt
 
 # --- runtime ---------------------------------------------------------------------------------
