@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from .models import Click, ClickDaily, TrackedLink
 from .ratelimit import rate_limit_hit
+from .rollups import rollups_add_clicks
 
 log = logging.getLogger(__name__)
 
@@ -406,6 +407,8 @@ def clicks_store(pending: list[PendingClick]) -> int:
                 )
             )
         Click.objects.bulk_create(rows, batch_size=500)
+        # Late clicks (days the rollups already hold) are added to them here.
+        rollups_add_clicks(clicks=rows)
     return len(rows)
 
 

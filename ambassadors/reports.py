@@ -26,19 +26,33 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
+    DateField,
+    DateTimeField,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from .models import Ambassador, Click, ClickDaily, Department, DigestDelivery, Item, Share, User
+from .models import (
+    Ambassador,
+    Click,
+    ClickDaily,
+    Department,
+    DigestDelivery,
+    Item,
+    Rollup,
+    RollupState,
+    Share,
+    User,
+)
 
 PRESETS = ("7d", "30d", "this_month", "last_month", "this_quarter", "this_year")
 DEFAULT_PRESET = "30d"
@@ -66,6 +80,7 @@ class Period:
     start: date
     end: date
     preset: str = "custom"
+    step: str | None = None  # "day", "week" or "month": overrides the automatic bars
 
     @property
     def start_at(self) -> datetime:
@@ -82,6 +97,8 @@ class Period:
 
     @property
     def granularity(self) -> str:
+        if self.step:
+            return self.step
         if self.days <= 62:
             return "day"
         if self.days <= 366:
@@ -186,16 +203,122 @@ DAILY_CLICK_METRICS = {
 }
 
 
+# The horizon: rollups for whole past days, raw rows after -----------------------------------
+
+ROLLUP_STATE_PK = 1
+# kind of rollup row: the columns that are a real key (see models.Rollup)
+ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
+    "n": ("network",),
+    "a": ("ambassador",),
+    "i": ("item", "network"),
+    "ai": ("ambassador", "item", "network"),
+}
+_LONG_AGO = datetime(1900, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
+_NO_DAY = date(1, 1, 1)
+
+
+def _horizon(field: str) -> Subquery:
+    """A field of the rollup state as a scalar subquery, NULL while the rollups are not
+    built for the current TIME_ZONE. Reading it inside the report's own statement means a
+    report never mixes the rollups of one moment with the raw rows of another."""
+    return Subquery(
+        RollupState.objects.filter(pk=ROLLUP_STATE_PK, time_zone=settings.TIME_ZONE).values(field)[
+            :1
+        ]
+    )
+
+
+def _after_horizon_shares():
+    since = Coalesce(_horizon("raw_from"), Value(_LONG_AGO), output_field=DateTimeField())
+    return Q(created_at__gte=since)
+
+
+def _after_horizon_clicks():
+    return Q(day__gt=Coalesce(_horizon("built_through"), Value(_NO_DAY), output_field=DateField()))
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def rollup_rows(*, kind: str, period: Period | None, use_months: bool = True) -> QuerySet[Rollup]:
+    """The rollup rows of `kind` that hold the days of `period` (None: all time) up to the
+    horizon, each day exactly once: month rows for whole months that are complete, day rows
+    for the rest. With ``use_months=False`` only day rows (for weekly or daily bars)."""
+    rows = Rollup.objects.filter(kind=kind, day__lte=_horizon("built_through"))
+    start, end = (period.start, period.end) if period is not None else (None, None)
+    in_period = Q()
+    if start is not None:
+        in_period &= Q(day__gte=start)
+    if end is not None:
+        in_period &= Q(day__lte=end)
+    if not use_months:
+        return rows.filter(in_period, grain="d")
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    stop = None  # exclusive end of the whole months
+    if end is not None:
+        stop = _next_month(end) if (end + timedelta(days=1)).day == 1 else _month_start(end)
+    if first is not None and stop is not None and first >= stop:
+        return rows.filter(in_period, grain="d")
+    months_before = _horizon("whole_months_before")
+    whole = Q(grain="m", day__lt=months_before)
+    outside = Q(day__gte=months_before)
+    if first is not None:
+        whole &= Q(day__gte=first)
+        outside |= Q(day__lt=first)
+    if stop is not None:
+        whole &= Q(day__lt=stop)
+        outside |= Q(day__gte=stop)
+    return rows.filter(whole | (Q(grain="d") & in_period & outside))
+
+
 # The activity query -------------------------------------------------------------------------
 
 DIMENSIONS = {
-    # name: fields reached from Share; Click and ClickDaily reach them through "link__"
+    # name: fields reached from Share (and Rollup); Click and ClickDaily reach them through "link__"
     "network": ("network",),
     "item": ("item",),
     "department": ("ambassador__department",),
     "ambassador": ("ambassador",),
     "item_network": ("item", "network"),
 }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Narrows every figure to one item, department, network and/or some ambassadors.
+    ``department_id`` is the ambassador's current department, as everywhere in reports."""
+
+    item_id: int | None = None
+    department_id: int | None = None
+    network: str | None = None
+    ambassador_ids: tuple[int, ...] | None = None
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.item_id is not None:
+            q &= Q(**{f"{prefix}item_id": self.item_id})
+        if self.department_id is not None:
+            q &= Q(**{f"{prefix}ambassador__department_id": self.department_id})
+        if self.network is not None:
+            q &= Q(**{f"{prefix}network": self.network})
+        if self.ambassador_ids is not None:
+            q &= Q(**{f"{prefix}ambassador_id__in": self.ambassador_ids})
+        return q
+
+    def columns(self) -> set[str]:
+        names = set()
+        if self.item_id is not None:
+            names.add("item")
+        if self.department_id is not None or self.ambassador_ids is not None:
+            names.add("ambassador")
+        if self.network is not None:
+            names.add("network")
+        return names
 
 
 def _bucket(expression, granularity: str):
@@ -206,18 +329,32 @@ def _bucket(expression, granularity: str):
     return expression
 
 
-def _keys(dimension: str, granularity: str) -> tuple[dict[str, Any], dict[str, Any]]:
+Keys = dict[str, Any]
+
+
+def _keys(dimension: str, granularity: str) -> tuple[Keys, Keys, Keys]:
+    """Key expressions for Share, for Click/ClickDaily and for Rollup rows."""
     if dimension == "total":
-        return {"k0": Value(1)}, {"k0": Value(1)}
+        return {"k0": Value(1)}, {"k0": Value(1)}, {"k0": Value(1)}
     if dimension == "time":
         return (
             {"k0": _bucket(_share_day(), granularity)},
+            {"k0": _bucket(F("day"), granularity)},
             {"k0": _bucket(F("day"), granularity)},
         )
     fields = DIMENSIONS[dimension]
     share = {f"k{i}": F(name) for i, name in enumerate(fields)}
     click = {f"k{i}": F(f"link__{name}") for i, name in enumerate(fields)}
-    return share, click
+    return share, click, dict(share)
+
+
+def rollup_kind(*, dimension: str, scope: Scope) -> str:
+    """The smallest kind of rollup row that has every column the query needs."""
+    needed = {name.split("__")[0] for name in DIMENSIONS.get(dimension, ())} | scope.columns()
+    for kind, columns in ROLLUP_KINDS.items():
+        if needed <= set(columns):
+            return kind
+    raise ValueError(needed)  # pragma: no cover - "ai" has every column
 
 
 def _compiled(queryset: QuerySet) -> tuple[str, list[Any]]:
@@ -231,23 +368,51 @@ def activity_sql(
     period: Period | None,
     ambassador_id: int | None = None,
     sources: tuple[str, ...] = ("shares", "clicks"),
+    scope: Scope | None = None,
 ) -> tuple[str, list[Any], list[str]]:
     """SQL for shares, clicks and unique clicks per key of `dimension`, with its params
-    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks.
-    Leave a source out of `sources` when its numbers are not shown: its columns are 0.
+    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks,
+    one row per key with a share or a click. Leave a source out of `sources` when its
+    numbers are not shown: its columns are 0.
 
-    Shares are made distinct per (ambassador, item, network, local day) in a DISTINCT
-    subquery and counted outside it, which the database hashes instead of sorting."""
+    Whole past days come from the rollups (see ambassadors/rollups.py), the days after the
+    horizon from the raw rows, where shares are made distinct per (ambassador, item,
+    network, local day) in a DISTINCT subquery and counted outside it."""
+    scope = scope or Scope()
+    if ambassador_id is not None:
+        scope = Scope(
+            item_id=scope.item_id,
+            department_id=scope.department_id,
+            network=scope.network,
+            ambassador_ids=(ambassador_id,),
+        )
     granularity = period.granularity if period is not None else "day"
-    share_keys, click_keys = _keys(dimension, granularity)
+    share_keys, click_keys, rollup_keys = _keys(dimension, granularity)
     qn = connection.ops.quote_name
     keys = list(share_keys)
     key_sql = ", ".join(qn(k) for k in keys)
     parts: list[str] = []
     params: list[Any] = []
+    use_months = dimension != "time" or granularity == "month"
+    rolled = (
+        rollup_rows(
+            kind=rollup_kind(dimension=dimension, scope=scope), period=period, use_months=use_months
+        )
+        .filter(scope.q())
+        .values(**rollup_keys)
+        .annotate(
+            m_shares=Sum("shares") if "shares" in sources else ZERO,
+            m_clicks=Sum("clicks") if "clicks" in sources else ZERO,
+            m_unique=Sum("unique_clicks") if "clicks" in sources else ZERO,
+        )
+    )
+    sql, rolled_params = _compiled(rolled)
+    parts.append(sql)
+    params += rolled_params
     if "shares" in sources:
         distinct = (
-            counted_shares(period=period, ambassador_id=ambassador_id)
+            counted_shares(period=period)
+            .filter(_after_horizon_shares(), scope.q())
             .values(
                 **share_keys,
                 s_ambassador=F("ambassador"),
@@ -264,10 +429,14 @@ def activity_sql(
         )
         params += distinct_params
     if "clicks" in sources:
-        raw, daily = click_sources(period=period, ambassador_id=ambassador_id)
+        raw, daily = click_sources(period=period)
         for grouped in (
-            raw.values(**click_keys).annotate(**RAW_CLICK_METRICS),
-            daily.values(**click_keys).annotate(**DAILY_CLICK_METRICS),
+            raw.filter(_after_horizon_clicks(), scope.q("link__"))
+            .values(**click_keys)
+            .annotate(**RAW_CLICK_METRICS),
+            daily.filter(_after_horizon_clicks(), scope.q("link__"))
+            .values(**click_keys)
+            .annotate(**DAILY_CLICK_METRICS),
         ):
             sql, grouped_params = _compiled(grouped)
             parts.append(sql)
@@ -278,7 +447,8 @@ def activity_sql(
         f"COALESCE(SUM({qn('m_shares')}), 0) AS shares, "
         f"COALESCE(SUM({qn('m_clicks')}), 0) AS clicks, "
         f"COALESCE(SUM({qn('m_unique')}), 0) AS unique_clicks "
-        f"FROM ({union}) activity GROUP BY {key_sql}"
+        f"FROM ({union}) activity GROUP BY {key_sql} "
+        f"HAVING SUM({qn('m_shares')}) > 0 OR SUM({qn('m_clicks')}) > 0"
     )
     return grouped, params, keys
 
@@ -318,11 +488,12 @@ def activity(
     period: Period | None,
     ambassador_id: int | None = None,
     limit: int | None = None,
+    scope: Scope | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Activity per key, with a readable label joined in SQL for items and departments,
     sorted the way the tables show it (time ascending, the rest by shares then clicks)."""
     sql, params, keys = activity_sql(
-        dimension=dimension, period=period, ambassador_id=ambassador_id
+        dimension=dimension, period=period, ambassador_id=ambassador_id, scope=scope
     )
     select = ["t.*"]
     joins = ""
@@ -361,15 +532,27 @@ def _as_date(value) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def activity_totals(*, period: Period | None, ambassador_id: int | None = None) -> dict[str, int]:
-    rows = list(activity(dimension="total", period=period, ambassador_id=ambassador_id))
+def activity_totals(
+    *, period: Period | None, ambassador_id: int | None = None, scope: Scope | None = None
+) -> dict[str, int]:
+    """Shares, clicks and unique clicks of the period (None: all time), in one query."""
+    rows = list(
+        activity(dimension="total", period=period, ambassador_id=ambassador_id, scope=scope)
+    )
     row = rows[0] if rows else {}
     return {metric: row.get(metric, 0) for metric in METRICS}
 
 
-def activity_over_time(*, period: Period) -> list[dict[str, Any]]:
+def activity_over_time(
+    *, period: Period, ambassador_id: int | None = None, scope: Scope | None = None
+) -> list[dict[str, Any]]:
     """One row per bucket of the period, empty buckets included."""
-    found = {row["k0"]: row for row in activity(dimension="time", period=period)}
+    found = {
+        row["k0"]: row
+        for row in activity(
+            dimension="time", period=period, ambassador_id=ambassador_id, scope=scope
+        )
+    }
     return [
         {"bucket": bucket, **{m: found.get(bucket, {}).get(m, 0) for m in METRICS}}
         for bucket in period.buckets()
@@ -386,14 +569,19 @@ def ranked(
     metric: str,
     limit: int,
     include_key: int | None,
+    scope: Scope | None = None,
+    only_visible: bool = False,
 ) -> list[dict[str, Any]]:
     """The top `limit` keys by `metric` plus the row of `include_key` wherever it stands,
     in one query (RANK() gives ties the same place). Only `metric` is computed (the other
     is 0) and only keys with a metric above zero are ranked. For ambassadors, only people
-    still in the programme are ranked; their totals elsewhere in the reports count everyone."""
+    still in the programme are ranked; their totals elsewhere in the reports count everyone.
+    ``only_visible`` keeps only people who chose to show their name (an item's page)."""
     if metric not in ("shares", "clicks"):
         raise ValueError(metric)
-    sql, params, _keys_ = activity_sql(dimension=dimension, period=period, sources=(metric,))
+    sql, params, _keys_ = activity_sql(
+        dimension=dimension, period=period, sources=(metric,), scope=scope
+    )
     select = [f"t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place"]
     joins = ""
     where = [f"t.{metric} > 0"]
@@ -413,6 +601,9 @@ def ranked(
             f"{_column(User, 'is_active', 'u')} = %s",
         ]
         params.append(True)
+        if only_visible:
+            where.append(f"{_column(Ambassador, 'leaderboard_visible', 'a')} = %s")
+            params.append(True)
     elif dimension == "department":
         select.append(f"{_column(Department, 'name', 'd')} AS name")
         joins = f" JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = t.k0"
@@ -434,17 +625,29 @@ def participation(*, period: Period) -> dict[str, int]:
     """Ambassadors who shared, out of those in the programme at some time in the period.
     Who shared is always counted as in the programme (a rejoin resets opted_in_at), so
     the percentage never passes 100. Anonymised rows count too: they are never named."""
-    shared = counted_shares(period=period).values("ambassador_id")
+    shared = sharers_q(period=period)
     in_programme = Q(opted_in_at__lt=period.end_at) & (
         Q(opted_out_at__isnull=True) | Q(opted_out_at__gte=period.start_at)
     )
     counts = Ambassador.objects.aggregate(
-        opted_in=Count("pk", filter=in_programme | Q(pk__in=shared)),
-        shared=Count("pk", filter=Q(pk__in=shared)),
+        opted_in=Count("pk", filter=in_programme | shared),
+        shared=Count("pk", filter=shared),
     )
     opted_in, who_shared = counts["opted_in"], counts["shared"]
     percent = round(100 * who_shared / opted_in) if opted_in else 0
     return {"shared": who_shared, "opted_in": opted_in, "percent": percent}
+
+
+def sharers_q(*, period: Period | None, ambassador_ref: str = "pk") -> Q:
+    """Ambassador rows (``ambassador_ref`` is their id in the outer query) with a counted
+    share in the period: rollups up to the horizon, raw shares after it."""
+    rolled = rollup_rows(kind="a", period=period).filter(
+        ambassador=OuterRef(ambassador_ref), shares__gt=0
+    )
+    raw = counted_shares(period=period).filter(
+        _after_horizon_shares(), ambassador=OuterRef(ambassador_ref)
+    )
+    return Q(Exists(rolled)) | Q(Exists(raw))
 
 
 def optin_trend(*, period: Period) -> list[dict[str, Any]]:

@@ -31,6 +31,23 @@ def clicks_fold_old() -> int:
     return fold()
 
 
+@shared_task(name="ambassadors.rollups_refresh", ignore_result=True)
+def rollups_refresh() -> int:
+    """Days that ended → daily rollups (beat, every few minutes; cheap when up to date)."""
+    from .rollups import rollups_refresh as refresh
+
+    return refresh()
+
+
+@shared_task(name="ambassadors.rollups_reconcile", ignore_result=True)
+def rollups_reconcile() -> int:
+    """Nightly: every built day compared with the raw rows, differences rebuilt. Returns
+    the number of days repaired."""
+    from .rollups import rollups_reconcile as reconcile
+
+    return len(reconcile().repaired_days)
+
+
 # Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
 # the service releases what was not handed over before it raises, and records the rest as
 # failed on the last attempt (so a permanent failure is written down, not lost).

@@ -2,6 +2,7 @@ from .choices import ContentLanguages, DeliveryStatus, Language, Network, Weekda
 from .digests import AlertDelivery, DigestDelivery, DigestRun
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
+from .rollups import ReportDelivery, ReportSubscription, Rollup, RollupState
 from .sharing import Click, ClickDaily, Share, TrackedLink
 from .suggestions import Suggestion
 
@@ -21,6 +22,10 @@ __all__ = [
     "JargonTerm",
     "Language",
     "Network",
+    "ReportDelivery",
+    "ReportSubscription",
+    "Rollup",
+    "RollupState",
     "Share",
     "ShareText",
     "SiteSettings",

@@ -316,6 +316,13 @@ CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
     "task": "ambassadors.clicks_fold_old",
     "schedule": 6 * 3600.0,
 }
+# Daily rollups for the reports (ambassadors/rollups.py): new days every 5 minutes (cheap
+# when nothing ended), the comparison with the raw rows every night.
+CELERY_BEAT_SCHEDULE["rollups-refresh"] = {
+    "task": "ambassadors.rollups_refresh",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
 
 # Weekly digests and urgent alerts (ambassadors/digests.py, alerts.py). Send hour and the
 # global on/off switch are SiteSettings, edited in the studio.
@@ -335,6 +342,10 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "ambassadors.alert_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "rollups-reconcile": {
+        "task": "ambassadors.rollups_reconcile",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 
