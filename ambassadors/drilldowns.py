@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
 from .models import Ambassador, User
@@ -111,8 +111,6 @@ def joined_over_time(*, period: Period, department_id: int | None) -> dict[date,
 def department_participation(*, period: Period, department_id: int) -> dict[str, int]:
     """People of the department who shared, out of those in the programme at some time in
     the period (who shared always counts as in the programme), as on the reports page."""
-    from django.db.models import Q
-
     from .reports import sharers_q
 
     shared = sharers_q(period=period)
@@ -177,20 +175,24 @@ def network_report(*, network: str, period: Period, top: int = TOP) -> dict[str,
     }
 
 
-def colleagues_who_shared(*, item_ids: Iterable[int]) -> dict[int, int]:
-    """{item id: how many people have a counted share of it, ever}: one query for a page of
-    feed cards. A count only: the feed never says who shared."""
+def colleagues_who_shared(
+    *, item_ids: Iterable[int], exclude_ambassador_id: int | None = None
+) -> dict[int, int]:
+    """{item id: how many people (other than ``exclude_ambassador_id``, the reader) have a
+    counted share of it, ever}: one query for a page of feed cards. A count only: the feed
+    never says who shared."""
     item_ids = list(item_ids)
     if not item_ids:
         return {}
+    others = ~Q(ambassador_id=exclude_ambassador_id) if exclude_ambassador_id else Q()
     rolled = (
         rollup_rows(kind="ai", period=None)
-        .filter(item_id__in=item_ids, shares__gt=0)
+        .filter(others, item_id__in=item_ids, shares__gt=0)
         .values(it=F("item"), who=F("ambassador"))
     )
     raw = (
         counted_shares()
-        .filter(_after_horizon_shares(), item_id__in=item_ids)
+        .filter(_after_horizon_shares(), others, item_id__in=item_ids)
         .values(it=F("item"), who=F("ambassador"))
     )
     parts, params = [], []

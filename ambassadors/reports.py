@@ -233,8 +233,16 @@ def _after_horizon_shares():
     return Q(created_at__gte=since)
 
 
-def _after_horizon_clicks():
-    return Q(day__gt=Coalesce(_horizon("built_through"), Value(_NO_DAY), output_field=DateField()))
+def _after_horizon_clicks(*, raw: bool = True):
+    """Click rows (``raw``) or ClickDaily rows of days after the horizon. For raw clicks the
+    extra ``at`` bound lets the database use the index on ``at``; ``day`` decides."""
+    q = Q(day__gt=Coalesce(_horizon("built_through"), Value(_NO_DAY), output_field=DateField()))
+    if raw:
+        since = Coalesce(
+            _horizon("raw_clicks_from"), Value(_LONG_AGO), output_field=DateTimeField()
+        )
+        q &= Q(at__gte=since)
+    return q
 
 
 def _month_start(day: date) -> date:
@@ -434,7 +442,7 @@ def activity_sql(
             raw.filter(_after_horizon_clicks(), scope.q("link__"))
             .values(**click_keys)
             .annotate(**RAW_CLICK_METRICS),
-            daily.filter(_after_horizon_clicks(), scope.q("link__"))
+            daily.filter(_after_horizon_clicks(raw=False), scope.q("link__"))
             .values(**click_keys)
             .annotate(**DAILY_CLICK_METRICS),
         ):

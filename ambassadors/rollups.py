@@ -99,11 +99,12 @@ def _set_horizon(state: RollupState, day: date | None) -> None:
     state.built_through = day
     state.time_zone = settings.TIME_ZONE
     if day is None:
-        state.whole_months_before = state.raw_from = None
+        state.whole_months_before = state.raw_from = state.raw_clicks_from = None
     else:
         after = day + timedelta(days=1)
         state.whole_months_before = _month(after)
         state.raw_from = _local_midnight(after)
+        state.raw_clicks_from = state.raw_from - timedelta(days=1)
     state.save()
 
 
@@ -249,9 +250,12 @@ def _rebuild_months(first: date, last: date) -> None:
 
 
 def _chunks(start: date, end: date, size: int) -> Iterable[tuple[date, date]]:
+    """Pieces of at most `size` days that never cross a month (each month's rows are then
+    derived once per piece)."""
     current = start
     while current <= end:
-        stop = min(end, current + timedelta(days=size - 1))
+        month_end = _next_month(current) - timedelta(days=1)
+        stop = min(end, current + timedelta(days=size - 1), month_end)
         yield current, stop
         current = stop + timedelta(days=1)
 

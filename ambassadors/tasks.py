@@ -48,6 +48,14 @@ def rollups_reconcile() -> int:
     return len(reconcile().repaired_days)
 
 
+@shared_task(name="ambassadors.report_emails_send", ignore_result=True)
+def report_emails_send() -> int:
+    """Hourly: weekly and monthly report e-mails that are due (once per person and period)."""
+    from .report_emails import report_emails_send as send
+
+    return send()
+
+
 # Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
 # the service releases what was not handed over before it raises, and records the rest as
 # failed on the last attempt (so a permanent failure is written down, not lost).

@@ -34,6 +34,7 @@ urlpatterns = [
     path("suggestions/", suggestions.my_suggestions, name="suggestions"),
     path("studio/reports/", reports.reports_page, name="reports"),
     path("studio/reports/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("studio/reports/email/", report_drilldowns.report_emails, name="report_emails"),
     path("studio/reports/items/<int:pk>/", report_drilldowns.item_report, name="report_item"),
     path(
         "studio/reports/departments/<int:pk>/",

@@ -69,6 +69,9 @@ class RollupState(models.Model):
     built_through = models.DateField(null=True, blank=True)
     whole_months_before = models.DateField(null=True, blank=True)
     raw_from = models.DateTimeField(null=True, blank=True)
+    # raw_from a day early: lets raw clicks after the horizon be found through the index
+    # on Click.at (Click.day decides)
+    raw_clicks_from = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     reconciled_days = models.PositiveIntegerField(default=0)

@@ -157,3 +157,34 @@ def test_drilldown_queries_do_not_grow_with_data(
                 response = client.get(path, {"period": "30d"})
             assert response.status_code == 200, name
         assert response.context["totals"]["shares"] > 0
+
+
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_feed_cards_count_colleagues_who_shared_never_names(client_as, db, rolled_up):
+    from ambassadors.models import Share
+    from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
+
+    me = AmbassadorFactory()
+    item = ItemFactory(live=True, title="Solar roofs", publish_at=NOW - timedelta(days=5))
+    quiet = ItemFactory(live=True, title="Nobody shared", publish_at=NOW - timedelta(days=5))
+    ann = AmbassadorFactory(user__first_name="Annemarie")
+    bob = AmbassadorFactory(user__first_name="Bob")
+    for who, when, undone in [
+        (ann, NOW - timedelta(days=3), None),
+        (ann, NOW - timedelta(days=2), None),  # the same person again: one colleague
+        (bob, NOW - timedelta(hours=1), None),  # today: from the raw rows
+        (me, NOW - timedelta(days=2), None),  # me: not a colleague
+        (AmbassadorFactory(), NOW - timedelta(days=2), NOW),  # undone: does not count
+    ]:
+        Share.objects.create(
+            ambassador=who, item=item, network="linkedin", created_at=when, undone_at=undone
+        )
+    with time_machine.travel(NOW, tick=False):
+        if rolled_up:
+            rollups.rollups_refresh()
+        html = client_as(me.user).get("/").content.decode()
+    assert html.count("2 colleagues shared this") == 1
+    assert "colleague shared this" not in html.replace("colleagues shared this", "")
+    assert "Annemarie" not in html
+    assert "Bob" not in html
+    assert quiet.title in html

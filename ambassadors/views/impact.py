@@ -1,5 +1,8 @@
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from ..charts import bar_chart
+from ..drilldowns import impact_trend
 from ..report_tables import network_label
 from ..reports import impact_for
 from .access import ambassador_required
@@ -7,8 +10,37 @@ from .access import ambassador_required
 
 @ambassador_required
 def my_impact(request):
-    """My shares and the clicks on my links; a fixed number of queries however much I shared."""
+    """My shares and the clicks on my links, and both per month over the last year; a
+    fixed number of queries however much I shared."""
     impact = impact_for(ambassador=request.ambassador)
     for row in impact["rows"]:
         row["network"] = network_label(row["k1"])
-    return render(request, "ambassadors/impact/impact.html", {"impact": impact})
+    trend = impact_trend(ambassador_id=request.ambassador.pk)
+    for row in trend:
+        row["label"] = row["bucket"].strftime("%Y-%m")
+    labels = [row["label"] for row in trend]
+    charts = [
+        bar_chart(
+            chart_id="impact-shares",
+            title=_("My shares per month"),
+            description=_("Bar chart of your shares per month. The same numbers are in the table."),
+            labels=labels,
+            values=[row["shares"] for row in trend],
+            series_class="chart-bar chart-shares",
+        ),
+        bar_chart(
+            chart_id="impact-clicks",
+            title=_("Clicks on my links per month"),
+            description=_(
+                "Bar chart of clicks on your links per month. The same numbers are in the table."
+            ),
+            labels=labels,
+            values=[row["clicks"] for row in trend],
+            series_class="chart-bar chart-clicks",
+        ),
+    ]
+    return render(
+        request,
+        "ambassadors/impact/impact.html",
+        {"impact": impact, "trend": trend, "trend_charts": charts},
+    )

@@ -208,3 +208,45 @@ def network_report(request, network: str):
         ],
     )
     return render(request, template, context)
+
+
+@comms_required
+def report_emails(request):
+    """Subscribe to the weekly or monthly report e-mail, or stop it (POST, CSRF)."""
+    from django.utils.translation import gettext_lazy
+
+    from ..models import ReportSubscription
+    from ..report_emails import report_subscription_set
+
+    choices = [
+        ("", gettext_lazy("No report e-mails")),
+        *ReportSubscription.Frequency.choices,
+    ]
+    error = ""
+    saved = False
+    status = 200
+    if request.method == "POST":
+        frequency = request.POST.get("frequency", "")
+        if frequency not in {value for value, _label in choices}:
+            error = _("Choose one of the options.")
+            status = 400
+        else:
+            report_subscription_set(user=request.user, frequency=frequency or None)
+            saved = True
+    current = (
+        ReportSubscription.objects.filter(user=request.user)
+        .values_list("frequency", flat=True)
+        .first()
+    ) or ""
+    return render(
+        request,
+        "studio/reports/emails.html",
+        {
+            "studio_section": "reports",
+            "choices": choices,
+            "current": current,
+            "saved": saved,
+            "error": error,
+        },
+        status=status,
+    )

@@ -316,6 +316,8 @@ CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
     "task": "ambassadors.clicks_fold_old",
     "schedule": 6 * 3600.0,
 }
+# Report e-mails (ambassadors/report_emails.py) go out from this hour (TIME_ZONE).
+REPORT_EMAIL_HOUR = env.int("REPORT_EMAIL_HOUR", default=7)
 # Daily rollups for the reports (ambassadors/rollups.py): new days every 5 minutes (cheap
 # when nothing ended), the comparison with the raw rows every night.
 CELERY_BEAT_SCHEDULE["rollups-refresh"] = {
@@ -342,6 +344,11 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "ambassadors.alert_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "report-emails": {
+        "task": "ambassadors.report_emails_send",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
     },
     "rollups-reconcile": {
         "task": "ambassadors.rollups_reconcile",

@@ -25,6 +25,7 @@ from ...publishing import (
     item_disclosure,
     item_update,
 )
+from ...reports import Scope, activity_totals
 from ..access import comms_required
 from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
 
@@ -273,5 +274,11 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "disclosure": item_disclosure(item=item, site=site),
             "report": item.plain_language or None,
             "now": now,
+            # its own numbers, all time (one query; drafts have none)
+            "numbers": (
+                activity_totals(period=None, scope=Scope(item_id=item.pk))
+                if item.status in (Item.Status.PUBLISHED, Item.Status.ARCHIVED)
+                else None
+            ),
         },
     )
