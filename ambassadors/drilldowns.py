@@ -36,6 +36,7 @@ from .reports import (
     fetch_rows,
     report_today,
     report_tz,
+    rollup_horizon,
     rollup_rows,
 )
 
@@ -67,18 +68,24 @@ def visible_people(*, period: Period | None, scope: Scope, limit: int = TOP) -> 
 def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
     """{bucket: ambassadors with at least one counted share in it} within `scope`."""
     granularity = period.granularity
-    rolled = (
-        rollup_rows(kind="a", period=period, use_months=granularity == "month")
-        .filter(scope.q(), shares__gt=0)
-        .values(b=_bucket(F("day"), granularity), who=F("ambassador"))
+    through = rollup_horizon()
+    rolled = rollup_rows(
+        kind="a", period=period, through=through, use_months=granularity == "month"
     )
     raw = (
         counted_shares(period=period)
-        .filter(_after_horizon_shares(), scope.q())
+        .filter(_after_horizon_shares(through), scope.q())
         .values(b=_bucket(_share_day(), granularity), who=F("ambassador"))
     )
+    sources = [raw]
+    if rolled is not None:
+        sources.append(
+            rolled.filter(scope.q(), shares__gt=0).values(
+                b=_bucket(F("day"), granularity), who=F("ambassador")
+            )
+        )
     parts, params = [], []
-    for queryset in (rolled, raw):
+    for queryset in sources:
         sql, part_params = _compiled(queryset)
         parts.append(sql)
         params += part_params
@@ -185,18 +192,21 @@ def colleagues_who_shared(
     if not item_ids:
         return {}
     others = ~Q(ambassador_id=exclude_ambassador_id) if exclude_ambassador_id else Q()
-    rolled = (
-        rollup_rows(kind="ai", period=None)
-        .filter(others, item_id__in=item_ids, shares__gt=0)
-        .values(it=F("item"), who=F("ambassador"))
-    )
-    raw = (
+    through = rollup_horizon()
+    rolled = rollup_rows(kind="ai", period=None, through=through)
+    sources = [
         counted_shares()
-        .filter(_after_horizon_shares(), others, item_id__in=item_ids)
+        .filter(_after_horizon_shares(through), others, item_id__in=item_ids)
         .values(it=F("item"), who=F("ambassador"))
-    )
+    ]
+    if rolled is not None:
+        sources.append(
+            rolled.filter(others, item_id__in=item_ids, shares__gt=0).values(
+                it=F("item"), who=F("ambassador")
+            )
+        )
     parts, params = [], []
-    for queryset in (rolled, raw):
+    for queryset in sources:
         sql, part_params = _compiled(queryset)
         parts.append(sql)
         params += part_params

@@ -18,27 +18,26 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
-    DateTimeField,
     Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from .models import (
@@ -213,35 +212,59 @@ ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
     "i": ("item", "network"),
     "ai": ("ambassador", "item", "network"),
 }
-_LONG_AGO = datetime(1900, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
-_NO_DAY = date(1, 1, 1)
+# grain "t" rows hold the totals of every built day; their day is this constant
+TOTAL_DAY = date(2000, 1, 1)
+
+_horizon_cache: ContextVar[dict | None] = ContextVar("report_horizon", default=None)
 
 
-def _horizon(field: str) -> Subquery:
-    """A field of the rollup state as a scalar subquery, NULL while the rollups are not
-    built for the current TIME_ZONE. Reading it inside the report's own statement means a
-    report never mixes the rollups of one moment with the raw rows of another."""
-    return Subquery(
-        RollupState.objects.filter(pk=ROLLUP_STATE_PK, time_zone=settings.TIME_ZONE).values(field)[
-            :1
-        ]
+def _request_started(**kwargs) -> None:
+    _horizon_cache.set({})
+
+
+def _request_finished(**kwargs) -> None:
+    _horizon_cache.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="reports-horizon-start")
+request_finished.connect(_request_finished, dispatch_uid="reports-horizon-end")
+
+
+def rollup_horizon() -> date | None:
+    """The last local day the rollups hold (None: read only raw rows). Read once per HTTP
+    request; services outside a request read it each time. A horizon that moved on since
+    it was read is harmless: the raw rows of those days are still there."""
+    cache = _horizon_cache.get()
+    if cache is not None and "through" in cache:
+        return cache["through"]
+    through = (
+        RollupState.objects.filter(pk=ROLLUP_STATE_PK, time_zone=settings.TIME_ZONE)
+        .values_list("built_through", flat=True)
+        .first()
     )
+    if cache is not None:
+        cache["through"] = through
+    return through
 
 
-def _after_horizon_shares():
-    since = Coalesce(_horizon("raw_from"), Value(_LONG_AGO), output_field=DateTimeField())
-    return Q(created_at__gte=since)
+def raw_from(through: date) -> datetime:
+    """Local midnight after the horizon: raw rows from here on."""
+    return datetime.combine(through + timedelta(days=1), time.min, tzinfo=report_tz())
 
 
-def _after_horizon_clicks(*, raw: bool = True):
+def _after_horizon_shares(through: date | None) -> Q:
+    return Q() if through is None else Q(created_at__gte=raw_from(through))
+
+
+def _after_horizon_clicks(through: date | None, *, raw: bool = True) -> Q:
     """Click rows (``raw``) or ClickDaily rows of days after the horizon. For raw clicks the
-    extra ``at`` bound lets the database use the index on ``at``; ``day`` decides."""
-    q = Q(day__gt=Coalesce(_horizon("built_through"), Value(_NO_DAY), output_field=DateField()))
+    extra ``at`` bound (a day early) lets the database use the index on ``at``; ``day``
+    decides."""
+    if through is None:
+        return Q()
+    q = Q(day__gt=through)
     if raw:
-        since = Coalesce(
-            _horizon("raw_clicks_from"), Value(_LONG_AGO), output_field=DateTimeField()
-        )
-        q &= Q(at__gte=since)
+        q &= Q(at__gte=raw_from(through) - timedelta(days=1))
     return q
 
 
@@ -253,35 +276,35 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def rollup_rows(*, kind: str, period: Period | None, use_months: bool = True) -> QuerySet[Rollup]:
+def rollup_rows(
+    *, kind: str, period: Period | None, through: date | None, use_months: bool = True
+) -> QuerySet[Rollup] | None:
     """The rollup rows of `kind` that hold the days of `period` (None: all time) up to the
-    horizon, each day exactly once: month rows for whole months that are complete, day rows
-    for the rest. With ``use_months=False`` only day rows (for weekly or daily bars)."""
-    rows = Rollup.objects.filter(kind=kind, day__lte=_horizon("built_through"))
-    start, end = (period.start, period.end) if period is not None else (None, None)
-    in_period = Q()
-    if start is not None:
-        in_period &= Q(day__gte=start)
-    if end is not None:
-        in_period &= Q(day__lte=end)
-    if not use_months:
-        return rows.filter(in_period, grain="d")
-    first = None if start is None else (start if start.day == 1 else _next_month(start))
-    stop = None  # exclusive end of the whole months
-    if end is not None:
-        stop = _next_month(end) if (end + timedelta(days=1)).day == 1 else _month_start(end)
-    if first is not None and stop is not None and first >= stop:
-        return rows.filter(in_period, grain="d")
-    months_before = _horizon("whole_months_before")
-    whole = Q(grain="m", day__lt=months_before)
-    outside = Q(day__gte=months_before)
-    if first is not None:
-        whole &= Q(day__gte=first)
-        outside |= Q(day__lt=first)
-    if stop is not None:
-        whole &= Q(day__lt=stop)
-        outside |= Q(day__gte=stop)
-    return rows.filter(whole | (Q(grain="d") & in_period & outside))
+    horizon `through`, each day exactly once: the total rows for all time, month rows for
+    whole months, day rows for the rest. ``use_months=False``: day rows only (daily or
+    weekly bars). None when no rollup row can be part of the answer."""
+    if through is None:
+        return None
+    rows = Rollup.objects.filter(kind=kind)
+    if period is None and use_months:
+        return rows.filter(grain="t")
+    start = period.start if period is not None else None
+    end = min(period.end, through) if period is not None else through
+    if start is not None and start > end:
+        return None
+    if not use_months or start is None:
+        days = rows.filter(grain="d", day__lte=end)
+        return days.filter(day__gte=start) if start is not None else days
+    first = start if start.day == 1 else _next_month(start)
+    stop = _next_month(end) if (end + timedelta(days=1)).day == 1 else _month_start(end)
+    if first >= stop:
+        return rows.filter(grain="d", day__gte=start, day__lte=end)
+    ranges = Q(grain="m", day__gte=first, day__lt=stop)
+    if start < first:
+        ranges |= Q(grain="d", day__gte=start, day__lt=first)
+    if stop <= end:
+        ranges |= Q(grain="d", day__gte=stop, day__lte=end)
+    return rows.filter(ranges)
 
 
 # The activity query -------------------------------------------------------------------------
@@ -401,26 +424,30 @@ def activity_sql(
     key_sql = ", ".join(qn(k) for k in keys)
     parts: list[str] = []
     params: list[Any] = []
-    use_months = dimension != "time" or granularity == "month"
-    rolled = (
-        rollup_rows(
-            kind=rollup_kind(dimension=dimension, scope=scope), period=period, use_months=use_months
-        )
-        .filter(scope.q())
-        .values(**rollup_keys)
-        .annotate(
-            m_shares=Sum("shares") if "shares" in sources else ZERO,
-            m_clicks=Sum("clicks") if "clicks" in sources else ZERO,
-            m_unique=Sum("unique_clicks") if "clicks" in sources else ZERO,
-        )
+    through = rollup_horizon()
+    rolled = rollup_rows(
+        kind=rollup_kind(dimension=dimension, scope=scope),
+        period=period,
+        through=through,
+        use_months=dimension != "time" or granularity == "month",
     )
-    sql, rolled_params = _compiled(rolled)
-    parts.append(sql)
-    params += rolled_params
+    if rolled is not None:
+        grouped_rolled = (
+            rolled.filter(scope.q())
+            .values(**rollup_keys)
+            .annotate(
+                m_shares=Sum("shares") if "shares" in sources else ZERO,
+                m_clicks=Sum("clicks") if "clicks" in sources else ZERO,
+                m_unique=Sum("unique_clicks") if "clicks" in sources else ZERO,
+            )
+        )
+        sql, rolled_params = _compiled(grouped_rolled)
+        parts.append(sql)
+        params += rolled_params
     if "shares" in sources:
         distinct = (
             counted_shares(period=period)
-            .filter(_after_horizon_shares(), scope.q())
+            .filter(_after_horizon_shares(through), scope.q())
             .values(
                 **share_keys,
                 s_ambassador=F("ambassador"),
@@ -439,10 +466,10 @@ def activity_sql(
     if "clicks" in sources:
         raw, daily = click_sources(period=period)
         for grouped in (
-            raw.filter(_after_horizon_clicks(), scope.q("link__"))
+            raw.filter(_after_horizon_clicks(through), scope.q("link__"))
             .values(**click_keys)
             .annotate(**RAW_CLICK_METRICS),
-            daily.filter(_after_horizon_clicks(raw=False), scope.q("link__"))
+            daily.filter(_after_horizon_clicks(through, raw=False), scope.q("link__"))
             .values(**click_keys)
             .annotate(**DAILY_CLICK_METRICS),
         ):
@@ -649,12 +676,14 @@ def participation(*, period: Period) -> dict[str, int]:
 def sharers_q(*, period: Period | None, ambassador_ref: str = "pk") -> Q:
     """Ambassador rows (``ambassador_ref`` is their id in the outer query) with a counted
     share in the period: rollups up to the horizon, raw shares after it."""
-    rolled = rollup_rows(kind="a", period=period).filter(
-        ambassador=OuterRef(ambassador_ref), shares__gt=0
-    )
+    through = rollup_horizon()
     raw = counted_shares(period=period).filter(
-        _after_horizon_shares(), ambassador=OuterRef(ambassador_ref)
+        _after_horizon_shares(through), ambassador=OuterRef(ambassador_ref)
     )
+    rolled = rollup_rows(kind="a", period=period, through=through)
+    if rolled is None:
+        return Q(Exists(raw))
+    rolled = rolled.filter(ambassador=OuterRef(ambassador_ref), shares__gt=0)
     return Q(Exists(rolled)) | Q(Exists(raw))
 
 

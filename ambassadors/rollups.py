@@ -29,7 +29,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,12 +37,19 @@ from django.db.models import Count, F, IntegerField, Min, Q, Sum, Value
 from django.utils import timezone
 
 from .models import Click, ClickDaily, Rollup, RollupState, Share, TrackedLink
-from .reports import Period, click_sources, counted_shares, report_today, report_tz
+from .reports import (
+    TOTAL_DAY,
+    Period,
+    click_sources,
+    counted_shares,
+    report_today,
+    report_tz,
+)
 
 log = logging.getLogger(__name__)
 
 STATE_PK = 1
-DAY, MONTH = "d", "m"
+DAY, MONTH, TOTAL = "d", "m", "t"
 # kind: the columns that are a real key (the others hold 0 or "")
 KINDS: dict[str, tuple[str, ...]] = {
     "n": ("network",),
@@ -71,10 +78,6 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=report_tz())
-
-
 def _locked_state() -> RollupState:
     """The state row, locked until the end of the caller's transaction (created at first)."""
     RollupState.objects.get_or_create(pk=STATE_PK)
@@ -98,13 +101,6 @@ def _valid_horizon(state: RollupState) -> date | None:
 def _set_horizon(state: RollupState, day: date | None) -> None:
     state.built_through = day
     state.time_zone = settings.TIME_ZONE
-    if day is None:
-        state.whole_months_before = state.raw_from = state.raw_clicks_from = None
-    else:
-        after = day + timedelta(days=1)
-        state.whole_months_before = _month(after)
-        state.raw_from = _local_midnight(after)
-        state.raw_clicks_from = state.raw_from - timedelta(days=1)
     state.save()
 
 
@@ -241,6 +237,22 @@ def _build_days(start: date, end: date) -> None:
         cursor.execute(sql, ["ai", DAY, *params])
     _derive(grain=DAY, start=start, end=end)
     _rebuild_months(_month(start), _month(end))
+    _rebuild_totals()
+
+
+def _rebuild_totals() -> None:
+    """The ``t`` rows: every month row added up (month rows hold every built day)."""
+    qn = connection.ops.quote_name
+    Rollup.objects.filter(grain=TOTAL).delete()
+    sums = ", ".join(f"SUM({qn(m)})" for m in METRIC_FIELDS)
+    keys = f"{qn('kind')}, {qn('ambassador_id')}, {qn('item_id')}, {qn('network')}"
+    sql = (
+        f"INSERT INTO {_table()} ({_cols(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
+        f"SELECT {qn('kind')}, %s, %s, {qn('ambassador_id')}, {qn('item_id')}, "
+        f"{qn('network')}, {sums} FROM {_table()} WHERE {qn('grain')} = %s GROUP BY {keys}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [TOTAL, TOTAL_DAY, MONTH])
 
 
 def _rebuild_months(first: date, last: date) -> None:
@@ -334,7 +346,7 @@ def _apply(deltas: dict[Cell, Numbers]) -> None:
     for (day, ambassador, item, network), numbers in deltas.items():
         if not any(numbers):
             continue
-        for grain, period in ((DAY, day), (MONTH, _month(day))):
+        for grain, period in ((DAY, day), (MONTH, _month(day)), (TOTAL, TOTAL_DAY)):
             for kind, columns in KINDS.items():
                 key = (
                     kind,
@@ -436,6 +448,7 @@ class Reconciliation:
     days_checked: int = 0
     repaired_days: list[date] = field(default_factory=list)
     repaired_months: list[date] = field(default_factory=list)
+    repaired_totals: bool = False
 
 
 def _as_date(value) -> date:
@@ -521,6 +534,15 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
             result.days_checked += (month_end - days_start).days + 1
             result.repaired_days += bad_days
         month = _next_month(month)
+    with transaction.atomic():
+        _locked_state()
+        sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for (kind, _day, a, i, n), numbers in _stored(MONTH, date.min, date.max).items():
+            for index, value in enumerate(numbers):
+                sums[(kind, TOTAL_DAY, a, i, n)][index] += value
+        if {k: tuple(v) for k, v in sums.items() if any(v)} != _stored(TOTAL, TOTAL_DAY, TOTAL_DAY):
+            _rebuild_totals()
+            result.repaired_totals = True
     with transaction.atomic():
         state = _locked_state()
         state.reconciled_at = timezone.now()

@@ -18,7 +18,8 @@ class Rollup(models.Model):
     - ``ai``: day × ambassador × item × network (my impact, an item's departments and people)
 
     ``grain`` ``d`` rows cover one local day (TIME_ZONE); ``m`` rows the same numbers
-    added up per month (``day`` is the 1st), always the sum of that month's ``d`` rows.
+    added up per month (``day`` is the 1st), always the sum of that month's ``d`` rows;
+    ``t`` rows the totals of every built day (``day`` is a constant, 2000-01-01).
     ``presses`` counts the share rows behind ``shares`` (the all-shares export). Bots never
     count. Rows only exist for days up to ``RollupState.built_through``; later days are
     read from the raw rows. See ambassadors/rollups.py.
@@ -59,19 +60,11 @@ class Rollup(models.Model):
 
 
 class RollupState(models.Model):
-    """One row: rollups hold every day up to ``built_through`` (in ``time_zone``).
-
-    ``whole_months_before`` is the 1st of the month after the last complete month (month
-    rows before it are complete); ``raw_from`` is local midnight after ``built_through``,
-    where the raw share rows take over. Readers use these in the same SQL statement as the
-    numbers, so a report never mixes two states."""
+    """One row: rollups hold every day up to ``built_through`` (local days in
+    ``time_zone``; readers ignore the rollups when TIME_ZONE differs), and what the last
+    nightly comparison with the raw rows found."""
 
     built_through = models.DateField(null=True, blank=True)
-    whole_months_before = models.DateField(null=True, blank=True)
-    raw_from = models.DateTimeField(null=True, blank=True)
-    # raw_from a day early: lets raw clicks after the horizon be found through the index
-    # on Click.at (Click.day decides)
-    raw_clicks_from = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     reconciled_days = models.PositiveIntegerField(default=0)

@@ -9,7 +9,7 @@ from ambassadors.tests import report_data
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
 from ambassadors.tests.report_data import EVIL_TITLE, NOW, at
 
-IMPACT_QUERIES = 11  # + the trend per month
+IMPACT_QUERIES = 12  # + the trend per month, + the rollup horizon
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_my_trend_per_month(client_as, data, rolled_up):
     assert trend[-2:] == [("2026-02", 1, 0, 0), ("2026-03", 3, 4, 3)]
     html = response.content.decode()
     assert 'id="trend-table"' in html
-    assert html.count("<svg ") == 2
+    assert html.count("<svg ") == 4  # shares and clicks, each with a phone twin
     assert "<title>2026-03: 3</title>" in html
 
 
