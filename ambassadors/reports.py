@@ -673,18 +673,16 @@ def participation(*, period: Period) -> dict[str, int]:
     return {"shared": who_shared, "opted_in": opted_in, "percent": percent}
 
 
-def sharers_q(*, period: Period | None, ambassador_ref: str = "pk") -> Q:
-    """Ambassador rows (``ambassador_ref`` is their id in the outer query) with a counted
-    share in the period: rollups up to the horizon, raw shares after it."""
+def sharers_q(*, period: Period | None) -> Q:
+    """Ambassador rows with a counted share in the period: rollups up to the horizon, raw
+    shares after it. Two hashed subqueries, not one probe per ambassador."""
     through = rollup_horizon()
-    raw = counted_shares(period=period).filter(
-        _after_horizon_shares(through), ambassador=OuterRef(ambassador_ref)
-    )
+    raw = counted_shares(period=period).filter(_after_horizon_shares(through))
+    q = Q(pk__in=raw.values("ambassador_id"))
     rolled = rollup_rows(kind="a", period=period, through=through)
-    if rolled is None:
-        return Q(Exists(raw))
-    rolled = rolled.filter(ambassador=OuterRef(ambassador_ref), shares__gt=0)
-    return Q(Exists(rolled)) | Q(Exists(raw))
+    if rolled is not None:
+        q |= Q(pk__in=rolled.filter(shares__gt=0).values("ambassador_id"))
+    return q
 
 
 def optin_trend(*, period: Period) -> list[dict[str, Any]]:

@@ -43,24 +43,31 @@ def _over_time_table(period, over_time, extra_headers=(), extra=()) -> Table:
     return Table("over-time", _("Shares and clicks over time"), headers, rows, download=False)
 
 
-def _time_charts(period, over_time, prefix: str) -> list:
+def _time_charts(period, over_time, prefix: str) -> list[tuple]:
+    """(chart, visible caption) pairs for shares and clicks over time."""
     labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
     return [
-        bar_chart(
-            chart_id=f"{prefix}-shares",
-            title=_("Shares over time"),
-            description=_("Bar chart of shares per period. The same numbers are in the table."),
-            labels=labels,
-            values=[row["shares"] for row in over_time],
-            series_class="chart-bar chart-shares",
+        (
+            bar_chart(
+                chart_id=f"{prefix}-shares",
+                title=_("Shares over time"),
+                description=_("Bar chart of shares per period. The same numbers are in the table."),
+                labels=labels,
+                values=[row["shares"] for row in over_time],
+                series_class="chart-bar chart-shares",
+            ),
+            _("Shares"),
         ),
-        bar_chart(
-            chart_id=f"{prefix}-clicks",
-            title=_("Clicks over time"),
-            description=_("Bar chart of clicks per period. The same numbers are in the table."),
-            labels=labels,
-            values=[row["clicks"] for row in over_time],
-            series_class="chart-bar chart-clicks",
+        (
+            bar_chart(
+                chart_id=f"{prefix}-clicks",
+                title=_("Clicks over time"),
+                description=_("Bar chart of clicks per period. The same numbers are in the table."),
+                labels=labels,
+                values=[row["clicks"] for row in over_time],
+                series_class="chart-bar chart-clicks",
+            ),
+            _("Clicks"),
         ),
     ]
 
@@ -144,16 +151,19 @@ def department_report(request, pk: int):
         totals=numbers["totals"],
         participation=numbers["participation"],
         charts=[
-            bar_chart(
-                chart_id="department-sharers",
-                title=_("Ambassadors who shared"),
-                description=_(
-                    "Bar chart of ambassadors who shared per period. "
-                    "The same numbers are in the table."
+            (
+                bar_chart(
+                    chart_id="department-sharers",
+                    title=_("Ambassadors who shared"),
+                    description=_(
+                        "Bar chart of ambassadors who shared per period. "
+                        "The same numbers are in the table."
+                    ),
+                    labels=labels,
+                    values=[row["sharers"] for row in over_time],
+                    series_class="chart-bar chart-shares",
                 ),
-                labels=labels,
-                values=[row["sharers"] for row in over_time],
-                series_class="chart-bar chart-shares",
+                _("Ambassadors who shared"),
             ),
             *_time_charts(period, over_time, "department"),
         ],
