@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class AmbassadorsConfig(AppConfig):
     name = "ambassadors"
     verbose_name = _("Ambassador programme")
+
+    def ready(self) -> None:
+        from .rollups import connect_signals
+
+        connect_signals()

@@ -37,7 +37,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import NullIf, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from .models import (
@@ -208,6 +208,7 @@ ROLLUP_STATE_PK = 1
 # kind of rollup row: the columns that are a real key (see models.Rollup)
 ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
     "n": ("network",),
+    "d": ("department",),
     "a": ("ambassador",),
     "i": ("item", "network"),
     "ai": ("ambassador", "item", "network"),
@@ -329,11 +330,15 @@ class Scope:
     network: str | None = None
     ambassador_ids: tuple[int, ...] | None = None
 
-    def q(self, prefix: str = "") -> Q:
+    def q(self, prefix: str = "", *, department_column: bool = False) -> Q:
+        """The filter for Share (``prefix`` "link__" for clicks), or for rollup rows that
+        hold the department themselves (``department_column``; 0 = no department)."""
         q = Q()
         if self.item_id is not None:
             q &= Q(**{f"{prefix}item_id": self.item_id})
-        if self.department_id is not None:
+        if self.department_id is not None and department_column:
+            q &= Q(department_id=self.department_id)
+        elif self.department_id is not None:
             q &= Q(**{f"{prefix}ambassador__department_id": self.department_id})
         if self.network is not None:
             q &= Q(**{f"{prefix}network": self.network})
@@ -345,7 +350,9 @@ class Scope:
         names = set()
         if self.item_id is not None:
             names.add("item")
-        if self.department_id is not None or self.ambassador_ids is not None:
+        if self.department_id is not None:
+            names.add("department")
+        if self.ambassador_ids is not None:
             names.add("ambassador")
         if self.network is not None:
             names.add("network")
@@ -363,8 +370,8 @@ def _bucket(expression, granularity: str):
 Keys = dict[str, Any]
 
 
-def _keys(dimension: str, granularity: str) -> tuple[Keys, Keys, Keys]:
-    """Key expressions for Share, for Click/ClickDaily and for Rollup rows."""
+def _keys(dimension: str, granularity: str, kind: str = "ai") -> tuple[Keys, Keys, Keys]:
+    """Key expressions for Share, for Click/ClickDaily and for Rollup rows of `kind`."""
     if dimension == "total":
         return {"k0": Value(1)}, {"k0": Value(1)}, {"k0": Value(1)}
     if dimension == "time":
@@ -376,15 +383,23 @@ def _keys(dimension: str, granularity: str) -> tuple[Keys, Keys, Keys]:
     fields = DIMENSIONS[dimension]
     share = {f"k{i}": F(name) for i, name in enumerate(fields)}
     click = {f"k{i}": F(f"link__{name}") for i, name in enumerate(fields)}
-    return share, click, dict(share)
+    rolled = dict(share)
+    if dimension == "department" and "department" in ROLLUP_KINDS[kind]:
+        rolled = {"k0": NullIf(F("department"), Value(0))}  # 0 = no department
+    return share, click, rolled
 
 
 def rollup_kind(*, dimension: str, scope: Scope) -> str:
-    """The smallest kind of rollup row that has every column the query needs."""
-    needed = {name.split("__")[0] for name in DIMENSIONS.get(dimension, ())} | scope.columns()
-    for kind, columns in ROLLUP_KINDS.items():
-        if needed <= set(columns):
-            return kind
+    """The smallest kind of rollup row that has every column the query needs. Only "d"
+    rows hold the department; with other columns it is joined through the ambassador."""
+    needed = {
+        "department" if dimension == "department" else name
+        for name in DIMENSIONS.get(dimension, ())
+    } | scope.columns()
+    for attempt in (needed, {"ambassador" if n == "department" else n for n in needed}):
+        for kind, columns in ROLLUP_KINDS.items():
+            if attempt <= set(columns):
+                return kind
     raise ValueError(needed)  # pragma: no cover - "ai" has every column
 
 
@@ -418,7 +433,8 @@ def activity_sql(
             ambassador_ids=(ambassador_id,),
         )
     granularity = period.granularity if period is not None else "day"
-    share_keys, click_keys, rollup_keys = _keys(dimension, granularity)
+    kind = rollup_kind(dimension=dimension, scope=scope)
+    share_keys, click_keys, rollup_keys = _keys(dimension, granularity, kind)
     qn = connection.ops.quote_name
     keys = list(share_keys)
     key_sql = ", ".join(qn(k) for k in keys)
@@ -426,14 +442,14 @@ def activity_sql(
     params: list[Any] = []
     through = rollup_horizon()
     rolled = rollup_rows(
-        kind=rollup_kind(dimension=dimension, scope=scope),
+        kind=kind,
         period=period,
         through=through,
         use_months=dimension != "time" or granularity == "month",
     )
     if rolled is not None:
         grouped_rolled = (
-            rolled.filter(scope.q())
+            rolled.filter(scope.q(department_column="department" in ROLLUP_KINDS[kind]))
             .values(**rollup_keys)
             .annotate(
                 m_shares=Sum("shares") if "shares" in sources else ZERO,

@@ -53,6 +53,7 @@ DAY, MONTH, TOTAL = "d", "m", "t"
 # kind: the columns that are a real key (the others hold 0 or "")
 KINDS: dict[str, tuple[str, ...]] = {
     "n": ("network",),
+    "d": ("department",),
     "i": ("item", "network"),
     "a": ("ambassador",),
     "ai": ("ambassador", "item", "network"),
@@ -181,7 +182,17 @@ def _cols(*names: str) -> str:
     return ", ".join(qn(Rollup._meta.get_field(n).column) for n in names)
 
 
-ROW_COLUMNS = ("kind", "grain", "day", "ambassador", "item", "network", *METRIC_FIELDS)
+ROW_COLUMNS = (
+    "kind",
+    "grain",
+    "day",
+    "ambassador",
+    "item",
+    "network",
+    "department",
+    *METRIC_FIELDS,
+)
+KEY_COLUMNS = ROW_COLUMNS[:7]
 
 
 def _month_expression(column: str) -> str:
@@ -196,8 +207,11 @@ def _derive(*, grain: str, start: date, end: date, source_grain: str = DAY) -> N
     qn = connection.ops.quote_name
     day_col = qn("day")
     period_expr = day_col if grain == DAY else _month_expression(day_col)
-    kinds = ("n", "i", "a") if grain == DAY else tuple(KINDS)
+    kinds = ("n", "d", "i", "a") if grain == DAY else tuple(KINDS)
     for kind in kinds:
+        if kind == "d":
+            _derive_departments(grain=grain, start=start, end=end, period_expr=period_expr)
+            continue
         columns = KINDS[kind]
         a = qn("ambassador_id") if "ambassador" in columns else "0"
         i = qn("item_id") if "item" in columns else "0"
@@ -214,13 +228,35 @@ def _derive(*, grain: str, start: date, end: date, source_grain: str = DAY) -> N
         sums = ", ".join(f"SUM({qn(m)})" for m in METRIC_FIELDS)
         sql = (
             f"INSERT INTO {_table()} ({_cols(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
-            f"SELECT %s, %s, {period_expr}, {a}, {i}, {n}, {sums} FROM {_table()} "
+            f"SELECT %s, %s, {period_expr}, {a}, {i}, {n}, 0, {sums} FROM {_table()} "
             f"WHERE {qn('kind')} = %s AND {qn('grain')} = %s "
             f"AND {day_col} >= %s AND {day_col} <= %s "
             f"GROUP BY {', '.join(group)}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [kind, grain, "ai", source_grain, start, end])
+
+
+def _derive_departments(*, grain: str, start: date, end: date, period_expr: str) -> None:
+    """``d`` rows from the day × ambassador × item × network rows, through each person's
+    current department (0: none)."""
+    from .models import Ambassador
+
+    qn = connection.ops.quote_name
+    people = qn(Ambassador._meta.db_table)
+    department = f"COALESCE(p.{qn('department_id')}, 0)"
+    r_period = period_expr.replace(qn("day"), f"r.{qn('day')}")
+    sums = ", ".join(f"SUM(r.{qn(m)})" for m in METRIC_FIELDS)
+    sql = (
+        f"INSERT INTO {_table()} ({_cols(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
+        f"SELECT %s, %s, {r_period}, 0, 0, '', {department}, {sums} FROM {_table()} r "
+        f"JOIN {people} p ON p.{qn('id')} = r.{qn('ambassador_id')} "
+        f"WHERE r.{qn('kind')} = %s AND r.{qn('grain')} = %s "
+        f"AND r.{qn('day')} >= %s AND r.{qn('day')} <= %s "
+        f"GROUP BY {r_period}, {department}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["d", grain, "ai", DAY, start, end])
 
 
 def _build_days(start: date, end: date) -> None:
@@ -230,7 +266,7 @@ def _build_days(start: date, end: date) -> None:
     qn = connection.ops.quote_name
     sql = (
         f"INSERT INTO {_table()} ({_cols(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
-        f"SELECT %s, %s, {qn('d')}, {qn('a')}, {qn('i')}, {qn('n')}, "
+        f"SELECT %s, %s, {qn('d')}, {qn('a')}, {qn('i')}, {qn('n')}, 0, "
         f"{qn('s')}, {qn('p')}, {qn('c')}, {qn('u')} FROM ({cells}) fresh"
     )
     with connection.cursor() as cursor:
@@ -245,11 +281,15 @@ def _rebuild_totals() -> None:
     qn = connection.ops.quote_name
     Rollup.objects.filter(grain=TOTAL).delete()
     sums = ", ".join(f"SUM({qn(m)})" for m in METRIC_FIELDS)
-    keys = f"{qn('kind')}, {qn('ambassador_id')}, {qn('item_id')}, {qn('network')}"
+    keys = (
+        f"{qn('kind')}, {qn('ambassador_id')}, {qn('item_id')}, {qn('network')}, "
+        f"{qn('department_id')}"
+    )
     sql = (
         f"INSERT INTO {_table()} ({_cols(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
         f"SELECT {qn('kind')}, %s, %s, {qn('ambassador_id')}, {qn('item_id')}, "
-        f"{qn('network')}, {sums} FROM {_table()} WHERE {qn('grain')} = %s GROUP BY {keys}"
+        f"{qn('network')}, {qn('department_id')}, {sums} FROM {_table()} "
+        f"WHERE {qn('grain')} = %s GROUP BY {keys}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [TOTAL, TOTAL_DAY, MONTH])
@@ -340,32 +380,44 @@ def rollups_refresh(*, now: datetime | None = None, max_days: int = 12 * CHUNK_D
 # Changes to days already built -----------------------------------------------------------------
 
 
-def _apply(deltas: dict[Cell, Numbers]) -> None:
-    """Add numbers to the day and month rows of every kind (upsert, both databases)."""
-    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for (day, ambassador, item, network), numbers in deltas.items():
-        if not any(numbers):
-            continue
-        for grain, period in ((DAY, day), (MONTH, _month(day)), (TOTAL, TOTAL_DAY)):
-            for kind, columns in KINDS.items():
-                key = (
-                    kind,
-                    grain,
-                    period,
-                    ambassador if "ambassador" in columns else 0,
-                    item if "item" in columns else 0,
-                    network if "network" in columns else "",
-                )
-                total = rows[key]
-                for index, value in enumerate(numbers):
-                    total[index] += value
+def _departments(ambassador_ids) -> dict[int, int]:
+    from .models import Ambassador
+
+    return {
+        pk: department or 0
+        for pk, department in Ambassador.objects.filter(pk__in=set(ambassador_ids)).values_list(
+            "pk", "department_id"
+        )
+    }
+
+
+def _row_keys(cell: Cell, department: int) -> Iterable[tuple]:
+    """The key of every rollup row (kind, grain, day, ambassador, item, network,
+    department) that a cell's numbers belong to."""
+    day, ambassador, item, network = cell
+    for grain, period in ((DAY, day), (MONTH, _month(day)), (TOTAL, TOTAL_DAY)):
+        for kind, columns in KINDS.items():
+            yield (
+                kind,
+                grain,
+                period,
+                ambassador if "ambassador" in columns else 0,
+                item if "item" in columns else 0,
+                network if "network" in columns else "",
+                department if "department" in columns else 0,
+            )
+
+
+def _upsert(rows: dict[tuple, list[int]]) -> None:
+    """Add numbers to rollup rows by key (insert or add; both databases)."""
+    rows = {key: numbers for key, numbers in rows.items() if any(numbers)}
     if not rows:
         return
     qn = connection.ops.quote_name
     table = _table()
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(ROW_COLUMNS)) + ")"] * len(rows))
     updates = ", ".join(f"{qn(m)} = {table}.{qn(m)} + excluded.{qn(m)}" for m in METRIC_FIELDS)
-    conflict = _cols("kind", "grain", "day", "ambassador", "item", "network")
+    conflict = _cols(*KEY_COLUMNS)
     params = [value for key, numbers in rows.items() for value in (*key, *numbers)]
     sql = (
         f"INSERT INTO {table} ({_cols(*ROW_COLUMNS)}) VALUES {placeholders} "  # noqa: S608
@@ -373,6 +425,53 @@ def _apply(deltas: dict[Cell, Numbers]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _apply(deltas: dict[Cell, Numbers]) -> None:
+    """Add the numbers of cells to the day, month and total rows of every kind."""
+    deltas = {cell: numbers for cell, numbers in deltas.items() if any(numbers)}
+    if not deltas:
+        return
+    departments = _departments(cell[1] for cell in deltas)
+    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for cell, numbers in deltas.items():
+        for key in _row_keys(cell, departments.get(cell[1], 0)):
+            for index, value in enumerate(numbers):
+                rows[key][index] += value
+    _upsert(rows)
+
+
+def rollups_department_changed(*, ambassador_id: int, old: int | None, new: int | None) -> None:
+    """Someone moved to another department: their numbers of every built day move with
+    them (department figures always follow people's current department)."""
+    with transaction.atomic():
+        if _valid_horizon(_locked_state()) is None:
+            return
+        rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for grain, day, *numbers in Rollup.objects.filter(
+            kind="a", ambassador_id=ambassador_id
+        ).values_list("grain", "day", *METRIC_FIELDS):
+            for department, sign in ((old or 0, -1), (new or 0, 1)):
+                key = ("d", grain, _as_date(day), 0, 0, "", department)
+                for index, value in enumerate(numbers):
+                    rows[key][index] += sign * value
+        _upsert(rows)
+
+
+def rollups_department_deleted(*, department_id: int) -> None:
+    """A department is deleted (its people get none): its rows become "no department"."""
+    with transaction.atomic():
+        if _valid_horizon(_locked_state()) is None:
+            return
+        rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        moving = Rollup.objects.filter(kind="d", department_id=department_id)
+        for grain, day, *numbers in moving.values_list("grain", "day", *METRIC_FIELDS):
+            for department, sign in ((department_id, -1), (0, 1)):
+                key = ("d", grain, _as_date(day), 0, 0, "", department)
+                for index, value in enumerate(numbers):
+                    rows[key][index] += sign * value
+        _upsert(rows)
+        moving.filter(shares=0, presses=0, clicks=0, unique_clicks=0).delete()
 
 
 def rollups_add_clicks(*, clicks: list[Click]) -> int:
@@ -459,29 +558,25 @@ def _as_date(value) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def _expected(cells: dict[Cell, Numbers]) -> dict[tuple, Numbers]:
+def _expected(cells: dict[Cell, Numbers], departments: dict[int, int]) -> dict[tuple, Numbers]:
+    """The day rows of every kind that `cells` (fresh from the raw rows) should give."""
     rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for (day, ambassador, item, network), numbers in cells.items():
-        for kind, columns in KINDS.items():
-            key = (
-                kind,
-                day,
-                ambassador if "ambassador" in columns else 0,
-                item if "item" in columns else 0,
-                network if "network" in columns else "",
-            )
+    for cell, numbers in cells.items():
+        for kind, grain, day, *key in _row_keys(cell, departments.get(cell[1], 0)):
+            if grain != DAY:
+                continue
             for index, value in enumerate(numbers):
-                rows[key][index] += value
+                rows[(kind, day, *key)][index] += value
     return {key: tuple(v) for key, v in rows.items() if any(v)}
 
 
 def _stored(grain: str, start: date, end: date) -> dict[tuple, Numbers]:
     rows = Rollup.objects.filter(grain=grain, day__gte=start, day__lte=end).values_list(
-        "kind", "day", "ambassador_id", "item_id", "network", *METRIC_FIELDS
+        "kind", "day", "ambassador_id", "item_id", "network", "department_id", *METRIC_FIELDS
     )
     return {
-        (kind, _as_date(day), a, i, n): tuple(numbers)
-        for kind, day, a, i, n, *numbers in rows
+        (kind, _as_date(day), a, i, n, d): tuple(numbers)
+        for kind, day, a, i, n, d, *numbers in rows
         if any(numbers)
     }
 
@@ -512,7 +607,7 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
                     (_as_date(d), a, i, n): (int(s), int(p), int(c or 0), int(u or 0))
                     for d, a, i, n, s, p, c, u in cursor.fetchall()
                 }
-            expected = _expected(fresh)
+            expected = _expected(fresh, _departments(cell[1] for cell in fresh))
             stored = _stored(DAY, days_start, month_end)
             differ = expected.keys() ^ stored.keys()
             differ |= {
@@ -524,9 +619,9 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
             # the month rows must be the sum of all its built days (also those before `first`)
             month_last_day = min(_next_month(month) - timedelta(days=1), through)
             sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-            for (kind, _day, a, i, n), numbers in _stored(DAY, month, month_last_day).items():
+            for (kind, _day, *key), numbers in _stored(DAY, month, month_last_day).items():
                 for index, value in enumerate(numbers):
-                    sums[(kind, month, a, i, n)][index] += value
+                    sums[(kind, month, *key)][index] += value
             want = {key: tuple(v) for key, v in sums.items() if any(v)}
             if want != _stored(MONTH, month, month):
                 _rebuild_months(month, month)
@@ -537,9 +632,9 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
     with transaction.atomic():
         _locked_state()
         sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for (kind, _day, a, i, n), numbers in _stored(MONTH, date.min, date.max).items():
+        for (kind, _day, *key), numbers in _stored(MONTH, date.min, date.max).items():
             for index, value in enumerate(numbers):
-                sums[(kind, TOTAL_DAY, a, i, n)][index] += value
+                sums[(kind, TOTAL_DAY, *key)][index] += value
         if {k: tuple(v) for k, v in sums.items() if any(v)} != _stored(TOTAL, TOTAL_DAY, TOTAL_DAY):
             _rebuild_totals()
             result.repaired_totals = True
@@ -560,3 +655,38 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
     else:
         log.info("rollups: %d days equal to the raw rows", result.days_checked)
     return result
+
+
+# Department moves --------------------------------------------------------------------------
+
+
+_UNKNOWN = object()
+
+
+def _remember_department(sender, instance, **kwargs) -> None:
+    # a deferred department stays unknown (never loaded just for this)
+    instance._rollup_department_id = instance.__dict__.get("department_id", _UNKNOWN)
+
+
+def _department_saved(sender, instance, created: bool, **kwargs) -> None:
+    old = getattr(instance, "_rollup_department_id", _UNKNOWN)
+    new = instance.__dict__.get("department_id", _UNKNOWN)
+    if not created and _UNKNOWN not in (old, new) and old != new:
+        rollups_department_changed(ambassador_id=instance.pk, old=old, new=new)
+    instance._rollup_department_id = new
+
+
+def _department_deleted(sender, instance, **kwargs) -> None:
+    rollups_department_deleted(department_id=instance.pk)
+
+
+def connect_signals() -> None:
+    """Called from AppConfig.ready: keep the department rows with people's current
+    department (saves through the ORM; anything else is repaired by the nightly check)."""
+    from django.db.models.signals import post_init, post_save, pre_delete
+
+    from .models import Ambassador, Department
+
+    post_init.connect(_remember_department, sender=Ambassador, dispatch_uid="rollups-dept-init")
+    post_save.connect(_department_saved, sender=Ambassador, dispatch_uid="rollups-dept-save")
+    pre_delete.connect(_department_deleted, sender=Department, dispatch_uid="rollups-dept-del")

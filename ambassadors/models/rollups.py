@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .items import Item
-from .people import Ambassador
+from .people import Ambassador, Department
 
 
 class Rollup(models.Model):
@@ -12,6 +12,8 @@ class Rollup(models.Model):
     ``kind`` says which columns are a real key; the others hold 0 / "" ("all"):
 
     - ``n``: day × network (totals, over time, by network)
+    - ``d``: day × department, by people's current department (0: none); moved when
+      someone changes department (ambassadors/rollups.py)
     - ``i``: day × item × network (top items, an item's or a network's page)
     - ``a``: day × ambassador (leaderboard, departments through the ambassador's current
       department, participation)
@@ -36,6 +38,13 @@ class Rollup(models.Model):
         Item, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     network = models.CharField(max_length=12, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        default=0,
+    )
     shares = models.IntegerField(default=0)
     presses = models.IntegerField(default=0)
     clicks = models.IntegerField(default=0)
@@ -46,7 +55,7 @@ class Rollup(models.Model):
         verbose_name_plural = _("daily numbers")
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "grain", "day", "ambassador", "item", "network"],
+                fields=["kind", "grain", "day", "ambassador", "item", "network", "department"],
                 name="unique_rollup_row",
             )
         ]

@@ -261,6 +261,12 @@ def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone)
         clicks_store(late)
         settings.CLICK_RETENTION_DAYS = 20
         clicks_fold_old()
+        # people move department; a department is deleted (its people get none)
+        for person in world["people"][:3]:
+            person.refresh_from_db()
+            person.department = rng.choice([*world["departments"][1:], None])
+            person.save()
+        world["departments"][0].delete()
         check_against_python(today)
         changed = everything(world, today)
         with raw_only():
