@@ -141,12 +141,10 @@ def digest_table(*, period: Period, top: int) -> Table:
 
 
 def share_lines_table(*, period: Period, top: int) -> Table:
-    """Download only: one line per counted share, streamed from a server-side cursor."""
+    """Download only: one line per counted share, fetched in batches."""
     rows = (
         [day, title, network_label(network), department or _("No department"), presses]
-        for day, title, network, department, presses in reports.share_lines(period=period).iterator(
-            chunk_size=2000
-        )
+        for day, title, network, department, presses in reports.share_lines(period=period)
     )
     headers = [_("Day"), _("Item"), _("Network"), _("Department"), _("Times pressed")]
     return Table("all-shares", _("All shares, one line each"), headers, rows)

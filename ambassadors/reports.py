@@ -747,24 +747,37 @@ def digest_outcomes(*, period: Period) -> list[dict[str, Any]]:
     return [{"status": status, "count": counts.get(status, 0)} for status in DIGEST_STATUSES]
 
 
-def share_lines(*, period: Period) -> QuerySet:
-    """One line per counted share (person, item, network, day), for the long export.
-    Grouped in SQL and read with .iterator(), so a million lines stream in chunks."""
-    return (
+def share_lines(*, period: Period) -> Iterator[tuple]:
+    """One line per counted share (day, item title, network, department name, presses),
+    for the long export: the rollups' ambassador × item × network rows for past days, the
+    share rows grouped per day after the horizon. Streamed in batches from one query."""
+    through = rollup_horizon()
+    fields = ("day", "item__title", "network", "ambassador__department__name")
+    raw = (
         counted_shares(period=period)
+        .filter(_after_horizon_shares(through))
         .annotate(day=_share_day())
-        .values(
-            "day",
-            "ambassador",
-            "item",
-            "network",
-            "item__title",
-            "ambassador__department__name",
-        )
-        .annotate(presses=Count("pk"))
-        .order_by("day", "item__title", "network", "ambassador__department__name", "ambassador")
-        .values_list("day", "item__title", "network", "ambassador__department__name", "presses")
+        .values("day", "ambassador", "item", "network", "item__title")
+        .annotate(presses=Count("pk"), department=F("ambassador__department__name"))
+        .values_list(*fields[:3], "department", "presses", "ambassador")
     )
+    parts = [_compiled(raw)]
+    rolled = rollup_rows(kind="ai", period=period, through=through, use_months=False)
+    if rolled is not None:
+        parts.append(
+            _compiled(rolled.filter(shares__gt=0).values_list(*fields, "presses", "ambassador"))
+        )
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) p{n}"  # noqa: S608 - compiled querysets
+        for n, (part, _p) in enumerate(parts)
+    )
+    params = [param for _part, part_params in parts for param in part_params]
+    sql = f"SELECT * FROM ({sql}) lines ORDER BY 1, 2, 3, 4, 6"  # noqa: S608 - from code
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(2000):
+            for day, title, network, department, presses, _ambassador in chunk:
+                yield _as_date(day), title, network, department, presses
 
 
 # My impact ----------------------------------------------------------------------------------
