@@ -188,3 +188,22 @@ def test_feed_cards_count_colleagues_who_shared_never_names(client_as, db, rolle
     assert "Annemarie" not in html
     assert "Bob" not in html
     assert quiet.title in html
+
+
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_studio_item_page_shows_its_own_numbers(client_as, comms_user, data, rolled_up):
+    from ambassadors.tests.factories import ItemFactory
+
+    if rolled_up:
+        rollups.rollups_refresh()
+    item = data["items"]["a"]
+    html = client_as(comms_user).get(f"/studio/items/{item.pk}/").content.decode()
+    assert '<dd id="item-shares">4</dd>' in html
+    assert '<dd id="item-clicks">8</dd>' in html
+    assert '<dd id="item-unique">7</dd>' in html
+    assert f'href="/studio/reports/items/{item.pk}/?period=this_year"' in html
+    draft = ItemFactory(title="Not out yet")
+    assert (
+        'id="item-shares"'
+        not in client_as(comms_user).get(f"/studio/items/{draft.pk}/").content.decode()
+    )
