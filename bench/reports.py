@@ -214,6 +214,22 @@ def measure(clients: dict) -> dict[str, float]:
     }
 
 
+def profile(clients: dict) -> None:
+    """BENCH_PROFILE=1: the three slowest queries of each page at the large size."""
+    from django.test.utils import CaptureQueriesContext
+
+    item = f"/studio/reports/items/{Item.objects.order_by('pk').first().pk}/"
+    for name, who, url, params in PAGES:
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[who].get(item if url == "ITEM" else url, params)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+        print(f"  {name}: {len(queries)} queries")
+        for query in slowest:
+            print(f"    {float(query['time']):.3f} s  {query['sql'][:160]}")
+
+
 def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -230,6 +246,8 @@ def main() -> None:
                 f"filled in {time.perf_counter() - started:.1f} s"
             )
             results[label] = measure(clients)
+        if os.environ.get("BENCH_PROFILE"):
+            profile(clients)
         print(f"{'page':<26}{'small (s)':>12}{'large (s)':>12}{'ratio':>9}")
         for name, *_rest in PAGES:
             small, large = results["small"][name], results["large"][name]
