@@ -21,7 +21,6 @@ from .reports import (
     METRICS,
     Period,
     Scope,
-    _after_horizon_shares,
     _as_date,
     _bucket,
     _column,
@@ -34,6 +33,7 @@ from .reports import (
     bucket_start,
     counted_shares,
     fetch_rows,
+    raw_period,
     report_today,
     report_tz,
     rollup_horizon,
@@ -73,8 +73,8 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
         kind="a", period=period, through=through, use_months=granularity == "month"
     )
     raw = (
-        counted_shares(period=period)
-        .filter(_after_horizon_shares(through), scope.q())
+        counted_shares(period=raw_period(period, through))
+        .filter(scope.q())
         .values(b=_bucket(_share_day(), granularity), who=F("ambassador"))
     )
     sources = [raw]
@@ -195,8 +195,8 @@ def colleagues_who_shared(
     through = rollup_horizon()
     rolled = rollup_rows(kind="ai", period=None, through=through)
     sources = [
-        counted_shares()
-        .filter(_after_horizon_shares(through), others, item_id__in=item_ids)
+        counted_shares(period=raw_period(None, through))
+        .filter(others, item_id__in=item_ids)
         .values(it=F("item"), who=F("ambassador"))
     ]
     if rolled is not None:

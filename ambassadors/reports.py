@@ -248,25 +248,18 @@ def rollup_horizon() -> date | None:
     return through
 
 
-def raw_from(through: date) -> datetime:
-    """Local midnight after the horizon: raw rows from here on."""
-    return datetime.combine(through + timedelta(days=1), time.min, tzinfo=report_tz())
+_FAR_DAY = date(2100, 12, 31)  # the period forms stop at 2100
 
 
-def _after_horizon_shares(through: date | None) -> Q:
-    return Q() if through is None else Q(created_at__gte=raw_from(through))
-
-
-def _after_horizon_clicks(through: date | None, *, raw: bool = True) -> Q:
-    """Click rows (``raw``) or ClickDaily rows of days after the horizon. For raw clicks the
-    extra ``at`` bound (a day early) lets the database use the index on ``at``; ``day``
-    decides."""
+def raw_period(period: Period | None, through: date | None) -> Period | None:
+    """The part of `period` (None: all time) to read from the raw rows: the days after the
+    horizon `through`. A single range, so every database walks one index range (the raw
+    click filter also bounds ``at``, a day wider, for the index on it)."""
     if through is None:
-        return Q()
-    q = Q(day__gt=through)
-    if raw:
-        q &= Q(at__gte=raw_from(through) - timedelta(days=1))
-    return q
+        return period
+    if period is None:
+        return Period(through + timedelta(days=1), _FAR_DAY)
+    return Period(max(period.start, through + timedelta(days=1)), period.end, period.preset)
 
 
 def _month_start(day: date) -> date:
@@ -462,8 +455,8 @@ def activity_sql(
         params += rolled_params
     if "shares" in sources:
         distinct = (
-            counted_shares(period=period)
-            .filter(_after_horizon_shares(through), scope.q())
+            counted_shares(period=raw_period(period, through))
+            .filter(scope.q())
             .values(
                 **share_keys,
                 s_ambassador=F("ambassador"),
@@ -480,14 +473,10 @@ def activity_sql(
         )
         params += distinct_params
     if "clicks" in sources:
-        raw, daily = click_sources(period=period)
+        raw, daily = click_sources(period=raw_period(period, through))
         for grouped in (
-            raw.filter(_after_horizon_clicks(through), scope.q("link__"))
-            .values(**click_keys)
-            .annotate(**RAW_CLICK_METRICS),
-            daily.filter(_after_horizon_clicks(through, raw=False), scope.q("link__"))
-            .values(**click_keys)
-            .annotate(**DAILY_CLICK_METRICS),
+            raw.filter(scope.q("link__")).values(**click_keys).annotate(**RAW_CLICK_METRICS),
+            daily.filter(scope.q("link__")).values(**click_keys).annotate(**DAILY_CLICK_METRICS),
         ):
             sql, grouped_params = _compiled(grouped)
             parts.append(sql)
@@ -693,7 +682,7 @@ def sharers_q(*, period: Period | None) -> Q:
     """Ambassador rows with a counted share in the period: rollups up to the horizon, raw
     shares after it. Two hashed subqueries, not one probe per ambassador."""
     through = rollup_horizon()
-    raw = counted_shares(period=period).filter(_after_horizon_shares(through))
+    raw = counted_shares(period=raw_period(period, through))
     q = Q(pk__in=raw.values("ambassador_id"))
     rolled = rollup_rows(kind="a", period=period, through=through)
     if rolled is not None:
@@ -754,8 +743,7 @@ def share_lines(*, period: Period) -> Iterator[tuple]:
     through = rollup_horizon()
     fields = ("day", "item__title", "network", "ambassador__department__name")
     raw = (
-        counted_shares(period=period)
-        .filter(_after_horizon_shares(through))
+        counted_shares(period=raw_period(period, through))
         .annotate(day=_share_day())
         .values("day", "ambassador", "item", "network", "item__title")
         .annotate(presses=Count("pk"), department=F("ambassador__department__name"))
