@@ -211,6 +211,7 @@ ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
     "d": ("department",),
     "a": ("ambassador",),
     "i": ("item", "network"),
+    "id": ("item", "network", "department"),
     "ai": ("ambassador", "item", "network"),
 }
 # grain "t" rows hold the totals of every built day; their day is this constant

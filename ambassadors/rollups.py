@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from .models import Click, ClickDaily, Rollup, RollupState, Share, TrackedLink
 from .reports import (
+    ROLLUP_KINDS,
     TOTAL_DAY,
     Period,
     click_sources,
@@ -51,13 +52,7 @@ log = logging.getLogger(__name__)
 STATE_PK = 1
 DAY, MONTH, TOTAL = "d", "m", "t"
 # kind: the columns that are a real key (the others hold 0 or "")
-KINDS: dict[str, tuple[str, ...]] = {
-    "n": ("network",),
-    "d": ("department",),
-    "i": ("item", "network"),
-    "a": ("ambassador",),
-    "ai": ("ambassador", "item", "network"),
-}
+KINDS = ROLLUP_KINDS
 METRIC_FIELDS = ("shares", "presses", "clicks", "unique_clicks")
 # A click stored this long after midnight still belongs to the day before; the refresh
 # waits this long before building a day, so it never races a flush still in flight.
@@ -207,10 +202,12 @@ def _derive(*, grain: str, start: date, end: date, source_grain: str = DAY) -> N
     qn = connection.ops.quote_name
     day_col = qn("day")
     period_expr = day_col if grain == DAY else _month_expression(day_col)
-    kinds = ("n", "d", "i", "a") if grain == DAY else tuple(KINDS)
+    kinds = ("n", "d", "i", "id", "a") if grain == DAY else tuple(KINDS)
     for kind in kinds:
-        if kind == "d":
-            _derive_departments(grain=grain, start=start, end=end, period_expr=period_expr)
+        if "department" in KINDS[kind]:
+            _derive_departments(
+                kind=kind, grain=grain, start=start, end=end, period_expr=period_expr
+            )
             continue
         columns = KINDS[kind]
         a = qn("ambassador_id") if "ambassador" in columns else "0"
@@ -237,9 +234,9 @@ def _derive(*, grain: str, start: date, end: date, source_grain: str = DAY) -> N
             cursor.execute(sql, [kind, grain, "ai", source_grain, start, end])
 
 
-def _derive_departments(*, grain: str, start: date, end: date, period_expr: str) -> None:
-    """``d`` rows from the day × ambassador × item × network rows, through each person's
-    current department (0: none)."""
+def _derive_departments(*, kind: str, grain: str, start: date, end: date, period_expr: str) -> None:
+    """``d`` or ``id`` rows from the day × ambassador × item × network rows, through each
+    person's current department (0: none)."""
     from .models import Ambassador
 
     qn = connection.ops.quote_name
@@ -247,16 +244,22 @@ def _derive_departments(*, grain: str, start: date, end: date, period_expr: str)
     department = f"COALESCE(p.{qn('department_id')}, 0)"
     r_period = period_expr.replace(qn("day"), f"r.{qn('day')}")
     sums = ", ".join(f"SUM(r.{qn(m)})" for m in METRIC_FIELDS)
+    with_item = "item" in KINDS[kind]
+    item = f"r.{qn('item_id')}" if with_item else "0"
+    network = f"r.{qn('network')}" if with_item else "''"
+    group = (
+        f"{r_period}, {item}, {network}, {department}" if with_item else f"{r_period}, {department}"
+    )
     sql = (
         f"INSERT INTO {_table()} ({_cols(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
-        f"SELECT %s, %s, {r_period}, 0, 0, '', {department}, {sums} FROM {_table()} r "
-        f"JOIN {people} p ON p.{qn('id')} = r.{qn('ambassador_id')} "
+        f"SELECT %s, %s, {r_period}, 0, {item}, {network}, {department}, {sums} "
+        f"FROM {_table()} r JOIN {people} p ON p.{qn('id')} = r.{qn('ambassador_id')} "
         f"WHERE r.{qn('kind')} = %s AND r.{qn('grain')} = %s "
         f"AND r.{qn('day')} >= %s AND r.{qn('day')} <= %s "
-        f"GROUP BY {r_period}, {department}"
+        f"GROUP BY {group}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, ["d", grain, "ai", DAY, start, end])
+        cursor.execute(sql, [kind, grain, "ai", DAY, start, end])
 
 
 def _build_days(start: date, end: date) -> None:
@@ -448,11 +451,13 @@ def rollups_department_changed(*, ambassador_id: int, old: int | None, new: int 
         if _valid_horizon(_locked_state()) is None:
             return
         rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for grain, day, *numbers in Rollup.objects.filter(
-            kind="a", ambassador_id=ambassador_id
-        ).values_list("grain", "day", *METRIC_FIELDS):
+        # "d" rows move with the person's own rows, "id" rows with their item rows
+        for kind, grain, day, item, network, *numbers in Rollup.objects.filter(
+            kind__in=("a", "ai"), ambassador_id=ambassador_id
+        ).values_list("kind", "grain", "day", "item_id", "network", *METRIC_FIELDS):
+            target = "d" if kind == "a" else "id"
             for department, sign in ((old or 0, -1), (new or 0, 1)):
-                key = ("d", grain, _as_date(day), 0, 0, "", department)
+                key = (target, grain, _as_date(day), 0, item, network, department)
                 for index, value in enumerate(numbers):
                     rows[key][index] += sign * value
         _upsert(rows)
@@ -464,10 +469,12 @@ def rollups_department_deleted(*, department_id: int) -> None:
         if _valid_horizon(_locked_state()) is None:
             return
         rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        moving = Rollup.objects.filter(kind="d", department_id=department_id)
-        for grain, day, *numbers in moving.values_list("grain", "day", *METRIC_FIELDS):
+        moving = Rollup.objects.filter(kind__in=("d", "id"), department_id=department_id)
+        for kind, grain, day, item, network, *numbers in moving.values_list(
+            "kind", "grain", "day", "item_id", "network", *METRIC_FIELDS
+        ):
             for department, sign in ((department_id, -1), (0, 1)):
-                key = ("d", grain, _as_date(day), 0, 0, "", department)
+                key = (kind, grain, _as_date(day), 0, item, network, department)
                 for index, value in enumerate(numbers):
                     rows[key][index] += sign * value
         _upsert(rows)

@@ -15,9 +15,11 @@ class Rollup(models.Model):
     - ``d``: day × department, by people's current department (0: none); moved when
       someone changes department (ambassadors/rollups.py)
     - ``i``: day × item × network (top items, an item's or a network's page)
+    - ``id``: day × item × network × department (departments on an item's page, items
+      on a department's page)
     - ``a``: day × ambassador (leaderboard, departments through the ambassador's current
       department, participation)
-    - ``ai``: day × ambassador × item × network (my impact, an item's departments and people)
+    - ``ai``: day × ambassador × item × network (my impact, an item's people)
 
     ``grain`` ``d`` rows cover one local day (TIME_ZONE); ``m`` rows the same numbers
     added up per month (``day`` is the 1st), always the sum of that month's ``d`` rows;
