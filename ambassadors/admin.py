@@ -488,3 +488,31 @@ class ItemRevisionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
 
 
 from .crisis import admin as crisis_admin  # noqa: E402, F401 - crisis mode (issue 17)
+
+
+# Daily rollups and report e-mails (issue 14): read-only, for checking the nightly comparison.
+@admin.register(models.RollupState)
+class RollupStateAdmin(admin.ModelAdmin):
+    list_display = [
+        "built_through",
+        "time_zone",
+        "reconciled_at",
+        "reconciled_days",
+        "repaired_days",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ReportDelivery)
+class ReportDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["user", "period", "status", "claimed_at", "sent_at"]
+    list_filter = ["status", "period"]
+    raw_id_fields = ["user"]

@@ -3,6 +3,12 @@
 Each chart carries a <title> and <desc> (read by screen readers through aria-labelledby)
 and each bar its own <title> (a tooltip with the exact number). Pages always put the same
 numbers in a table next to the chart, which is the real accessible version.
+
+Phones: an SVG scales with its width, so a 720-unit chart on a 390 px screen would shrink
+its 11-unit labels to 5 px. Bar charts over time are therefore rendered twice: the wide
+chart, and a horizontal one (one labelled row per bar, 360 units wide, so text stays at
+about its set size) that the stylesheet shows instead below 600 px. Horizontal charts are
+narrow to begin with and never grow past 540 px. No script either way.
 """
 
 from __future__ import annotations
@@ -37,14 +43,26 @@ def _number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _open(chart_id: str, title: str, description: str, width: int, height: int) -> list[str]:
+NARROW = 360
+
+
+def _open(
+    chart_id: str, title: str, description: str, width: int, height: int, extra_class: str = ""
+) -> list[str]:
     cid = escape(chart_id)
+    css = f"chart {extra_class}".strip()
     return [
-        f'<svg class="chart" id="{cid}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{css}" id="{cid}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(description)}</desc>',
     ]
+
+
+def _short(label: str, limit: int = 13) -> str:
+    """Row labels longer than the label column are cut (the full text is in the bar's
+    <title> and in the table)."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def bar_chart(
@@ -56,8 +74,10 @@ def bar_chart(
     values: Sequence[int],
     series_class: str = "chart-bar",
 ) -> SafeString:
-    """Vertical bars over time, with a y axis of three gridlines."""
-    parts = _open(chart_id, title, description, WIDTH, HEIGHT)
+    """Vertical bars over time, with a y axis of three gridlines, plus the same bars as a
+    horizontal chart for phones (see the module docstring)."""
+    parts = ['<div class="chart-pair">']
+    parts += _open(chart_id, title, description, WIDTH, HEIGHT, "chart-wide")
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     top_value = nice_ceiling(max(values, default=0))
@@ -89,6 +109,18 @@ def bar_chart(
                 f'y="{HEIGHT - 10}" text-anchor="middle">{escape(label)}</text>'
             )
     parts.append("</svg>")
+    parts.append(
+        horizontal_bar_chart(
+            chart_id=f"{chart_id}-narrow",
+            title=title,
+            description=description,
+            labels=labels,
+            values=values,
+            series_class=series_class,
+            extra_class="chart-narrow",
+        )
+    )
+    parts.append("</div>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
@@ -100,24 +132,27 @@ def horizontal_bar_chart(
     labels: Sequence[str],
     values: Sequence[int],
     series_class: str = "chart-bar",
+    extra_class: str = "chart-horizontal",
 ) -> SafeString:
-    """One labelled bar per row (networks, departments), longest first as given."""
-    row = 26
-    label_w = 130
-    height = TOP + row * max(len(values), 1) + 6
-    parts = _open(chart_id, title, description, WIDTH, height)
+    """One labelled bar per row (networks, departments, or the bars of a chart over time
+    on a phone), in the order given, 360 units wide: legible at 390 px."""
+    row = 24
+    label_w = 96
+    height = 6 + row * max(len(values), 1) + 4
+    width = NARROW
+    parts = _open(chart_id, title, description, width, height, extra_class)
     top_value = nice_ceiling(max(values, default=0))
-    plot_w = WIDTH - label_w - RIGHT - 60
+    plot_w = width - label_w - RIGHT - 44
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = TOP + row * index
-        width = plot_w * value / top_value
+        y = 6 + row * index
+        bar = plot_w * value / top_value
         parts.append(
-            f'<text class="chart-axis" x="{label_w - 8}" y="{y + 15}" '
-            f'text-anchor="end">{escape(label)}</text>'
+            f'<text class="chart-label" x="{label_w - 6}" y="{y + 15}" '
+            f'text-anchor="end">{escape(_short(label))}</text>'
             f'<rect class="{escape(series_class)}" x="{label_w}" y="{y + 3}" '
-            f'width="{_number(width)}" height="{row - 8}">'
+            f'width="{_number(bar)}" height="{row - 8}">'
             f"<title>{escape(label)}: {value}</title></rect>"
-            f'<text class="chart-value" x="{_number(label_w + width + 6)}" '
+            f'<text class="chart-label" x="{_number(label_w + bar + 5)}" '
             f'y="{y + 15}">{value}</text>'
         )
     parts.append("</svg>")

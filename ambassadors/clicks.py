@@ -39,6 +39,7 @@ from django.utils import timezone
 from .bots import is_bot, is_link_preview
 from .models import Click, ClickDaily, TrackedLink
 from .ratelimit import rate_limit_hit
+from .rollups import rollups_add_clicks
 from .salts import SaltGone, salted_digest
 
 log = logging.getLogger(__name__)
@@ -373,6 +374,8 @@ def clicks_store(pending: list[PendingClick]) -> int:
                 )
             )
         Click.objects.bulk_create(rows, batch_size=500)
+        # Late clicks (days the rollups already hold) are added to them here.
+        rollups_add_clicks(clicks=rows)
     return len(rows)
 
 

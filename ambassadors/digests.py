@@ -21,7 +21,7 @@ from operator import or_
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,9 +49,18 @@ from .models import (
     DigestRun,
     Item,
     SiteSettings,
+    User,
 )
 from .rendering import markdown_to_html
-from .reports import click_sources, counted_shares, month_so_far, report_tz
+from .reports import (
+    Period,
+    Scope,
+    activity,
+    activity_sql,
+    counted_shares,
+    month_so_far,
+    report_tz,
+)
 from .shutdown import SendingInterrupted
 from .unsubscribe import unsubscribe_url
 
@@ -360,53 +369,43 @@ def _most_shared(*, now: datetime) -> list[tuple[int, int]]:
     return [(int(item_id), int(n)) for item_id, n in rows]
 
 
-def _share_histogram(*, month: QuerySet) -> dict[int, int]:
+def _share_histogram(*, month: Period) -> dict[int, int]:
     """{shares this month: how many people in the programme have that many}. Place = 1 +
     people with more (ties share a place, like the leaderboard's RANK()). One small grouped
-    query per batch instead of one rank query per ambassador."""
-    active = month.filter(ambassador__opted_out_at__isnull=True, ambassador__user__is_active=True)
-    inner, params = active.query.sql_with_params()
+    query per run (rollups for past days, raw shares for today) instead of one rank query
+    per ambassador."""
+    sql, params, _keys = activity_sql(dimension="ambassador", period=month, sources=("shares",))
+    qn = connection.ops.quote_name
+    ambassadors = qn(Ambassador._meta.db_table)
+    users = qn(User._meta.db_table)
     sql = (
-        "SELECT n, COUNT(*) FROM (SELECT ambassador_id, COUNT(*) AS n "  # noqa: S608
-        f"FROM ({inner}) shares GROUP BY ambassador_id) per GROUP BY n"
+        f"SELECT t.shares, COUNT(*) FROM ({sql}) t "  # noqa: S608 - names from code
+        f"JOIN {ambassadors} a ON a.{qn('id')} = t.k0 "
+        f"JOIN {users} u ON u.{qn('id')} = a.{qn('user_id')} "
+        f"WHERE t.shares > 0 AND a.{qn('opted_out_at')} IS NULL AND u.{qn('is_active')} = %s "
+        "GROUP BY t.shares"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, True])
         return {int(n): int(count) for n, count in cursor.fetchall()}
 
 
-def _this_month(now: datetime) -> QuerySet:
-    month = month_so_far(today=timezone.localdate(now, report_tz()))
-    return _distinct_shares(start=month.start_at, end=month.end_at)
+def _this_month(now: datetime) -> Period:
+    return month_so_far(today=timezone.localdate(now, report_tz()))
 
 
 def _own_numbers(*, ids: list[int], now: datetime) -> tuple[Counter, Counter]:
     """Shares and clicks this month (the organisation's time zone) per ambassador of the
-    batch: three queries for the whole batch."""
-    month = month_so_far(today=timezone.localdate(now, report_tz()))
-    shares_this_month = _distinct_shares(start=month.start_at, end=month.end_at)
-    shares = Counter(
-        row[0]
-        for row in shares_this_month.filter(ambassador_id__in=ids).values_list(
-            "ambassador_id", "item_id", "network", "day"
-        )
-    )
-    raw, daily = click_sources(period=month)
+    batch, counted like the reports (rollups for past days): one query for the batch."""
+    shares: Counter = Counter()
     clicks: Counter = Counter()
-    for ambassador_id, n in (
-        raw.filter(link__ambassador_id__in=ids)
-        .values("link__ambassador_id")
-        .annotate(n=Count("pk"))
-        .values_list("link__ambassador_id", "n")
+    for row in activity(
+        dimension="ambassador",
+        period=_this_month(now),
+        scope=Scope(ambassador_ids=tuple(ids)),
     ):
-        clicks[ambassador_id] += n
-    for ambassador_id, n in (
-        daily.filter(link__ambassador_id__in=ids)
-        .values("link__ambassador_id")
-        .annotate(n=Sum(F("clicks") - F("bot_clicks")))
-        .values_list("link__ambassador_id", "n")
-    ):
-        clicks[ambassador_id] += n or 0
+        shares[row["k0"]] += row["shares"]
+        clicks[row["k0"]] += row["clicks"]
     return shares, clicks
 
 

@@ -13,6 +13,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from .drilldowns import colleagues_who_shared
 from .models import Ambassador, Item, Share, Topic
 
 PAGE_SIZE = 20
@@ -157,4 +158,9 @@ def feed_page(items: QuerySet[Item], *, ambassador: Ambassador, page: int, size:
     rows = rows[start : start + size + 1]
     page_rows = rows[:size]
     prefetch_related_objects(page_rows, Prefetch("topics", queryset=Topic.objects.by_label()))
+    colleagues = colleagues_who_shared(
+        item_ids=[item.pk for item in page_rows], exclude_ambassador_id=ambassador.pk
+    )
+    for item in page_rows:
+        item.colleagues_shared = colleagues.get(item.pk, 0)
     return page_rows, len(rows) > size

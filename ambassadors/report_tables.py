@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,35 @@ class Table:
     title: str
     headers: list[str]
     rows: Iterable[list[Any]]
+    download: bool = True  # a CSV of it at /studio/reports/<name>.csv
+
+
+class Label(str):
+    """A row label that links to its drill-down page on screen (the page adds the same
+    period to the link) and is plain text in a CSV."""
+
+    url: str = ""
+
+    def __new__(cls, text: str, url: str = "") -> Label:
+        label = super().__new__(cls, text)
+        label.url = url
+        return label
+
+
+def item_label(row: dict[str, Any]) -> Label:
+    return Label(row["title"] or "", reverse("ambassadors:report_item", args=[row["k0"]]))
+
+
+def department_label(row: dict[str, Any]) -> Label:
+    if row["k0"] is None:
+        return Label(_("No department"))
+    return Label(row["name"], reverse("ambassadors:report_department", args=[row["k0"]]))
+
+
+def network_link(code: str) -> Label:
+    if code not in Network.values:
+        return Label(network_label(code))
+    return Label(network_label(code), reverse("ambassadors:report_network", args=[code]))
 
 
 class BucketLabel(str):
@@ -74,7 +104,7 @@ def time_table(*, period: Period, top: int) -> Table:
 
 def network_table(*, period: Period, top: int) -> Table:
     rows = (
-        [network_label(row["k0"]), *_metrics(row)]
+        [network_link(row["k0"]), *_metrics(row)]
         for row in reports.activity(dimension="network", period=period)
     )
     return Table("networks", _("By network"), [_("Network"), *_metric_headers()], rows)
@@ -82,7 +112,7 @@ def network_table(*, period: Period, top: int) -> Table:
 
 def item_table(*, period: Period, top: int) -> Table:
     rows = (
-        [row["title"], *_metrics(row)]
+        [item_label(row), *_metrics(row)]
         for row in reports.activity(dimension="item", period=period, limit=top or None)
     )
     return Table("items", _("Top items"), [_("Item"), *_metric_headers()], rows)
@@ -90,7 +120,7 @@ def item_table(*, period: Period, top: int) -> Table:
 
 def department_table(*, period: Period, top: int) -> Table:
     rows = (
-        [row["name"] or _("No department"), *_metrics(row)]
+        [department_label(row), *_metrics(row)]
         for row in reports.activity(dimension="department", period=period)
     )
     return Table("departments", _("By department"), [_("Department"), *_metric_headers()], rows)
@@ -131,12 +161,10 @@ def digest_table(*, period: Period, top: int) -> Table:
 
 
 def share_lines_table(*, period: Period, top: int) -> Table:
-    """Download only: one line per counted share, streamed from a server-side cursor."""
+    """Download only: one line per counted share, fetched in batches."""
     rows = (
         [day, title, network_label(network), department or _("No department"), presses]
-        for day, title, network, department, presses in reports.share_lines(period=period).iterator(
-            chunk_size=2000
-        )
+        for day, title, network, department, presses in reports.share_lines(period=period)
     )
     headers = [_("Day"), _("Item"), _("Network"), _("Department"), _("Times pressed")]
     return Table("all-shares", _("All shares, one line each"), headers, rows)

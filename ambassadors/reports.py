@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models import (
     Count,
@@ -35,10 +37,21 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
+from django.db.models.functions import NullIf, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from .models import Ambassador, Click, ClickDaily, Department, DigestDelivery, Item, Share, User
+from .models import (
+    Ambassador,
+    Click,
+    ClickDaily,
+    Department,
+    DigestDelivery,
+    Item,
+    Rollup,
+    RollupState,
+    Share,
+    User,
+)
 
 PRESETS = ("7d", "30d", "this_month", "last_month", "this_quarter", "this_year")
 DEFAULT_PRESET = "30d"
@@ -66,6 +79,7 @@ class Period:
     start: date
     end: date
     preset: str = "custom"
+    step: str | None = None  # "day", "week" or "month": overrides the automatic bars
 
     @property
     def start_at(self) -> datetime:
@@ -82,6 +96,8 @@ class Period:
 
     @property
     def granularity(self) -> str:
+        if self.step:
+            return self.step
         if self.days <= 62:
             return "day"
         if self.days <= 366:
@@ -186,16 +202,155 @@ DAILY_CLICK_METRICS = {
 }
 
 
+# The horizon: rollups for whole past days, raw rows after -----------------------------------
+
+ROLLUP_STATE_PK = 1
+# kind of rollup row: the columns that are a real key (see models.Rollup)
+ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
+    "n": ("network",),
+    "d": ("department",),
+    "a": ("ambassador",),
+    "i": ("item", "network"),
+    "id": ("item", "network", "department"),
+    "ai": ("ambassador", "item", "network"),
+}
+# grain "t" rows hold the totals of every built day; their day is this constant
+TOTAL_DAY = date(2000, 1, 1)
+
+_horizon_cache: ContextVar[dict | None] = ContextVar("report_horizon", default=None)
+
+
+def _request_started(**kwargs) -> None:
+    _horizon_cache.set({})
+
+
+def _request_finished(**kwargs) -> None:
+    _horizon_cache.set(None)
+
+
+request_started.connect(_request_started, dispatch_uid="reports-horizon-start")
+request_finished.connect(_request_finished, dispatch_uid="reports-horizon-end")
+
+
+def rollup_horizon() -> date | None:
+    """The last local day the rollups hold (None: read only raw rows). Read once per HTTP
+    request; services outside a request read it each time. A horizon that moved on since
+    it was read is harmless: the raw rows of those days are still there."""
+    cache = _horizon_cache.get()
+    if cache is not None and "through" in cache:
+        return cache["through"]
+    through = (
+        RollupState.objects.filter(pk=ROLLUP_STATE_PK, time_zone=settings.TIME_ZONE)
+        .values_list("built_through", flat=True)
+        .first()
+    )
+    if cache is not None:
+        cache["through"] = through
+    return through
+
+
+_FAR_DAY = date(2100, 12, 31)  # the period forms stop at 2100
+
+
+def raw_period(period: Period | None, through: date | None) -> Period | None:
+    """The part of `period` (None: all time) to read from the raw rows: the days after the
+    horizon `through`. A single range, so every database walks one index range (the raw
+    click filter also bounds ``at``, a day wider, for the index on it)."""
+    if through is None:
+        return period
+    if period is None:
+        return Period(through + timedelta(days=1), _FAR_DAY)
+    return Period(max(period.start, through + timedelta(days=1)), period.end, period.preset)
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def rollup_rows(
+    *, kind: str, period: Period | None, through: date | None, use_months: bool = True
+) -> QuerySet[Rollup] | None:
+    """The rollup rows of `kind` that hold the days of `period` (None: all time) up to the
+    horizon `through`, each day exactly once: the total rows for all time, month rows for
+    whole months, day rows for the rest. ``use_months=False``: day rows only (daily or
+    weekly bars). None when no rollup row can be part of the answer."""
+    if through is None:
+        return None
+    rows = Rollup.objects.filter(kind=kind)
+    if period is None and use_months:
+        return rows.filter(grain="t")
+    start = period.start if period is not None else None
+    end = min(period.end, through) if period is not None else through
+    if start is not None and start > end:
+        return None
+    if not use_months or start is None:
+        days = rows.filter(grain="d", day__lte=end)
+        return days.filter(day__gte=start) if start is not None else days
+    first = start if start.day == 1 else _next_month(start)
+    stop = _next_month(end) if (end + timedelta(days=1)).day == 1 else _month_start(end)
+    if first >= stop:
+        return rows.filter(grain="d", day__gte=start, day__lte=end)
+    ranges = Q(grain="m", day__gte=first, day__lt=stop)
+    if start < first:
+        ranges |= Q(grain="d", day__gte=start, day__lt=first)
+    if stop <= end:
+        ranges |= Q(grain="d", day__gte=stop, day__lte=end)
+    return rows.filter(ranges)
+
+
 # The activity query -------------------------------------------------------------------------
 
 DIMENSIONS = {
-    # name: fields reached from Share; Click and ClickDaily reach them through "link__"
+    # name: fields reached from Share (and Rollup); Click and ClickDaily reach them through "link__"
     "network": ("network",),
     "item": ("item",),
     "department": ("ambassador__department",),
     "ambassador": ("ambassador",),
     "item_network": ("item", "network"),
 }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Narrows every figure to one item, department, network and/or some ambassadors.
+    ``department_id`` is the ambassador's current department, as everywhere in reports."""
+
+    item_id: int | None = None
+    department_id: int | None = None
+    network: str | None = None
+    ambassador_ids: tuple[int, ...] | None = None
+
+    def q(self, prefix: str = "", *, department_column: bool = False) -> Q:
+        """The filter for Share (``prefix`` "link__" for clicks), or for rollup rows that
+        hold the department themselves (``department_column``; 0 = no department)."""
+        q = Q()
+        if self.item_id is not None:
+            q &= Q(**{f"{prefix}item_id": self.item_id})
+        if self.department_id is not None and department_column:
+            q &= Q(department_id=self.department_id)
+        elif self.department_id is not None:
+            q &= Q(**{f"{prefix}ambassador__department_id": self.department_id})
+        if self.network is not None:
+            q &= Q(**{f"{prefix}network": self.network})
+        if self.ambassador_ids is not None:
+            q &= Q(**{f"{prefix}ambassador_id__in": self.ambassador_ids})
+        return q
+
+    def columns(self) -> set[str]:
+        names = set()
+        if self.item_id is not None:
+            names.add("item")
+        if self.department_id is not None:
+            names.add("department")
+        if self.ambassador_ids is not None:
+            names.add("ambassador")
+        if self.network is not None:
+            names.add("network")
+        return names
 
 
 def _bucket(expression, granularity: str):
@@ -206,18 +361,40 @@ def _bucket(expression, granularity: str):
     return expression
 
 
-def _keys(dimension: str, granularity: str) -> tuple[dict[str, Any], dict[str, Any]]:
+Keys = dict[str, Any]
+
+
+def _keys(dimension: str, granularity: str, kind: str = "ai") -> tuple[Keys, Keys, Keys]:
+    """Key expressions for Share, for Click/ClickDaily and for Rollup rows of `kind`."""
     if dimension == "total":
-        return {"k0": Value(1)}, {"k0": Value(1)}
+        return {"k0": Value(1)}, {"k0": Value(1)}, {"k0": Value(1)}
     if dimension == "time":
         return (
             {"k0": _bucket(_share_day(), granularity)},
+            {"k0": _bucket(F("day"), granularity)},
             {"k0": _bucket(F("day"), granularity)},
         )
     fields = DIMENSIONS[dimension]
     share = {f"k{i}": F(name) for i, name in enumerate(fields)}
     click = {f"k{i}": F(f"link__{name}") for i, name in enumerate(fields)}
-    return share, click
+    rolled = dict(share)
+    if dimension == "department" and "department" in ROLLUP_KINDS[kind]:
+        rolled = {"k0": NullIf(F("department"), Value(0))}  # 0 = no department
+    return share, click, rolled
+
+
+def rollup_kind(*, dimension: str, scope: Scope) -> str:
+    """The smallest kind of rollup row that has every column the query needs. Only "d"
+    rows hold the department; with other columns it is joined through the ambassador."""
+    needed = {
+        "department" if dimension == "department" else name
+        for name in DIMENSIONS.get(dimension, ())
+    } | scope.columns()
+    for attempt in (needed, {"ambassador" if n == "department" else n for n in needed}):
+        for kind, columns in ROLLUP_KINDS.items():
+            if attempt <= set(columns):
+                return kind
+    raise ValueError(needed)  # pragma: no cover - "ai" has every column
 
 
 def _compiled(queryset: QuerySet) -> tuple[str, list[Any]]:
@@ -231,23 +408,56 @@ def activity_sql(
     period: Period | None,
     ambassador_id: int | None = None,
     sources: tuple[str, ...] = ("shares", "clicks"),
+    scope: Scope | None = None,
 ) -> tuple[str, list[Any], list[str]]:
     """SQL for shares, clicks and unique clicks per key of `dimension`, with its params
-    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks.
-    Leave a source out of `sources` when its numbers are not shown: its columns are 0.
+    and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks,
+    one row per key with a share or a click. Leave a source out of `sources` when its
+    numbers are not shown: its columns are 0.
 
-    Shares are made distinct per (ambassador, item, network, local day) in a DISTINCT
-    subquery and counted outside it, which the database hashes instead of sorting."""
+    Whole past days come from the rollups (see ambassadors/rollups.py), the days after the
+    horizon from the raw rows, where shares are made distinct per (ambassador, item,
+    network, local day) in a DISTINCT subquery and counted outside it."""
+    scope = scope or Scope()
+    if ambassador_id is not None:
+        scope = Scope(
+            item_id=scope.item_id,
+            department_id=scope.department_id,
+            network=scope.network,
+            ambassador_ids=(ambassador_id,),
+        )
     granularity = period.granularity if period is not None else "day"
-    share_keys, click_keys = _keys(dimension, granularity)
+    kind = rollup_kind(dimension=dimension, scope=scope)
+    share_keys, click_keys, rollup_keys = _keys(dimension, granularity, kind)
     qn = connection.ops.quote_name
     keys = list(share_keys)
     key_sql = ", ".join(qn(k) for k in keys)
     parts: list[str] = []
     params: list[Any] = []
+    through = rollup_horizon()
+    rolled = rollup_rows(
+        kind=kind,
+        period=period,
+        through=through,
+        use_months=dimension != "time" or granularity == "month",
+    )
+    if rolled is not None:
+        grouped_rolled = (
+            rolled.filter(scope.q(department_column="department" in ROLLUP_KINDS[kind]))
+            .values(**rollup_keys)
+            .annotate(
+                m_shares=Sum("shares") if "shares" in sources else ZERO,
+                m_clicks=Sum("clicks") if "clicks" in sources else ZERO,
+                m_unique=Sum("unique_clicks") if "clicks" in sources else ZERO,
+            )
+        )
+        sql, rolled_params = _compiled(grouped_rolled)
+        parts.append(sql)
+        params += rolled_params
     if "shares" in sources:
         distinct = (
-            counted_shares(period=period, ambassador_id=ambassador_id)
+            counted_shares(period=raw_period(period, through))
+            .filter(scope.q())
             .values(
                 **share_keys,
                 s_ambassador=F("ambassador"),
@@ -264,10 +474,10 @@ def activity_sql(
         )
         params += distinct_params
     if "clicks" in sources:
-        raw, daily = click_sources(period=period, ambassador_id=ambassador_id)
+        raw, daily = click_sources(period=raw_period(period, through))
         for grouped in (
-            raw.values(**click_keys).annotate(**RAW_CLICK_METRICS),
-            daily.values(**click_keys).annotate(**DAILY_CLICK_METRICS),
+            raw.filter(scope.q("link__")).values(**click_keys).annotate(**RAW_CLICK_METRICS),
+            daily.filter(scope.q("link__")).values(**click_keys).annotate(**DAILY_CLICK_METRICS),
         ):
             sql, grouped_params = _compiled(grouped)
             parts.append(sql)
@@ -278,7 +488,8 @@ def activity_sql(
         f"COALESCE(SUM({qn('m_shares')}), 0) AS shares, "
         f"COALESCE(SUM({qn('m_clicks')}), 0) AS clicks, "
         f"COALESCE(SUM({qn('m_unique')}), 0) AS unique_clicks "
-        f"FROM ({union}) activity GROUP BY {key_sql}"
+        f"FROM ({union}) activity GROUP BY {key_sql} "
+        f"HAVING SUM({qn('m_shares')}) > 0 OR SUM({qn('m_clicks')}) > 0"
     )
     return grouped, params, keys
 
@@ -318,11 +529,12 @@ def activity(
     period: Period | None,
     ambassador_id: int | None = None,
     limit: int | None = None,
+    scope: Scope | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Activity per key, with a readable label joined in SQL for items and departments,
     sorted the way the tables show it (time ascending, the rest by shares then clicks)."""
     sql, params, keys = activity_sql(
-        dimension=dimension, period=period, ambassador_id=ambassador_id
+        dimension=dimension, period=period, ambassador_id=ambassador_id, scope=scope
     )
     select = ["t.*"]
     joins = ""
@@ -361,15 +573,27 @@ def _as_date(value) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def activity_totals(*, period: Period | None, ambassador_id: int | None = None) -> dict[str, int]:
-    rows = list(activity(dimension="total", period=period, ambassador_id=ambassador_id))
+def activity_totals(
+    *, period: Period | None, ambassador_id: int | None = None, scope: Scope | None = None
+) -> dict[str, int]:
+    """Shares, clicks and unique clicks of the period (None: all time), in one query."""
+    rows = list(
+        activity(dimension="total", period=period, ambassador_id=ambassador_id, scope=scope)
+    )
     row = rows[0] if rows else {}
     return {metric: row.get(metric, 0) for metric in METRICS}
 
 
-def activity_over_time(*, period: Period) -> list[dict[str, Any]]:
+def activity_over_time(
+    *, period: Period, ambassador_id: int | None = None, scope: Scope | None = None
+) -> list[dict[str, Any]]:
     """One row per bucket of the period, empty buckets included."""
-    found = {row["k0"]: row for row in activity(dimension="time", period=period)}
+    found = {
+        row["k0"]: row
+        for row in activity(
+            dimension="time", period=period, ambassador_id=ambassador_id, scope=scope
+        )
+    }
     return [
         {"bucket": bucket, **{m: found.get(bucket, {}).get(m, 0) for m in METRICS}}
         for bucket in period.buckets()
@@ -386,14 +610,19 @@ def ranked(
     metric: str,
     limit: int,
     include_key: int | None,
+    scope: Scope | None = None,
+    only_visible: bool = False,
 ) -> list[dict[str, Any]]:
     """The top `limit` keys by `metric` plus the row of `include_key` wherever it stands,
     in one query (RANK() gives ties the same place). Only `metric` is computed (the other
     is 0) and only keys with a metric above zero are ranked. For ambassadors, only people
-    still in the programme are ranked; their totals elsewhere in the reports count everyone."""
+    still in the programme are ranked; their totals elsewhere in the reports count everyone.
+    ``only_visible`` keeps only people who chose to show their name (an item's page)."""
     if metric not in ("shares", "clicks"):
         raise ValueError(metric)
-    sql, params, _keys_ = activity_sql(dimension=dimension, period=period, sources=(metric,))
+    sql, params, _keys_ = activity_sql(
+        dimension=dimension, period=period, sources=(metric,), scope=scope
+    )
     select = [f"t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place"]
     joins = ""
     where = [f"t.{metric} > 0"]
@@ -414,6 +643,9 @@ def ranked(
             f"{_column(User, 'is_active', 'u')} = %s",
         ]
         params.append(True)
+        if only_visible:
+            where.append(f"{_column(Ambassador, 'leaderboard_visible', 'a')} = %s")
+            params.append(True)
     elif dimension == "department":
         select.append(f"{_column(Department, 'name', 'd')} AS name")
         joins = f" JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = t.k0"
@@ -435,17 +667,29 @@ def participation(*, period: Period) -> dict[str, int]:
     """Ambassadors who shared, out of those in the programme at some time in the period.
     Who shared is always counted as in the programme (a rejoin resets opted_in_at), so
     the percentage never passes 100. Anonymised rows count too: they are never named."""
-    shared = counted_shares(period=period).values("ambassador_id")
+    shared = sharers_q(period=period)
     in_programme = Q(opted_in_at__lt=period.end_at) & (
         Q(opted_out_at__isnull=True) | Q(opted_out_at__gte=period.start_at)
     )
     counts = Ambassador.objects.aggregate(
-        opted_in=Count("pk", filter=in_programme | Q(pk__in=shared)),
-        shared=Count("pk", filter=Q(pk__in=shared)),
+        opted_in=Count("pk", filter=in_programme | shared),
+        shared=Count("pk", filter=shared),
     )
     opted_in, who_shared = counts["opted_in"], counts["shared"]
     percent = round(100 * who_shared / opted_in) if opted_in else 0
     return {"shared": who_shared, "opted_in": opted_in, "percent": percent}
+
+
+def sharers_q(*, period: Period | None) -> Q:
+    """Ambassador rows with a counted share in the period: rollups up to the horizon, raw
+    shares after it. Two hashed subqueries, not one probe per ambassador."""
+    through = rollup_horizon()
+    raw = counted_shares(period=raw_period(period, through))
+    q = Q(pk__in=raw.values("ambassador_id"))
+    rolled = rollup_rows(kind="a", period=period, through=through)
+    if rolled is not None:
+        q |= Q(pk__in=rolled.filter(shares__gt=0).values("ambassador_id"))
+    return q
 
 
 def optin_trend(*, period: Period) -> list[dict[str, Any]]:
@@ -494,24 +738,36 @@ def digest_outcomes(*, period: Period) -> list[dict[str, Any]]:
     return [{"status": status, "count": counts.get(status, 0)} for status in DIGEST_STATUSES]
 
 
-def share_lines(*, period: Period) -> QuerySet:
-    """One line per counted share (person, item, network, day), for the long export.
-    Grouped in SQL and read with .iterator(), so a million lines stream in chunks."""
-    return (
-        counted_shares(period=period)
+def share_lines(*, period: Period) -> Iterator[tuple]:
+    """One line per counted share (day, item title, network, department name, presses),
+    for the long export: the rollups' ambassador × item × network rows for past days, the
+    share rows grouped per day after the horizon. Streamed in batches from one query."""
+    through = rollup_horizon()
+    fields = ("day", "item__title", "network", "ambassador__department__name")
+    raw = (
+        counted_shares(period=raw_period(period, through))
         .annotate(day=_share_day())
-        .values(
-            "day",
-            "ambassador",
-            "item",
-            "network",
-            "item__title",
-            "ambassador__department__name",
-        )
-        .annotate(presses=Count("pk"))
-        .order_by("day", "item__title", "network", "ambassador__department__name", "ambassador")
-        .values_list("day", "item__title", "network", "ambassador__department__name", "presses")
+        .values("day", "ambassador", "item", "network", "item__title")
+        .annotate(presses=Count("pk"), department=F("ambassador__department__name"))
+        .values_list(*fields[:3], "department", "presses", "ambassador")
     )
+    parts = [_compiled(raw)]
+    rolled = rollup_rows(kind="ai", period=period, through=through, use_months=False)
+    if rolled is not None:
+        parts.append(
+            _compiled(rolled.filter(shares__gt=0).values_list(*fields, "presses", "ambassador"))
+        )
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part}) p{n}"  # noqa: S608 - compiled querysets
+        for n, (part, _p) in enumerate(parts)
+    )
+    params = [param for _part, part_params in parts for param in part_params]
+    sql = f"SELECT * FROM ({sql}) lines ORDER BY 1, 2, 3, 4, 6"  # noqa: S608 - from code
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(2000):
+            for day, title, network, department, presses, _ambassador in chunk:
+                yield _as_date(day), title, network, department, presses
 
 
 # My impact ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from . import intents
 from .links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
 from .membership import current_guidelines
 from .models import Ambassador, Item, Network, Share, SiteSettings
+from .rollups import rollups_share_changed
 
 # The order of buttons when the ambassador has not told us which networks they use.
 NETWORK_ORDER = [
@@ -62,14 +63,16 @@ def share_log(*, ambassador: Ambassador, item: Item, network: str) -> Share:
     pressing twice is not two shares, and we never lose a press we cannot undo."""
     _check_may_share(ambassador=ambassador, item=item, network=network)
     tracked_link_get_or_create(ambassador=ambassador, item=item, network=network)
-    return Share.objects.create(ambassador=ambassador, item=item, network=network)
+    share = Share.objects.create(ambassador=ambassador, item=item, network=network)
+    rollups_share_changed(share=share)
+    return share
 
 
 def share_log_manual(*, ambassador: Ambassador, item: Item, network: str, post_url: str) -> Share:
     """A share made outside the buttons (e.g. from the network's app), confirmed at once."""
     _check_may_share(ambassador=ambassador, item=item, network=network)
     now = timezone.now()
-    return Share.objects.create(
+    share = Share.objects.create(
         ambassador=ambassador,
         item=item,
         network=network,
@@ -77,6 +80,8 @@ def share_log_manual(*, ambassador: Ambassador, item: Item, network: str, post_u
         confirmed_at=now,
         post_url=post_url,
     )
+    rollups_share_changed(share=share)
+    return share
 
 
 def share_confirm(*, share: Share, post_url: str = "") -> Share:
@@ -87,6 +92,7 @@ def share_confirm(*, share: Share, post_url: str = "") -> Share:
         share.post_url = post_url
         fields.append("post_url")
     share.save(update_fields=fields)
+    rollups_share_changed(share=share)
     return share
 
 
@@ -95,6 +101,7 @@ def share_undo(*, share: Share) -> Share:
     if share.undone_at is None:
         share.undone_at = timezone.now()
         share.save(update_fields=["undone_at"])
+        rollups_share_changed(share=share)
     return share
 
 

@@ -52,6 +52,31 @@ def clicks_salts_purge() -> int:
     return salts_purge()
 
 
+@shared_task(name="ambassadors.rollups_refresh", ignore_result=True)
+def rollups_refresh() -> int:
+    """Days that ended → daily rollups (beat, every few minutes; cheap when up to date)."""
+    from .rollups import rollups_refresh as refresh
+
+    return refresh()
+
+
+@shared_task(name="ambassadors.rollups_reconcile", ignore_result=True)
+def rollups_reconcile() -> int:
+    """Nightly: every built day compared with the raw rows, differences rebuilt. Returns
+    the number of days repaired."""
+    from .rollups import rollups_reconcile as reconcile
+
+    return len(reconcile().repaired_days)
+
+
+@shared_task(name="ambassadors.report_emails_send", ignore_result=True)
+def report_emails_send() -> int:
+    """Hourly: weekly and monthly report e-mails that are due (once per person and period)."""
+    from .report_emails import report_emails_send as send
+
+    return send()
+
+
 # Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
 # the service releases what was not handed over before it raises, and records the rest as
 # failed on the last attempt (so a permanent failure is written down, not lost).

@@ -12,6 +12,7 @@ from .views import (
     notifications,
     privacy,
     public,
+    report_drilldowns,
     reports,
     suggestions,
     unsubscribe,
@@ -55,6 +56,18 @@ urlpatterns = [
     path("suggestions/", suggestions.my_suggestions, name="suggestions"),
     path("studio/reports/", reports.reports_page, name="reports"),
     path("studio/reports/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("studio/reports/email/", report_drilldowns.report_emails, name="report_emails"),
+    path("studio/reports/items/<int:pk>/", report_drilldowns.item_report, name="report_item"),
+    path(
+        "studio/reports/departments/<int:pk>/",
+        report_drilldowns.department_report,
+        name="report_department",
+    ),
+    path(
+        "studio/reports/networks/<str:network>/",
+        report_drilldowns.network_report,
+        name="report_network",
+    ),
     path("studio/suggestions/", suggestions.suggestion_queue, name="suggestion_queue"),
     path(
         "studio/suggestions/<int:pk>/accept/",

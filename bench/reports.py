@@ -1,5 +1,8 @@
-"""The reports page (and the leaderboard) at 1,000,000 clicks and 100,000 shares, against
-the same pages at 1,000 clicks and 100 shares, in one run on one database.
+"""The reports page, the leaderboard and an item's drill-down at 1,000,000 clicks and
+100,000 shares, against the same pages at 1,000 clicks and 100 shares, in one run on one
+database. After each fill the daily rollups are built for every past day (as
+``manage.py rebuild_rollups`` does after a restore); the time to build them is printed.
+``BENCH_NO_ROLLUPS=1`` measures the raw-rows path instead (the figures before rollups).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/reports.py
 
@@ -39,6 +42,8 @@ from ambassadors.models import (  # noqa: E402
     ClickDaily,
     Department,
     Item,
+    Rollup,
+    RollupState,
     Share,
     TrackedLink,
 )
@@ -155,6 +160,17 @@ def fill(*, shares: int, clicks: int, daily: int) -> None:
         )
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
+    if not os.environ.get("BENCH_NO_ROLLUPS"):
+        from ambassadors.rollups import first_data_day, last_closed_day, rollups_build
+
+        Rollup.objects.all().delete()
+        RollupState.objects.all().delete()
+        started = time.perf_counter()
+        rollups_build(start=first_data_day(), end=last_closed_day())
+        print(f"  rollups built in {time.perf_counter() - started:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
 
 def median_seconds(client: Client, url: str, params: dict) -> float:
@@ -184,11 +200,34 @@ PAGES = [
     ("reports, last 30 days", "comms", "/studio/reports/", {"period": "30d"}),
     ("reports, last 365 days", "comms", "/studio/reports/", {"period": "custom", **YEAR}),
     ("leaderboard, all time", "ambassador", "/leaderboard/", {"period": "all", "by": "clicks"}),
+    ("item drill-down, 365 days", "comms", "ITEM", {"period": "custom", **YEAR}),
+    ("my impact", "ambassador", "/me/", {}),
 ]
 
 
 def measure(clients: dict) -> dict[str, float]:
-    return {name: median_seconds(clients[who], url, params) for name, who, url, params in PAGES}
+    # the item with the most links and clicks: the worst case for a drill-down
+    item = f"/studio/reports/items/{Item.objects.order_by('pk').first().pk}/"
+    return {
+        name: median_seconds(clients[who], item if url == "ITEM" else url, params)
+        for name, who, url, params in PAGES
+    }
+
+
+def profile(clients: dict) -> None:
+    """BENCH_PROFILE=1: the three slowest queries of each page at the large size."""
+    from django.test.utils import CaptureQueriesContext
+
+    item = f"/studio/reports/items/{Item.objects.order_by('pk').first().pk}/"
+    for name, who, url, params in PAGES:
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[who].get(item if url == "ITEM" else url, params)
+            if response.streaming:
+                b"".join(response.streaming_content)
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+        print(f"  {name}: {len(queries)} queries")
+        for query in slowest:
+            print(f"    {float(query['time']):.3f} s  {query['sql'][:160]}")
 
 
 def main() -> None:
@@ -207,6 +246,8 @@ def main() -> None:
                 f"filled in {time.perf_counter() - started:.1f} s"
             )
             results[label] = measure(clients)
+        if os.environ.get("BENCH_PROFILE"):
+            profile(clients)
         print(f"{'page':<26}{'small (s)':>12}{'large (s)':>12}{'ratio':>9}")
         for name, *_rest in PAGES:
             small, large = results["small"][name], results["large"][name]

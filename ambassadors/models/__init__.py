@@ -22,6 +22,7 @@ from .identity import ScimToken
 from .items import Item, ItemEvent, JargonTerm, ShareText
 from .operations import BouncedAddress, ServiceHeartbeat
 from .people import Ambassador, Department, Guidelines, SiteSettings, Topic, User
+from .rollups import ReportDelivery, ReportSubscription, Rollup, RollupState
 from .salts import DailySalt
 from .sharing import Click, ClickDaily, Share, TrackedLink
 from .sources import Source, SourceEntry, WatchTerm
@@ -58,6 +59,10 @@ __all__ = [
     "Network",
     "Notification",
     "NotificationSwitch",
+    "ReportDelivery",
+    "ReportSubscription",
+    "Rollup",
+    "RollupState",
     "ScimToken",
     "ServiceHeartbeat",
     "Share",

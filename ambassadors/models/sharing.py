@@ -100,6 +100,8 @@ class ClickDaily(models.Model):
         verbose_name = _("daily clicks")
         verbose_name_plural = _("daily clicks")
         constraints = [models.UniqueConstraint(fields=["link", "day"], name="unique_click_day")]
+        # reports read the totals of days after the rollups' last day (issue 14)
+        indexes = [models.Index(fields=["day"], name="clickdaily_day")]
 
     def __str__(self) -> str:
         return f"{self.link_id} {self.day}"

@@ -245,7 +245,7 @@ def test_feed_query_count_does_not_grow_with_items(
         ShareFactory(ambassador=ambassador, item=item)
     client = client_as(ambassador.user)
     client.get("/")  # warm the session
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         response = client.get("/")
     assert len(response.context["items"]) == min(count, 20)
 

@@ -3,12 +3,13 @@
 import pytest
 import time_machine
 
+from ambassadors import rollups
 from ambassadors.models import Click, Share, TrackedLink
 from ambassadors.tests import report_data
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
 from ambassadors.tests.report_data import EVIL_TITLE, NOW, at
 
-IMPACT_QUERIES = 10
+IMPACT_QUERIES = 12  # + the trend per month, + the rollup horizon
 
 
 @pytest.fixture
@@ -38,6 +39,27 @@ def test_my_numbers(client_as, data):
     assert '<dd id="month-shares">3</dd>' in html
     assert '<dd id="all-clicks">4</dd>' in html
     assert "This month you are in place 1 on the leaderboard." in html
+
+
+@pytest.mark.parametrize("rolled_up", [False, True])
+def test_my_trend_per_month(client_as, data, rolled_up):
+    anna = data["people"]["anna"]
+    with time_machine.travel(NOW, tick=False):
+        if rolled_up:
+            rollups.rollups_refresh()
+            assert rollups.horizon() is not None
+        response = client_as(anna.user).get("/me/")
+    trend = [
+        (r["label"], r["shares"], r["clicks"], r["unique_clicks"])
+        for r in response.context["trend"]
+    ]
+    assert len(trend) == 12
+    assert trend[0] == ("2025-04", 0, 0, 0)
+    assert trend[-2:] == [("2026-02", 1, 0, 0), ("2026-03", 3, 4, 3)]
+    html = response.content.decode()
+    assert 'id="trend-table"' in html
+    assert html.count("<svg ") == 4  # shares and clicks, each with a phone twin
+    assert "<title>2026-03: 3</title>" in html
 
 
 def test_clicks_from_daily_totals_count_on_my_page(client_as, data):

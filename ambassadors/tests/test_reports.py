@@ -17,7 +17,7 @@ from ambassadors.tests import report_data
 from ambassadors.tests.report_data import EVIL_TITLE, EXPECTED, NOW
 
 REPORTS_URL = "/studio/reports/"
-REPORT_QUERIES = 13
+REPORT_QUERIES = 14  # + the rollup horizon
 
 
 @pytest.fixture
@@ -79,8 +79,10 @@ def test_shares_and_clicks_add_up_across_tables(client_as, comms_user, data):
 @pytest.mark.django_db
 def test_the_page_shows_charts_with_a_text_alternative(client_as, comms_user, data):
     html = client_as(comms_user).get(REPORTS_URL, {"period": "this_month"}).content.decode()
-    assert html.count("<svg ") == 3
+    # two charts over time, each with its horizontal twin for phones, and the networks
+    assert html.count("<svg ") == 5
     assert '<title id="chart-shares-title">Shares over time</title>' in html
+    assert '<title id="chart-shares-narrow-title">Shares over time</title>' in html
     assert 'aria-labelledby="chart-shares-title chart-shares-desc"' in html
     assert "<title>2 Mar 2026: 2</title>" in html  # dates in the reader's language
     assert 'id="table-over-time"' in html
@@ -259,7 +261,34 @@ def test_charts_escape_labels_and_carry_a_title_and_description():
     assert '<desc id="c-desc">A &amp; B</desc>' in svg
     assert "<script>" not in svg
     assert "<title>&lt;script&gt;: 4</title>" in svg
-    assert svg.count("<rect ") == 2
+    assert svg.count("<rect ") == 4  # the wide chart and its phone twin
+
+
+def test_charts_stay_legible_on_a_phone():
+    """At 390 px a 360-unit chart keeps its 13-unit labels at about 13 px; the wide chart
+    is swapped for its horizontal twin by the stylesheet, with no script."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    svg = str(
+        bar_chart(
+            chart_id="c",
+            title="Shares",
+            description="d",
+            labels=["2026-03-01", "2026-03-02-and-a-long-label"],
+            values=[1, 2],
+        )
+    )
+    assert '<svg class="chart chart-wide" id="c" viewBox="0 0 720 240"' in svg
+    assert '<svg class="chart chart-narrow" id="c-narrow" viewBox="0 0 360 58"' in svg
+    assert '<text class="chart-label" x="90" y="21" text-anchor="end">2026-03-01</text>' in svg
+    assert "2026-03-02-a…</text>" in svg  # cut in the chart, whole in its title
+    assert "<title>2026-03-02-and-a-long-label: 2</title>" in svg
+    assert "<script" not in svg
+    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text()
+    assert ".chart-pair .chart-narrow { display: none; }" in css
+    assert ".chart-label { fill: var(--ink); font-size: 13px; }" in css
     svg = str(
         horizontal_bar_chart(
             chart_id="h", title="t", description="d", labels=["LinkedIn"], values=[5]

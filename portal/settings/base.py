@@ -481,6 +481,15 @@ CELERY_BEAT_SCHEDULE["clicks-salts-purge"] = {
     "task": "ambassadors.clicks_salts_purge",
     "schedule": 3600.0,
 }
+# Report e-mails (ambassadors/report_emails.py) go out from this hour (TIME_ZONE).
+REPORT_EMAIL_HOUR = env.int("REPORT_EMAIL_HOUR", default=7)
+# Daily rollups for the reports (ambassadors/rollups.py): new days every 5 minutes (cheap
+# when nothing ended), the comparison with the raw rows every night.
+CELERY_BEAT_SCHEDULE["rollups-refresh"] = {
+    "task": "ambassadors.rollups_refresh",
+    "schedule": 300.0,
+    "options": {"expires": 290},
+}
 
 # Weekly digests and urgent alerts (ambassadors/digests.py, alerts.py). Send hour and the
 # global on/off switch are SiteSettings, edited in the studio.
@@ -500,6 +509,15 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "ambassadors.alert_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "report-emails": {
+        "task": "ambassadors.report_emails_send",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
+    },
+    "rollups-reconcile": {
+        "task": "ambassadors.rollups_reconcile",
+        "schedule": crontab(hour=3, minute=17),
     },
     "crisis-alert-sweep": {
         "task": "ambassadors.crisis_alert_sweep",

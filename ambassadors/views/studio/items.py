@@ -26,6 +26,7 @@ from ...publishing import (
     item_disclosure,
     item_update,
 )
+from ...reports import Scope, activity_totals
 from ...revisions import pending_revision
 from ..access import comms_required
 from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
@@ -397,5 +398,11 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": now,
             "returned": sent_back_event(item),
             "revision": pending_revision(item),
+            # its own numbers, all time (one query; drafts have none)
+            "numbers": (
+                activity_totals(period=None, scope=Scope(item_id=item.pk))
+                if item.status in (Item.Status.PUBLISHED, Item.Status.ARCHIVED)
+                else None
+            ),
         },
     )

@@ -1,0 +1,323 @@
+"""Rollups give exactly the numbers of README "How we count".
+
+A seeded generator makes random shares (pressed twice, undone, confirmed again), clicks
+(bots, repeat visitors, folded into daily totals) over ten weeks and several time zones.
+Every report table, the leaderboard and my impact are compared three ways: a plain Python
+count of the raw rows, the reports reading only raw rows, and the reports reading the
+rollups (also after changes to days already rolled up). Then the reconciliation must find
+nothing to repair, and must repair a day that was altered by hand.
+"""
+
+from __future__ import annotations
+
+import random
+import zoneinfo
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from ambassadors import reports, rollups
+from ambassadors.clicks import PendingClick, clicks_fold_old, clicks_store
+from ambassadors.leaderboard import ambassador_board, department_board
+from ambassadors.models import Click, ClickDaily, Rollup, RollupState, Share, TrackedLink
+from ambassadors.report_tables import TABLES
+from ambassadors.reports import Period, Scope
+from ambassadors.sharing import share_confirm, share_undo
+from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
+
+NETWORKS = ("linkedin", "x", "facebook")
+
+
+@contextmanager
+def raw_only():
+    """Make the reports ignore the rollups (as if built for another time zone)."""
+    state = RollupState.objects.get(pk=1)
+    zone = state.time_zone
+    RollupState.objects.filter(pk=1).update(time_zone="Nowhere/Else")
+    try:
+        yield
+    finally:
+        RollupState.objects.filter(pk=1).update(time_zone=zone)
+
+
+def make_world(rng: random.Random, now: datetime) -> dict:
+    departments = [DepartmentFactory(name=f"Dept {n}") for n in range(3)]
+    people = [
+        AmbassadorFactory(
+            department=rng.choice([*departments, None]),
+            leaderboard_visible=rng.random() < 0.5,
+            opted_in_at=now - timedelta(days=120),
+        )
+        for _ in range(7)
+    ]
+    items = [ItemFactory(live=True, title=f"Item {n}", slug=f"item-{n}") for n in range(4)]
+    first = now - timedelta(days=70)
+    shares = []
+    for _ in range(rng.randint(60, 140)):
+        when = first + timedelta(minutes=rng.randint(0, 70 * 24 * 60))
+        if rng.random() < 0.3:  # close to a midnight somewhere
+            when = when.replace(minute=rng.choice([0, 1, 59]), hour=rng.choice([0, 23, 11, 12]))
+        when = min(when, now)
+        share = Share.objects.create(
+            ambassador=rng.choice(people),
+            item=rng.choice(items),
+            network=rng.choice(NETWORKS),
+            created_at=when,
+            undone_at=when + timedelta(minutes=5) if rng.random() < 0.15 else None,
+        )
+        shares.append(share)
+        if rng.random() < 0.2:  # pressed twice
+            Share.objects.create(
+                ambassador=share.ambassador,
+                item=share.item,
+                network=share.network,
+                created_at=when + timedelta(minutes=rng.randint(1, 300)),
+            )
+    links = [
+        TrackedLink.objects.create(code=f"c{n}", ambassador=p, item=i, network=net)
+        for n, (p, i, net) in enumerate(
+            {(rng.choice(people), rng.choice(items), rng.choice(NETWORKS)) for _ in range(14)}
+        )
+    ]
+    pending = []
+    for _ in range(rng.randint(200, 400)):
+        when = first + timedelta(minutes=rng.randint(0, 70 * 24 * 60))
+        pending.append(
+            PendingClick(
+                rng.choice(links).pk,
+                min(when, now),
+                f"visitor{rng.randint(0, 12)}",
+                rng.random() < 0.1,
+            )
+        )
+    clicks_store(pending)
+    return {"people": people, "items": items, "links": links, "departments": departments}
+
+
+def cells_from_raw() -> dict[tuple, list[int]]:
+    """The plain count of README "How we count", in Python, from the raw rows."""
+    tz = reports.report_tz()
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    counted = {
+        (timezone.localdate(s.created_at, tz), s.ambassador_id, s.item_id, s.network)
+        for s in Share.objects.filter(undone_at__isnull=True)
+    }
+    for cell in counted:
+        cells[cell][0] += 1
+    folded = set(ClickDaily.objects.values_list("link_id", "day"))
+    links = {link.pk: link for link in TrackedLink.objects.all()}
+    for click in Click.objects.filter(is_bot=False):
+        if (click.link_id, click.day) in folded:
+            continue
+        link = links[click.link_id]
+        cell = cells[(click.day, link.ambassador_id, link.item_id, link.network)]
+        cell[1] += 1
+        cell[2] += int(click.is_unique)
+    for row in ClickDaily.objects.all():
+        link = links[row.link_id]
+        cell = cells[(row.day, link.ambassador_id, link.item_id, link.network)]
+        cell[1] += row.clicks - row.bot_clicks
+        cell[2] += row.unique_clicks
+    return cells
+
+
+def python_totals(cells, period: Period | None, key) -> dict:
+    from ambassadors.models import Ambassador
+
+    departments = dict(Ambassador.objects.values_list("pk", "department_id"))
+    result: Counter = Counter()
+    for (day, ambassador, item, network), numbers in cells.items():
+        if period is not None and not (period.start <= day <= period.end):
+            continue
+        k = key(day, ambassador, item, network, departments)
+        for index, name in enumerate(("shares", "clicks", "unique_clicks")):
+            result[(k, name)] += numbers[index]
+    grouped: dict = defaultdict(dict)
+    for (k, name), value in result.items():
+        grouped[k][name] = value
+    return {
+        k: {m: n for m, n in v.items() if n}
+        for k, v in grouped.items()
+        if v.get("shares") or v.get("clicks")
+    }
+
+
+KEYS = {
+    "network": lambda d, a, i, n, deps: n,
+    "item": lambda d, a, i, n, deps: i,
+    "department": lambda d, a, i, n, deps: deps[a],
+    "ambassador": lambda d, a, i, n, deps: a,
+    "total": lambda d, a, i, n, deps: 1,
+}
+
+
+def sql_totals(dimension: str, period: Period | None) -> dict:
+    return {
+        row["k0"]: {m: row[m] for m in ("shares", "clicks", "unique_clicks") if row[m]}
+        for row in reports.activity(dimension=dimension, period=period)
+    }
+
+
+def periods(today: date) -> list[Period | None]:
+    return [
+        None,
+        *(reports.period_for_preset(p, today=today) for p in reports.PRESETS),
+        Period(today - timedelta(days=60), today - timedelta(days=3)),
+        Period(today.replace(day=1) - timedelta(days=40), today.replace(day=1) - timedelta(days=1)),
+        Period(today - timedelta(days=69), today, step="week"),
+        Period(today - timedelta(days=69), today, step="month"),
+    ]
+
+
+def everything(world: dict, today: date) -> dict:
+    """Every report table, leaderboard and my impact, as plain values."""
+    result = {}
+    for period in periods(today)[1:]:
+        for name, build in TABLES.items():
+            table = build(period=period, top=0)
+            result[(name, period)] = sorted(map(tuple, table.rows), key=repr)
+    for ambassador in world["people"]:
+        for scope in ("month", "all"):
+            for metric in ("shares", "clicks"):
+                result[("people", ambassador.pk, scope, metric)] = ambassador_board(
+                    ambassador=ambassador, scope=scope, metric=metric
+                )
+                result[("departments", ambassador.pk, scope, metric)] = department_board(
+                    ambassador=ambassador, scope=scope, metric=metric
+                )
+        impact = reports.impact_for(ambassador=ambassador)
+        result[("impact", ambassador.pk)] = {k: v for k, v in impact.items() if k != "month"}
+    item = world["items"][0]
+    for period in periods(today):
+        for dimension in ("time", "network", "department", "ambassador"):
+            if dimension == "time" and period is None:
+                continue
+            result[("item", dimension, period)] = list(
+                reports.activity(dimension=dimension, period=period, scope=Scope(item_id=item.pk))
+            )
+    return result
+
+
+def check_against_python(today: date) -> None:
+    cells = cells_from_raw()
+    for period in periods(today):
+        for dimension, key in KEYS.items():
+            assert sql_totals(dimension, period) == python_totals(cells, period, key), (
+                dimension,
+                period,
+            )
+
+
+@pytest.mark.parametrize(
+    ("seed", "zone"),
+    [
+        (1, "Europe/Amsterdam"),
+        (2, "America/New_York"),
+        (3, "Asia/Kolkata"),
+        (4, "Pacific/Auckland"),
+    ],
+)
+def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone):
+    settings.TIME_ZONE = zone
+    settings.CLICK_RETENTION_DAYS = 40
+    rng = random.Random(seed)
+    now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo(zone))
+    with time_machine.travel(now, tick=False):
+        world = make_world(rng, now)
+        clicks_fold_old()  # the oldest raw clicks become daily totals
+        today = reports.report_today()
+        check_against_python(today)  # the raw path itself counts as README says
+        assert rollups.horizon() is None
+        raw = everything(world, today)
+
+        rollups.rollups_refresh()
+        assert rollups.horizon() == today - timedelta(days=1)
+        assert Rollup.objects.filter(grain="m").exists()
+        check_against_python(today)
+        assert everything(world, today) == raw
+
+        # changes to days already rolled up: undo, redo, a share logged late, late
+        # clicks, and retention folding more raw clicks
+        past = list(Share.objects.filter(created_at__lt=now - timedelta(days=2)))
+        for share in rng.sample(past, 8):
+            if share.undone_at is None:
+                share_undo(share=share)
+            else:
+                share_confirm(share=share)
+        late = [
+            PendingClick(
+                rng.choice(world["links"]).pk,
+                now - timedelta(days=rng.randint(1, 30), minutes=rng.randint(0, 600)),
+                f"late{rng.randint(0, 3)}",
+                rng.random() < 0.2,
+            )
+            for _ in range(25)
+        ]
+        clicks_store(late)
+        settings.CLICK_RETENTION_DAYS = 20
+        clicks_fold_old()
+        # people move department; a department is deleted (its people get none)
+        for person in world["people"][:3]:
+            person.refresh_from_db()
+            person.department = rng.choice([*world["departments"][1:], None])
+            person.save()
+        world["departments"][0].delete()
+        check_against_python(today)
+        changed = everything(world, today)
+        with raw_only():
+            assert everything(world, today) == changed
+
+        assert rollups.rollups_reconcile().repaired_days == []
+
+    # the next day: yesterday is rolled up too, the numbers stay the same
+    with time_machine.travel(now + timedelta(days=1), tick=False):
+        assert rollups.rollups_refresh() == 1
+        check_against_python(reports.report_today())
+
+
+def test_reconciliation_repairs_an_altered_day(db, settings):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(now, tick=False):
+        make_world(random.Random(7), now)
+        rollups.rollups_refresh()
+        today = reports.report_today()
+        year = Period(today - timedelta(days=80), today)
+        before = list(reports.activity(dimension="item", period=year))
+        row = (
+            Rollup.objects.filter(kind="i", grain="d", shares__gt=0, day__gte=today.replace(day=1))
+            .order_by("day")
+            .first()
+        )
+        day = row.day
+        Rollup.objects.filter(pk=row.pk).update(shares=row.shares + 5)
+        assert list(reports.activity(dimension="item", period=year)) != before
+
+        result = rollups.rollups_reconcile()
+
+        assert result.repaired_days == [day]
+        assert list(reports.activity(dimension="item", period=year)) == before
+        assert rollups.rollups_reconcile().repaired_days == []
+        state = RollupState.objects.get(pk=1)
+        assert state.repaired_days == 0
+        assert state.reconciled_days > 60
+
+
+def test_rebuild_command_builds_a_range_with_a_progress_bar(db, settings, capsys):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(now, tick=False):
+        make_world(random.Random(9), now)
+        call_command("rebuild_rollups", "--chunk-days", "10")
+        err = capsys.readouterr().err
+        assert "100%" in err
+        assert rollups.horizon() == date(2026, 3, 17)
+        expected = Rollup.objects.count()
+        Rollup.objects.filter(day__gte=date(2026, 2, 1)).delete()
+        call_command("rebuild_rollups", "--start", "2026-02-01", "--end", "2026-03-17")
+        assert Rollup.objects.count() == expected

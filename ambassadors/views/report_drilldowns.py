@@ -1,0 +1,262 @@
+"""Drill-downs from the reports: one item, one department, one network (comms only).
+
+Each page takes the same period filters as the reports page (links from a report row
+carry them along) and runs a fixed number of queries whatever the amount of data."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from .. import drilldowns
+from ..charts import bar_chart, horizontal_bar_chart
+from ..models import Department, Item, Network
+from ..report_tables import (
+    Table,
+    bucket_header,
+    bucket_label,
+    department_label,
+    item_label,
+    network_label,
+    network_link,
+)
+from .access import comms_required
+from .reports import PRESET_LABELS, PeriodForm, _with_default_period
+
+
+def _metric_headers() -> list[str]:
+    return [_("Shares"), _("Clicks"), _("Unique clicks")]
+
+
+def _metrics(row) -> list[int]:
+    return [row["shares"], row["clicks"], row["unique_clicks"]]
+
+
+def _over_time_table(period, over_time, extra_headers=(), extra=()) -> Table:
+    rows = [
+        [bucket_label(row["bucket"], period.granularity), *_metrics(row)]
+        + [row[key] for key in extra]
+        for row in over_time
+    ]
+    headers = [bucket_header(period.granularity), *_metric_headers(), *extra_headers]
+    return Table("over-time", _("Shares and clicks over time"), headers, rows, download=False)
+
+
+def _time_charts(period, over_time, prefix: str) -> list[tuple]:
+    """(chart, visible caption) pairs for shares and clicks over time."""
+    labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
+    return [
+        (
+            bar_chart(
+                chart_id=f"{prefix}-shares",
+                title=_("Shares over time"),
+                description=_("Bar chart of shares per period. The same numbers are in the table."),
+                labels=labels,
+                values=[row["shares"] for row in over_time],
+                series_class="chart-bar chart-shares",
+            ),
+            _("Shares"),
+        ),
+        (
+            bar_chart(
+                chart_id=f"{prefix}-clicks",
+                title=_("Clicks over time"),
+                description=_("Bar chart of clicks per period. The same numbers are in the table."),
+                labels=labels,
+                values=[row["clicks"] for row in over_time],
+                series_class="chart-bar chart-clicks",
+            ),
+            _("Clicks"),
+        ),
+    ]
+
+
+def _period_or_400(request, template: str, context: dict):
+    form = PeriodForm(_with_default_period(request.GET))
+    context["form"] = form
+    context["studio_section"] = "reports"
+    if not form.is_valid():
+        return None, render(request, template, context, status=400)
+    period = form.cleaned_data["report_period"]
+    context.update(
+        period=period,
+        preset_label=PRESET_LABELS.get(period.preset, ""),
+        query=form.query_string(),
+    )
+    return period, None
+
+
+@comms_required
+def item_report(request, pk: int):
+    item = get_object_or_404(Item.objects.only("pk", "title", "slug", "status"), pk=pk)
+    template = "studio/reports/item.html"
+    context = {"item": item, "form_action": request.path}
+    period, error = _period_or_400(request, template, context)
+    if error:
+        return error
+    numbers = drilldowns.item_report(item_id=item.pk, period=period)
+    networks = numbers["networks"]
+    context.update(
+        totals=numbers["totals"],
+        charts=_time_charts(period, numbers["over_time"], "item"),
+        networks_chart=horizontal_bar_chart(
+            chart_id="item-networks",
+            title=_("Shares by network"),
+            description=_("Bar chart of shares per network. The same numbers are in the table."),
+            labels=[network_label(row["k0"]) for row in networks],
+            values=[row["shares"] for row in networks],
+            series_class="chart-bar chart-shares",
+        ),
+        sections=[
+            _over_time_table(period, numbers["over_time"]),
+            Table(
+                "networks",
+                _("By network"),
+                [_("Network"), *_metric_headers()],
+                [[network_link(row["k0"]), *_metrics(row)] for row in networks],
+                download=False,
+            ),
+            Table(
+                "departments",
+                _("By department"),
+                [_("Department"), *_metric_headers()],
+                [[department_label(row), *_metrics(row)] for row in numbers["departments"]],
+                download=False,
+            ),
+            Table(
+                "people",
+                _("Top ambassadors"),
+                [_("Ambassador"), *_metric_headers()],
+                [[row["name"], *_metrics(row)] for row in numbers["people"]],
+                download=False,
+            ),
+        ],
+    )
+    return render(request, template, context)
+
+
+@comms_required
+def department_report(request, pk: int):
+    department = get_object_or_404(Department, pk=pk)
+    template = "studio/reports/department.html"
+    context = {"department": department, "form_action": request.path}
+    period, error = _period_or_400(request, template, context)
+    if error:
+        return error
+    numbers = drilldowns.department_report(department_id=department.pk, period=period)
+    over_time = numbers["over_time"]
+    labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
+    context.update(
+        totals=numbers["totals"],
+        participation=numbers["participation"],
+        charts=[
+            (
+                bar_chart(
+                    chart_id="department-sharers",
+                    title=_("Ambassadors who shared"),
+                    description=_(
+                        "Bar chart of ambassadors who shared per period. "
+                        "The same numbers are in the table."
+                    ),
+                    labels=labels,
+                    values=[row["sharers"] for row in over_time],
+                    series_class="chart-bar chart-shares",
+                ),
+                _("Ambassadors who shared"),
+            ),
+            *_time_charts(period, over_time, "department"),
+        ],
+        sections=[
+            _over_time_table(
+                period,
+                over_time,
+                extra_headers=[_("Ambassadors who shared"), _("Joined")],
+                extra=("sharers", "joined"),
+            ),
+            Table(
+                "items",
+                _("Top items"),
+                [_("Item"), *_metric_headers()],
+                [[item_label(row), *_metrics(row)] for row in numbers["items"]],
+                download=False,
+            ),
+        ],
+    )
+    return render(request, template, context)
+
+
+@comms_required
+def network_report(request, network: str):
+    if network not in Network.values:
+        raise Http404
+    template = "studio/reports/network.html"
+    context = {"network_name": network_label(network), "form_action": request.path}
+    period, error = _period_or_400(request, template, context)
+    if error:
+        return error
+    numbers = drilldowns.network_report(network=network, period=period)
+    context.update(
+        totals=numbers["totals"],
+        charts=_time_charts(period, numbers["over_time"], "network"),
+        sections=[
+            _over_time_table(period, numbers["over_time"]),
+            Table(
+                "items",
+                _("Top items"),
+                [_("Item"), *_metric_headers()],
+                [[item_label(row), *_metrics(row)] for row in numbers["items"]],
+                download=False,
+            ),
+            Table(
+                "departments",
+                _("By department"),
+                [_("Department"), *_metric_headers()],
+                [[department_label(row), *_metrics(row)] for row in numbers["departments"]],
+                download=False,
+            ),
+        ],
+    )
+    return render(request, template, context)
+
+
+@comms_required
+def report_emails(request):
+    """Subscribe to the weekly or monthly report e-mail, or stop it (POST, CSRF)."""
+    from django.utils.translation import gettext_lazy
+
+    from ..models import ReportSubscription
+    from ..report_emails import report_subscription_set
+
+    choices = [
+        ("", gettext_lazy("No report e-mails")),
+        *ReportSubscription.Frequency.choices,
+    ]
+    error = ""
+    saved = False
+    status = 200
+    if request.method == "POST":
+        frequency = request.POST.get("frequency", "")
+        if frequency not in {value for value, _label in choices}:
+            error = _("Choose one of the options.")
+            status = 400
+        else:
+            report_subscription_set(user=request.user, frequency=frequency or None)
+            saved = True
+    current = (
+        ReportSubscription.objects.filter(user=request.user)
+        .values_list("frequency", flat=True)
+        .first()
+    ) or ""
+    return render(
+        request,
+        "studio/reports/emails.html",
+        {
+            "studio_section": "reports",
+            "choices": choices,
+            "current": current,
+            "saved": saved,
+            "error": error,
+        },
+        status=status,
+    )
