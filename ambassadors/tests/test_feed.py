@@ -133,7 +133,7 @@ def test_network_filter_shows_every_shareable_post_and_leads_to_that_network(
         ShareTextFactory(item=item, network="linkedin", text="For LinkedIn")
     client = client_as(ambassador.user)
     client.get("/")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         page = client.get("/?network=whatsapp").content.decode()
     assert "Nothing matches" not in page
     for n in range(5):
