@@ -286,9 +286,11 @@ class _Serialized:
             linesep = policy.linesep if policy is not None else "\n"
         if linesep == "\r\n" and not unixfrom:
             return self._data
-        # email.message.Message.as_bytes takes the line ending through its policy.
-        policy = (policy or self.mime.policy).clone(linesep=linesep)
-        return self.mime.as_bytes(unixfrom=unixfrom, policy=policy)
+        if not unixfrom:  # the same bytes with other line endings (console and file backends)
+            return self._data.replace(b"\r\n", linesep.encode())
+        # A parsed copy: Django's own MIME classes take no policy, the e-mail package does.
+        parsed = message_from_bytes(self._data)
+        return parsed.as_bytes(unixfrom=True, policy=parsed.policy.clone(linesep=linesep))
 
     @property
     def mime(self):

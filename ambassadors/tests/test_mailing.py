@@ -280,3 +280,28 @@ def test_message_id_uses_the_sending_domain(news, settings, from_email, domain):
 @pytest.mark.parametrize("value", ["one\rtwo", "one\ntwo", "one\r\ntwo", "one\u2028two"])
 def test_filled_body_values_get_crlf_line_breaks_and_no_control_characters(value):
     assert crlf_text(value + "\x00\x07") == b"one\r\ntwo"
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ],
+)
+def test_one_off_messages_go_out_through_the_console_and_file_backends(settings, tmp_path, backend):
+    """Messages rendered one at a time (notifications, account mail) are serialised by
+    Django's own MIME classes, which take no ``policy``: the console and file backends of
+    ``make run`` must still print them."""
+    from django.core.mail import get_connection
+
+    settings.EMAIL_BACKEND = backend
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    from ambassadors.mailing import PreparedEmail
+
+    message = PreparedEmail(subject="Zoë", body="Hoi Zoë,\nregel twee", to=["a@example.com"])
+    message.attach_alternative("<p>Hoi Zoë</p>", "text/html")
+    assert get_connection().send_messages([message]) == 1
+    raw = message.message().as_bytes(linesep="\r\n")
+    assert message.message().as_bytes() == raw.replace(b"\r\n", b"\n")
+    assert message.message().as_bytes(unixfrom=True, linesep="\n").startswith(b"From ")

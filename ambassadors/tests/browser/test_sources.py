@@ -58,7 +58,7 @@ def test_preview_then_source_inbox_and_draft(page, live_server, login, local_ser
     expect(page.get_by_text("Checked “Acme Newsroom”: 3 new entries.")).to_be_visible()
     shoot(page, "sources-1366")
 
-    page.get_by_role("link", name="Inbox").click()
+    page.get_by_role("navigation", name="Ideas").get_by_role("link", name="Inbox").click()
     card = page.locator(".idea").filter(has_text="Acme opens a new office in Leeds")
     expect(card).to_be_visible()
     expect(page.locator(".idea")).to_have_count(3)
