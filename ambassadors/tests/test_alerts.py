@@ -17,12 +17,6 @@ from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, It
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
-
 def urgent_item(now, **kwargs) -> Item:
     kwargs.setdefault("publish_at", now - timedelta(minutes=15))
     kwargs.setdefault("alerts_send_after", now - timedelta(minutes=5))

@@ -46,12 +46,6 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
-
 class Sender:
     """Stands in for the queue: sends each batch at once and counts what was handed over."""
 

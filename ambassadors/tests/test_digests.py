@@ -5,7 +5,6 @@ import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.core import mail
 from django.db.models import Exists, OuterRef
@@ -42,6 +41,7 @@ from ambassadors.tests.factories import (
 
 # Monday 23 November 2026 (ISO week 48), 08:00 in Amsterdam.
 MONDAY_8_AMSTERDAM = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+NOW = MONDAY_8_AMSTERDAM  # the `now` fixture (tests/conftest.py) freezes time here
 PERIOD = "2026-W48"
 
 
@@ -52,12 +52,6 @@ def site(db):
     site.digests_enabled = True
     site.save()
     return site
-
-
-@pytest.fixture
-def now():
-    with time_machine.travel(MONDAY_8_AMSTERDAM, tick=False):
-        yield MONDAY_8_AMSTERDAM
 
 
 def make_ambassador(**kwargs) -> Ambassador:

@@ -111,14 +111,6 @@ def test_comms_jargon_is_cached_between_typing_pauses(client_as, comms_user):
     assert response.context["jargon"] == [{"term": "flurbify", "suggestion": "tidy up", "count": 1}]
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Service texts (notes, copy titles) use the active language; an earlier request by a
-    Dutch user can leave Dutch active in this thread."""
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def admin_client_user(db):
     return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)

@@ -12,7 +12,6 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 from PIL import Image
 
 from ambassadors.images import ImageRejected, image_validate, og_image_name
@@ -77,22 +76,6 @@ def snapshot(item: Item) -> dict:
         "alerts_cancelled_at": fresh.alerts_cancelled_at,
         "events": actions(fresh),
     }
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Service texts (notes, copy titles) use the active language; an earlier request by a
-    Dutch user can leave Dutch active in this thread."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def review_off(db):
-    site = SiteSettings.load()
-    site.review_required = False
-    site.save()
-    return site
 
 
 @pytest.fixture

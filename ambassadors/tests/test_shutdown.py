@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
-import time_machine
 from celery.exceptions import Reject
 from django.core import mail
 from django.core.management import call_command
@@ -40,6 +39,7 @@ from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
 from ambassadors.tests.mailbackends import ScriptedBackend
 
 MONDAY_8_AMSTERDAM = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+NOW = MONDAY_8_AMSTERDAM  # the `now` fixture (tests/conftest.py) freezes time here
 PERIOD = "2026-W48"
 
 
@@ -68,12 +68,6 @@ def stopping(settings):
     StoppingBackend.reset()
     StoppingBackend.stop_after = 2
     return StoppingBackend
-
-
-@pytest.fixture
-def now():
-    with time_machine.travel(MONDAY_8_AMSTERDAM, tick=False):
-        yield MONDAY_8_AMSTERDAM
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from PIL import Image
 
 from ambassadors.models import Item, ItemEvent, Network, ShareText, SiteSettings, User
@@ -107,14 +106,6 @@ def snapshot(item: Item) -> tuple:
     )
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """Service texts (notes, copy titles) use the active language; an earlier request by a
-    Dutch user can leave Dutch active in this thread."""
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def draft(comms_user):
     item = ItemFactory(
@@ -127,14 +118,6 @@ def draft(comms_user):
     ShareTextFactory(item=item, network=Network.X, text="Our new office is open!")
     ItemEvent.objects.create(item=item, actor=comms_user, action=Action.CREATED)
     return item
-
-
-@pytest.fixture
-def review_off(db):
-    site = SiteSettings.load()
-    site.review_required = False
-    site.save()
-    return site
 
 
 # --- Access ----------------------------------------------------------------------------------
