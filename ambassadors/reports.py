@@ -623,38 +623,56 @@ def ranked(
     sql, params, _keys_ = activity_sql(
         dimension=dimension, period=period, sources=(metric,), scope=scope
     )
-    select = [f"t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place"]
-    joins = ""
     where = [f"t.{metric} > 0"]
+    names, name_joins = "", ""
     if dimension == "ambassador":
-        select += [
-            f"{_column(Ambassador, 'leaderboard_visible', 'a')} AS visible",
-            f"{_column(User, 'first_name', 'u')} AS first_name",
-            f"{_column(User, 'last_name', 'u')} AS last_name",
-            f"{_column(User, 'display_name', 'u')} AS display_name",
-        ]
-        joins = (
-            f" JOIN {_table(Ambassador, 'a')} ON {_column(Ambassador, 'id', 'a')} = t.k0"
+        # Rank first, name later: only people out of the programme (few) are filtered out
+        # before the ranking, and names are joined for the rows shown (the top and the
+        # viewer), not for every ranked person; the work grows with the board, not the data.
+        a2, u2 = _table(Ambassador, "a2"), _table(User, "u2")
+        where.append(
+            f"t.k0 NOT IN (SELECT {_column(Ambassador, 'id', 'a2')} FROM {a2}"  # noqa: S608 - names from code
+            f" LEFT JOIN {u2} ON {_column(User, 'id', 'u2')} = {_column(Ambassador, 'user', 'a2')}"
+            f" WHERE {_column(Ambassador, 'opted_out_at', 'a2')} IS NOT NULL"
+            f" OR {_column(User, 'id', 'u2')} IS NULL OR {_column(User, 'is_active', 'u2')} = %s)"
+        )
+        params.append(False)
+        if only_visible:
+            where.append(
+                f"t.k0 IN (SELECT {_column(Ambassador, 'id', 'a3')} FROM "  # noqa: S608 - names from code
+                f"{_table(Ambassador, 'a3')} WHERE "
+                f"{_column(Ambassador, 'leaderboard_visible', 'a3')} = %s)"
+            )
+            params.append(True)
+        names = (
+            f", {_column(Ambassador, 'leaderboard_visible', 'a')} AS visible"
+            f", {_column(User, 'first_name', 'u')} AS first_name"
+            f", {_column(User, 'last_name', 'u')} AS last_name"
+            f", {_column(User, 'display_name', 'u')} AS display_name"
+        )
+        name_joins = (
+            f" JOIN {_table(Ambassador, 'a')} ON {_column(Ambassador, 'id', 'a')} = ranked.k0"
             f" JOIN {_table(User, 'u')} ON {_column(User, 'id', 'u')} = "
             f"{_column(Ambassador, 'user', 'a')}"
         )
-        where += [
-            f"{_column(Ambassador, 'opted_out_at', 'a')} IS NULL",
-            f"{_column(User, 'is_active', 'u')} = %s",
-        ]
-        params.append(True)
-        if only_visible:
-            where.append(f"{_column(Ambassador, 'leaderboard_visible', 'a')} = %s")
-            params.append(True)
     elif dimension == "department":
-        select.append(f"{_column(Department, 'name', 'd')} AS name")
-        joins = f" JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = t.k0"
+        names = f", {_column(Department, 'name', 'd')} AS name"
+        name_joins = (
+            f" JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = ranked.k0"
+        )
+        where.append(
+            f"t.k0 IN (SELECT {_column(Department, 'id', 'd2')} "  # noqa: S608 - names from code
+            f"FROM {_table(Department, 'd2')})"
+        )
     else:
         raise ValueError(dimension)
-    inner = f"SELECT {', '.join(select)} FROM ({sql}) t{joins} WHERE {' AND '.join(where)}"  # noqa: S608 - names from code, values as params
+    inner = (
+        f"SELECT t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place "  # noqa: S608 - names from code, values as params
+        f"FROM ({sql}) t WHERE {' AND '.join(where)}"
+    )
     outer = (
-        f"SELECT * FROM ({inner}) ranked WHERE place <= %s OR k0 = %s "  # noqa: S608 - names from code, values as params
-        "ORDER BY place, k0"
+        f"SELECT ranked.*{names} FROM ({inner}) ranked{name_joins} "  # noqa: S608 - names from code, values as params
+        "WHERE ranked.place <= %s OR ranked.k0 = %s ORDER BY ranked.place, ranked.k0"
     )
     params += [limit, include_key if include_key is not None else -1]
     return list(fetch_rows(outer, params))
