@@ -3,12 +3,15 @@ languages, CSV that Dutch Excel splits, a time zone list people can use."""
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from ambassadors.csv_export import csv_delimiter
 from ambassadors.models import Department, DigestRun, Topic
@@ -151,3 +154,78 @@ def test_a_saved_legacy_time_zone_stays_valid(client_as):
          "time_zone": "US/Eastern"},
     )  # fmt: skip
     assert response.status_code == 302
+
+
+# --- No hard-coded date formats with month or day names ---------------------------------------
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+DATE_FILTER = re.compile(r"""\|date:\s*(["'])(.*?)\1""")
+# Allowed: Django's own ISO format "c", a named format from portal/formats/ (or Django's), or
+# a numeric format without names: no M (Nov), N (Nov.), b (nov), E/F (November), D/l (Mon).
+NAMED_FORMAT = re.compile(r"^[A-Z_]+_FORMAT$")
+NAME_LETTERS = set("MNbEFDl")
+
+
+def _bad_date_format(fmt: str) -> bool:
+    if fmt == "c" or NAMED_FORMAT.match(fmt):
+        return False
+    letters = re.sub(r"\\.", "", fmt)  # an escaped letter is printed as is
+    return bool(NAME_LETTERS & set(letters))
+
+
+def test_no_template_hard_codes_a_date_format_with_names():
+    found = []
+    for path in sorted(TEMPLATES_DIR.rglob("*")):
+        if path.suffix not in {".html", ".txt", ".xml", ".ics"}:
+            continue
+        for match in DATE_FILTER.finditer(path.read_text()):
+            if _bad_date_format(match.group(2)):
+                found.append(f"{path.relative_to(TEMPLATES_DIR)}: {match.group(2)}")
+    assert found == []
+
+
+def test_the_format_scanner_catches_names():
+    assert [
+        f
+        for f in ["j M", "D j", "F Y", "l", "j N", "j b", "c", "Y-m-d", "H:i", "DATE_FORMAT"]
+        if _bad_date_format(f)
+    ] == ["j M", "D j", "F Y", "l", "j N", "j b"]
+
+
+@pytest.mark.parametrize(
+    ("language", "calendar_day", "day_time", "seconds", "zone"),
+    [
+        (
+            "en",
+            "Mon 30 Nov",
+            "30 Nov, 23:30",
+            "30 Nov 2026, 23:30:00",
+            "30 November 2026, 23:30 CET",
+        ),
+        (
+            "nl",
+            "ma 30 nov",
+            "30 nov, 23:30",
+            "30 nov 2026, 23:30:00",
+            "30 november 2026, 23:30 CET",
+        ),
+    ],
+)
+def test_our_own_formats_per_language(settings, language, calendar_day, day_time, seconds, zone):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    with translation.override(language), timezone.override("Europe/Amsterdam"):
+        local = timezone.localtime(LATE_NOVEMBER)
+        assert date_format(local.date(), "WEEKDAY_DAY_MONTH_FORMAT") == calendar_day
+        assert date_format(local, "DAY_MONTH_TIME_FORMAT") == day_time
+        assert date_format(local, "SHORT_DATETIME_SECONDS_FORMAT") == seconds
+        assert date_format(local, "DATETIME_ZONE_FORMAT") == zone
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "expected"), [("en", "Mon 30 Nov"), ("nl", "ma 30 nov")])
+def test_calendar_days_in_the_readers_language(client_as, comms_user, language, expected):
+    client = client_as(comms_user)
+    client.cookies["portal_language"] = language
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
+        page = client.get(reverse("ambassadors:studio_calendar") + "?view=week").content.decode()
+    assert f'<time datetime="2026-11-30">{expected}</time>' in page
