@@ -229,3 +229,68 @@ def test_calendar_days_in_the_readers_language(client_as, comms_user, language, 
     with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
         page = client.get(reverse("ambassadors:studio_calendar") + "?view=week").content.decode()
     assert f'<time datetime="2026-11-30">{expected}</time>' in page
+
+
+# --- Department names in the reader's language, wherever they are shown ---------------------
+
+
+@pytest.fixture
+def named_report_data(db):
+    with time_machine.travel(report_data.NOW, tick=False):
+        data = report_data.build()
+        Department.objects.filter(name="Sales").update(name_nl="Verkoop")
+        Department.objects.filter(name="Engineering").update(name_nl="Techniek")
+        yield data
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"), [("nl", "Verkoop", "Techniek"), ("en", "Sales", "Engineering")]
+)
+def test_leaderboard_departments_in_the_readers_language(
+    client_as, named_report_data, language, first, second
+):
+    anna = named_report_data["people"]["anna"]
+    anna.language = language  # the ambassador's own setting wins over the cookie
+    anna.save(update_fields=["language"])
+    client = client_as(anna.user)
+    with time_machine.travel(report_data.NOW, tick=False):
+        response = client.get("/leaderboard/")
+    board = response.context["departments"]
+    assert [(entry.place, entry.name) for entry in board.top] == [(1, first), (2, second)]
+    assert f'<th scope="row">{first} <span class="tag">' in response.content.decode()
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    return list(
+        csv.reader(io.StringIO(body), delimiter=";" if ";" in body.splitlines()[0] else ",")
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "sales", "engineering"),
+    [("nl", "Verkoop", "Techniek"), ("en", "Sales", "Engineering")],
+)
+def test_report_pages_and_downloads_name_departments_in_the_readers_language(
+    client_as, comms_user, named_report_data, language, sales, engineering
+):
+    client = client_as(comms_user)
+    client.cookies["portal_language"] = language
+    sales_pk = Department.objects.get(name="Sales").pk
+    params = {"period": "this_month"}
+    with time_machine.travel(report_data.NOW, tick=False):
+        page = client.get(reverse("ambassadors:reports"), params).content.decode()
+        table = client.get("/studio/reports/departments.csv", params)
+        lines = client.get("/studio/reports/all-shares.csv", params)
+        drill = client.get(reverse("ambassadors:report_department", args=[sales_pk]), params)
+        item = client.get(
+            reverse("ambassadors:report_item", args=[named_report_data["items"]["a"].pk]), params
+        )
+    assert f">{sales}</a>" in page
+    assert f">{engineering}</a>" in page
+    assert [row[0] for row in _csv(table)[1:]][:2] == [sales, engineering]
+    shown = {row[3] for row in _csv(lines)[1:]}
+    assert shown >= {sales, engineering}
+    assert not ({"Verkoop", "Techniek", "Sales", "Engineering"} - {sales, engineering}) & shown
+    assert f"<title>{sales} ·" in drill.content.decode()
+    assert f">{sales}</a>" in item.content.decode()

@@ -236,7 +236,7 @@ def sources(request: HttpRequest) -> HttpResponse:
         form = SourceForm()
     rows = Source.objects.annotate(
         new_count=Count("entries", filter=Q(entries__status=SourceEntry.Status.NEW))
-    ).prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+    ).prefetch_related(Prefetch("topics", queryset=Topic.objects.by_label()))
     return render(
         request,
         "studio/sources/sources.html",
