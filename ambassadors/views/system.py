@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.utils import translation
 from django.http import JsonResponse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
