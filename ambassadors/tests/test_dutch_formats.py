@@ -294,3 +294,41 @@ def test_report_pages_and_downloads_name_departments_in_the_readers_language(
     assert not ({"Verkoop", "Techniek", "Sales", "Engineering"} - {sales, engineering}) & shown
     assert f"<title>{sales} ·" in drill.content.decode()
     assert f">{sales}</a>" in item.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "topics", "departments"),
+    [
+        ("nl", ["Awards", "Nieuws", "Vacatures"], ["Inkoop", "Verkoop"]),
+        ("en", ["Awards", "Jobs", "News"], ["Purchasing", "Sales"]),
+    ],
+)
+def test_topic_and_department_choices_are_named_and_sorted_for_the_reader(
+    language, topics, departments
+):
+    from ambassadors.crisis.forms import ActivateForm, ScenarioForm
+    from ambassadors.views.studio.calendar import CalendarFilterForm
+    from ambassadors.views.studio.forms import ItemFilterForm, ItemForm
+    from ambassadors.views.studio.sources import InboxFilterForm, SourceForm
+
+    TopicFactory(slug="news", name="News", name_nl="Nieuws")
+    TopicFactory(slug="jobs", name="Jobs", name_nl="Vacatures")
+    TopicFactory(slug="awards", name="Awards", name_nl="")
+    DepartmentFactory(name="Sales", name_nl="Verkoop")
+    DepartmentFactory(name="Purchasing", name_nl="Inkoop")
+
+    def shown(field) -> list[str]:
+        return [label for value, label in field.choices if value != ""]
+
+    with translation.override(language):
+        for form, name in [
+            (ItemForm(), "topics"),
+            (ItemFilterForm(), "topic"),
+            (CalendarFilterForm(), "topic"),
+            (InboxFilterForm(sources=[]), "topic"),
+            (SourceForm(), "topics"),
+        ]:
+            assert shown(form.fields[name]) == topics, type(form).__name__
+        for form in [ItemForm(), ScenarioForm(), ActivateForm()]:
+            assert shown(form.fields["audience"]) == departments, type(form).__name__

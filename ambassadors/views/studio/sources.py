@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ...fetching import FetchError, FetchRefused, check_url
+from ...forms import order_names_for_reader
 from ...models import Language, Source, SourceEntry, Topic, WatchTerm
 from ...sources.inbox import (
     InboxError,
@@ -60,6 +61,10 @@ class SourceForm(forms.ModelForm):
         except FetchRefused as error:
             raise ValidationError(error.message) from None
         return url
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
 
 
 class WatchTermForm(forms.ModelForm):
@@ -110,6 +115,7 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, sources: list[Source], **kwargs):
         super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
         self.sources = {str(s.pk): s for s in sources}
         self.fields["source"].choices = [
             ("", _("All sources and suggestions")),
