@@ -332,3 +332,25 @@ def test_topic_and_department_choices_are_named_and_sorted_for_the_reader(
             assert shown(form.fields[name]) == topics, type(form).__name__
         for form in [ItemForm(), ScenarioForm(), ActivateForm()]:
             assert shown(form.fields["audience"]) == departments, type(form).__name__
+
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+# A hard-coded format in Python: strftime with a name (%a %A %b %B %p), or date_format /
+# dateformat.format / |date: with a literal format string instead of a named one.
+PYTHON_FORMAT = re.compile(
+    r"""strftime\(\s*["'][^"']*%[aAbBp]|(?:date_format|dateformat\.format)\([^)]*?,\s*["']([^"']*)["']"""
+)
+
+
+def test_no_python_code_hard_codes_a_date_format_with_names():
+    found = []
+    for path in sorted(PYTHON_DIR.rglob("*.py")):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for match in PYTHON_FORMAT.finditer(path.read_text()):
+            literal = match.group(1)
+            if literal is None or _bad_date_format(literal):
+                found.append(f"{path.relative_to(PYTHON_DIR)}: {match.group(0)}")
+    assert found == []
+    assert PYTHON_FORMAT.search('when.strftime("%d %b")')
+    assert _bad_date_format(PYTHON_FORMAT.search('date_format(day, "j M Y")').group(1))

@@ -13,6 +13,7 @@ from pathlib import Path
 import allauth
 import django
 import polib
+import pytest
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,3 +157,17 @@ def test_the_sign_in_words_in_dutch():
     assert MIXED_SIGN_IN_WORDS.search("Registreren")
     assert MIXED_SIGN_IN_WORDS.search("Bevestigings e-mail verzonden")
     assert not MIXED_SIGN_IN_WORDS.search("Inloggen of een account maken")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "word"), [("/accounts/login/", "Inloggen"), ("/accounts/signup/", "Account maken")]
+)
+def test_the_sign_in_and_sign_up_pages_use_one_word_per_action(client, path, word):
+    client.cookies["portal_language"] = "nl"
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1)
+    assert word in title
+    assert not MIXED_SIGN_IN_WORDS.search(re.sub(r"<[^>]+>", " ", page))
