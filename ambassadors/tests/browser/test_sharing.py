@@ -59,6 +59,7 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
     assert line.inner_text() == "We add this line after your text: #employee"
     assert line.is_visible()
     text.fill("Our open day is on Saturday.")
+    page.locator("#share-linkedin").screenshot(path="/tmp/wtfixA-disclosure.png")  # noqa: S108
 
     with page.context.expect_page() as popup_info:
         page.get_by_role("button", name="Share on LinkedIn").click()
