@@ -6,6 +6,16 @@ from .models import Ambassador, Department, Language, Network, Topic
 from .time_zones import time_zone_choices
 
 
+def order_names_for_reader(form: forms.BaseForm) -> None:
+    """Sort every topic and department choice of ``form`` by the name the reader sees (the
+    Dutch name for a Dutch reader, ``NamedQuerySet.by_label``): a field's queryset is made
+    when the class is defined, so its order cannot follow the language there."""
+    for field in form.fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and queryset.model in (Topic, Department):
+            field.queryset = queryset.by_label()
+
+
 class AcceptGuidelinesForm(forms.Form):
     accept = forms.BooleanField(
         label=_("I have read the guidelines and I want to join."),

@@ -85,3 +85,59 @@ OVERRIDDEN = [
         "min_length",
     ),
 ]
+
+# One word per action in Dutch: "Inloggen" (sign in) and "Account maken" (sign up), never
+# "Aanmelden" (read as both) or "Registreren". Package texts that say otherwise, or that
+# are misspelt ("Bevestigings e-mail"), get our wording (test_informal_dutch.py checks).
+SIGN_IN_WORDS = [
+    gettext_noop("A sign-in code has been sent to %(recipient)s."),
+    gettext_noop("A user is already registered with this email address."),
+    gettext_noop("A user is already registered with this phone number."),
+    gettext_noop("Confirmation email sent to %(email)s."),
+    gettext_noop(
+        "Enabling passwordless operation allows you to sign in using just this"
+        " key, but imposes additional requirements such as biometrics or PIN"
+        " protection."
+    ),
+    gettext_noop("Enter Sign-In Code"),
+    gettext_noop("If it was you, you can sign up for an account using the link below."),
+    gettext_noop(
+        "If you have not created an account yet, then please %(link)ssign up%(end_link)s first."
+    ),
+    gettext_noop("Login Cancelled"),
+    gettext_noop("Other sign-in options"),
+    gettext_noop("Passkey Sign Up"),
+    gettext_noop("Send me a sign-in code"),
+    gettext_noop("Sign In"),
+    gettext_noop("Sign In Via %(provider)s"),
+    gettext_noop("Sign Up"),
+    gettext_noop("Sign Up Closed"),
+    gettext_noop("Sign up using a passkey"),
+    gettext_noop("Sign-In Code"),
+    gettext_noop("Signup"),
+    gettext_noop("Third-Party Login Failure"),
+    gettext_noop("We are sorry, but the sign up is currently closed."),
+    gettext_noop(
+        "You are receiving this email because you or someone else tried to"
+        " signup for an\naccount using email address:\n\n%(email)s\n\nHowever, an"
+        " account using that email address already exists.  In case you"
+        " have\nforgotten about this, please use the password forgotten"
+        " procedure to recover\nyour account:\n\n%(password_reset_url)s"
+    ),
+    gettext_noop(
+        "You can sign in to your account using any of the following third-party accounts:"
+    ),
+    gettext_noop(
+        "You decided to cancel logging in to our site using one of your"
+        " existing accounts. If this was a mistake, please proceed to <a"
+        ' href="%(login_url)s">sign in</a>.'
+    ),
+    gettext_noop("Your sign-in code is listed below. Please enter it in your open browser window."),
+    gettext_noop("last login"),
+    gettext_noop("Designates whether the user can log into this admin site."),
+    gettext_noop(
+        "Whether the user will be able to authenticate using a password or not."
+        " If disabled, they may still be able to authenticate using other"
+        " backends, such as Single Sign-On or LDAP."
+    ),
+]

@@ -222,6 +222,17 @@ def fit_bluesky(text: str, url: str, *, keep: str = "") -> str:
     return compose("bluesky", fit("bluesky", text, url, keep=keep), url)
 
 
+def add_disclosure(text: str, disclosure: str) -> str:
+    """The text with the disclosure line (e.g. "#employee") after an empty line, unless the
+    text already contains it (then unchanged, so it never shows twice). The result ends with
+    ``disclosure`` whenever it was added, so ``shorten(keep=disclosure)`` never cuts it."""
+    text = (text or "").strip()
+    disclosure = (disclosure or "").strip()
+    if not disclosure or disclosure in text:
+        return text
+    return f"{text}\n\n{disclosure}" if text else disclosure
+
+
 def with_link(text: str, url: str) -> str:
     """The text, an empty line and the link (what copy, e-mail and WhatsApp send)."""
     return compose("copy", text, url)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import reports
-from .models import Network
+from .models import Department, Network
 from .reports import Period
 
 
@@ -162,8 +162,16 @@ def digest_table(*, period: Period, top: int) -> Table:
 
 def share_lines_table(*, period: Period, top: int) -> Table:
     """Download only: one line per counted share, fetched in batches."""
+    # The lines carry the English name (unique); the reader sees the name in their language.
+    names = {department.name: department.label for department in Department.objects.all()}
     rows = (
-        [day, title, network_label(network), department or _("No department"), presses]
+        [
+            day,
+            title,
+            network_label(network),
+            names.get(department, department) if department else _("No department"),
+            presses,
+        ]
         for day, title, network, department, presses in reports.share_lines(period=period)
     )
     headers = [_("Day"), _("Item"), _("Network"), _("Department"), _("Times pressed")]

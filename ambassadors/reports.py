@@ -39,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import NullIf, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from .models import (
     Ambassador,
@@ -512,6 +513,15 @@ def fetch_rows(sql: str, params: list[Any], *, batch: int = 2000) -> Iterator[di
                 yield row
 
 
+def _department_name(alias: str) -> str:
+    """SQL for a department's name in the active language: the Dutch name where there is one
+    for a Dutch reader, else the English name (as ``Department.label``)."""
+    name = _column(Department, "name", alias)
+    if (get_language() or "en")[:2] == "nl":
+        return f"COALESCE(NULLIF({_column(Department, 'name_nl', alias)}, ''), {name})"
+    return name
+
+
 def _table(model, alias: str) -> str:
     return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
 
@@ -548,9 +558,9 @@ def activity(
         if dimension == "item_network":
             order = "t.shares DESC, t.clicks DESC, t.k0, t.k1"
     elif dimension == "department":
-        select.append(f"{_column(Department, 'name', 'd')} AS name")
+        name = _department_name("d")
+        select.append(f"{name} AS name")
         joins = f" LEFT JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = t.k0"
-        name = _column(Department, "name", "d")
         order = f"t.shares DESC, t.clicks DESC, CASE WHEN {name} IS NULL THEN 1 ELSE 0 END, {name}"
     elif dimension in ("time", "total"):
         order = "t.k0"
@@ -558,8 +568,14 @@ def activity(
     if limit:
         sql += " LIMIT %s"
         params.append(limit)
+    # The query (with names in the active language) is built now, not when a streamed CSV
+    # is read.
+    return _activity_rows(sql, params, dates=dimension == "time")
+
+
+def _activity_rows(sql: str, params: list[Any], *, dates: bool) -> Iterator[dict[str, Any]]:
     for row in fetch_rows(sql, params):
-        if dimension == "time":
+        if dates:
             row["k0"] = _as_date(row["k0"])
         yield row
 
@@ -656,7 +672,7 @@ def ranked(
             f"{_column(Ambassador, 'user', 'a')}"
         )
     elif dimension == "department":
-        names = f", {_column(Department, 'name', 'd')} AS name"
+        names = f", {_department_name('d')} AS name"
         name_joins = (
             f" JOIN {_table(Department, 'd')} ON {_column(Department, 'id', 'd')} = ranked.k0"
         )

@@ -160,7 +160,7 @@ def revision_values(revision: ItemRevision) -> dict[str, Any]:
 
 def _display(name: str, value: Any) -> Any:
     if name == "audience":
-        names = dict(Department.objects.filter(pk__in=value).values_list("pk", "name"))
+        names = {d.pk: d.label for d in Department.objects.filter(pk__in=value)}
         return sorted(names.get(pk, str(pk)) for pk in value)
     if name == "share_texts":
         return [f"{n}: {t}" for n, t in value]
@@ -173,7 +173,7 @@ def _display(name: str, value: Any) -> Any:
 
 def _current(item: Item, name: str) -> Any:
     if name == "audience":
-        return sorted(item.audience.values_list("name", flat=True))
+        return sorted(department.label for department in item.audience.all())
     if name == "share_texts":
         return [f"{n}: {t}" for n, t in item.share_texts.values_list("network", "text")]
     if name == "translation_of":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from . import intents
+from .links import CODE_LENGTH
 from .models import Network
 
 # What a post may hold. X and Bluesky are hard limits of the network; the others are what
@@ -45,14 +46,18 @@ def share_text_length(*, text: str, network: str) -> int:
     return len(text)
 
 
+def sample_link() -> str:
+    """A stand-in for the tracked link, as long as the real one will be (SITE_URL + "/s/" +
+    the code), for counting a post before the link exists."""
+    return settings.SITE_URL + "/s/" + "x" * CODE_LENGTH
+
+
 def share_text_reserve(*, network: str, disclosure: str) -> int:
-    """Room taken by what sharing adds after the text: a space, the tracked link, a space and
-    the disclosure line. Counted so the whole post fits, not only the suggested words."""
-    if network in (Network.X, Network.MASTODON):
-        link = X_LINK_LENGTH
-    else:
-        link = len(settings.SITE_URL) + len("/s/") + 16
-    return 1 + link + (1 + len(disclosure) if disclosure else 0)
+    """Room taken by what sharing adds to a text without the disclosure line: an empty line
+    and the disclosure, and the tracked link with what joins it to the text (``intents.
+    compose``: a space on X, a new line on Bluesky, an empty line elsewhere). Counted so
+    the whole post fits, not only the suggested words."""
+    return share_text_count(text="a", network=network, disclosure=disclosure).used - 1
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,9 @@ class ShareTextCount:
 
 
 def share_text_count(*, text: str, network: str, disclosure: str) -> ShareTextCount:
-    used = share_text_length(text=text, network=network) + share_text_reserve(
-        network=network, disclosure=disclosure
-    )
+    """How long the post made from ``text`` is as ``network`` counts it: the text, the
+    disclosure line (added unless the text holds it, as ``sharing.share_intent`` does) and
+    the tracked link; and the network's limit (``SHARE_TEXT_LIMITS``)."""
+    text = intents.add_disclosure(unicodedata.normalize("NFC", text), disclosure)
+    used = intents.post_length(network, text, sample_link())
     return ShareTextCount(used=used, limit=SHARE_TEXT_LIMITS.get(network, 4000))

@@ -121,10 +121,9 @@ def disclosure_for(item: Item, site: SiteSettings | None = None) -> str:
 
 
 def with_disclosure(text: str, disclosure: str) -> str:
-    text = text.strip()
-    if not disclosure or disclosure in text:
-        return text
-    return f"{text}\n\n{disclosure}" if text else disclosure
+    """The text as it is shared: the disclosure line added after it unless it is already
+    in it (``intents.add_disclosure``)."""
+    return intents.add_disclosure(text, disclosure)
 
 
 def pick_variant(pool: list[str]) -> str:
@@ -133,12 +132,13 @@ def pick_variant(pool: list[str]) -> str:
 
 def suggested_text(*, item: Item, network: str, disclosure: str) -> str:
     """A random variant for the network (people posting the same words as twenty
-    colleagues look staged), else any variant, else the title; plus the disclosure.
-    Uses the prefetched ``share_texts``."""
+    colleagues look staged), else any variant, else the title. Without the disclosure line:
+    the ambassador edits only their own words, and ``share_intent`` adds the line to whatever
+    they send (the page shows it under the text). Uses the prefetched ``share_texts``."""
     texts = list(item.share_texts.all())
     own = [t.text for t in texts if t.network == network]
     pool = own or [t.text for t in texts] or [item.title]
-    return with_disclosure(pick_variant(pool), disclosure)
+    return pick_variant(pool).strip()
 
 
 NOTES = {
@@ -177,6 +177,10 @@ class ShareOption:
     # characters the link and what joins it to the text take there.
     limit: int = 0
     link_length: int = 0
+    # The disclosure line sharing adds after the text (the counter counts it too), and
+    # whether the suggested text lacks it (then the page shows it as added).
+    disclosure: str = ""
+    adds_disclosure: bool = False
 
 
 def linkedin_mode(site: SiteSettings | None = None) -> str:
@@ -197,11 +201,14 @@ def share_options(*, ambassador: Ambassador, item: Item) -> list[ShareOption]:
     for network in order:
         is_link_only = intents.link_only(network, linkedin_mode=mode)
         limit = 0 if is_link_only else intents.POST_LIMITS.get(network, 0)
+        text = suggested_text(item=item, network=network, disclosure=disclosure)
         options.append(
             ShareOption(
                 network=network,
                 label=Network(network).label,
-                text=suggested_text(item=item, network=network, disclosure=disclosure),
+                text=text,
+                disclosure=disclosure,
+                adds_disclosure=bool(disclosure) and disclosure not in text,
                 note=LINKEDIN_NOTES[mode]
                 if network == Network.LINKEDIN
                 else NOTES.get(network, ""),
@@ -217,7 +224,8 @@ def share_options(*, ambassador: Ambassador, item: Item) -> list[ShareOption]:
 def share_native_link(*, ambassador: Ambassador, item: Item) -> dict | None:
     """What the phone's share sheet needs before the press: the tracked link for "native"
     (created once, so the sheet can open inside the tap; a share is only logged after the
-    sheet reports success) and the item's title. None for an internal-only item: it has no
+    sheet reports success) and the item's title (the page adds the disclosure line of the
+    share options to the sheet's text). None for an internal-only item: it has no
     tracked links and nothing to share."""
     if item.internal_only:
         return None
@@ -228,13 +236,16 @@ def share_native_link(*, ambassador: Ambassador, item: Item) -> dict | None:
 def share_intent(*, ambassador: Ambassador, item: Item, network: str, text: str) -> dict:
     """What the browser needs after a logged press: the tracked link and the network's
     share URL (empty for copy and the share sheet), plus the text to copy (the text as
-    sent, shortened where the network's limit made us)."""
+    sent, shortened where the network's limit made us). The disclosure line (the item's,
+    else the site's for the item's language) is added after the ambassador's text unless
+    the text already holds it, for every network; shortening never cuts it."""
     link = tracked_link_get_or_create(ambassador=ambassador, item=item, network=network)
     url = tracked_link_url(link)
-    text = (text or "").replace("\r\n", "\n").strip()[:TEXT_MAX_LENGTH]
     site = SiteSettings.load()
     mode = linkedin_mode(site)
     keep = disclosure_for(item, site)
+    text = (text or "").replace("\r\n", "\n").strip()[:TEXT_MAX_LENGTH]
+    text = with_disclosure(text, keep)
     intent = intents.intent_url(
         network,
         text=text,

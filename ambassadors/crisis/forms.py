@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import order_names_for_reader
 from ..images import ImageRejected, image_validate
 from ..models import Channel, CrisisScenario, Department, Webhook
 from .placeholders import PLACEHOLDER
@@ -53,6 +54,10 @@ class ScenarioForm(forms.ModelForm):
             ):
                 self.add_error(f"body_{code}", _("Write both a title and a text, or neither."))
         return cleaned
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
 
 
 class ActivateForm(forms.Form):
@@ -110,6 +115,7 @@ class ActivateForm(forms.Form):
 
     def __init__(self, *args, placeholders: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
         self.placeholders = list(placeholders)
         for name in self.placeholders:
             self.fields[f"fill_{name}"] = forms.CharField(

@@ -3,12 +3,15 @@ languages, CSV that Dutch Excel splits, a time zone list people can use."""
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from ambassadors.csv_export import csv_delimiter
 from ambassadors.models import Department, DigestRun, Topic
@@ -151,3 +154,203 @@ def test_a_saved_legacy_time_zone_stays_valid(client_as):
          "time_zone": "US/Eastern"},
     )  # fmt: skip
     assert response.status_code == 302
+
+
+# --- No hard-coded date formats with month or day names ---------------------------------------
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+DATE_FILTER = re.compile(r"""\|date:\s*(["'])(.*?)\1""")
+# Allowed: Django's own ISO format "c", a named format from portal/formats/ (or Django's), or
+# a numeric format without names: no M (Nov), N (Nov.), b (nov), E/F (November), D/l (Mon).
+NAMED_FORMAT = re.compile(r"^[A-Z_]+_FORMAT$")
+NAME_LETTERS = set("MNbEFDl")
+
+
+def _bad_date_format(fmt: str) -> bool:
+    if fmt == "c" or NAMED_FORMAT.match(fmt):
+        return False
+    letters = re.sub(r"\\.", "", fmt)  # an escaped letter is printed as is
+    return bool(NAME_LETTERS & set(letters))
+
+
+def test_no_template_hard_codes_a_date_format_with_names():
+    found = []
+    for path in sorted(TEMPLATES_DIR.rglob("*")):
+        if path.suffix not in {".html", ".txt", ".xml", ".ics"}:
+            continue
+        for match in DATE_FILTER.finditer(path.read_text()):
+            if _bad_date_format(match.group(2)):
+                found.append(f"{path.relative_to(TEMPLATES_DIR)}: {match.group(2)}")
+    assert found == []
+
+
+def test_the_format_scanner_catches_names():
+    assert [
+        f
+        for f in ["j M", "D j", "F Y", "l", "j N", "j b", "c", "Y-m-d", "H:i", "DATE_FORMAT"]
+        if _bad_date_format(f)
+    ] == ["j M", "D j", "F Y", "l", "j N", "j b"]
+
+
+@pytest.mark.parametrize(
+    ("language", "calendar_day", "day_time", "seconds", "zone"),
+    [
+        (
+            "en",
+            "Mon 30 Nov",
+            "30 Nov, 23:30",
+            "30 Nov 2026, 23:30:00",
+            "30 November 2026, 23:30 CET",
+        ),
+        (
+            "nl",
+            "ma 30 nov",
+            "30 nov, 23:30",
+            "30 nov 2026, 23:30:00",
+            "30 november 2026, 23:30 CET",
+        ),
+    ],
+)
+def test_our_own_formats_per_language(settings, language, calendar_day, day_time, seconds, zone):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    with translation.override(language), timezone.override("Europe/Amsterdam"):
+        local = timezone.localtime(LATE_NOVEMBER)
+        assert date_format(local.date(), "WEEKDAY_DAY_MONTH_FORMAT") == calendar_day
+        assert date_format(local, "DAY_MONTH_TIME_FORMAT") == day_time
+        assert date_format(local, "SHORT_DATETIME_SECONDS_FORMAT") == seconds
+        assert date_format(local, "DATETIME_ZONE_FORMAT") == zone
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "expected"), [("en", "Mon 30 Nov"), ("nl", "ma 30 nov")])
+def test_calendar_days_in_the_readers_language(client_as, comms_user, language, expected):
+    client = client_as(comms_user)
+    client.cookies["portal_language"] = language
+    with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=False):
+        page = client.get(reverse("ambassadors:studio_calendar") + "?view=week").content.decode()
+    assert f'<time datetime="2026-11-30">{expected}</time>' in page
+
+
+# --- Department names in the reader's language, wherever they are shown ---------------------
+
+
+@pytest.fixture
+def named_report_data(db):
+    with time_machine.travel(report_data.NOW, tick=False):
+        data = report_data.build()
+        Department.objects.filter(name="Sales").update(name_nl="Verkoop")
+        Department.objects.filter(name="Engineering").update(name_nl="Techniek")
+        yield data
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"), [("nl", "Verkoop", "Techniek"), ("en", "Sales", "Engineering")]
+)
+def test_leaderboard_departments_in_the_readers_language(
+    client_as, named_report_data, language, first, second
+):
+    anna = named_report_data["people"]["anna"]
+    anna.language = language  # the ambassador's own setting wins over the cookie
+    anna.save(update_fields=["language"])
+    client = client_as(anna.user)
+    with time_machine.travel(report_data.NOW, tick=False):
+        response = client.get("/leaderboard/")
+    board = response.context["departments"]
+    assert [(entry.place, entry.name) for entry in board.top] == [(1, first), (2, second)]
+    assert f'<th scope="row">{first} <span class="tag">' in response.content.decode()
+
+
+def _csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode().removeprefix("\ufeff")
+    return list(
+        csv.reader(io.StringIO(body), delimiter=";" if ";" in body.splitlines()[0] else ",")
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "sales", "engineering"),
+    [("nl", "Verkoop", "Techniek"), ("en", "Sales", "Engineering")],
+)
+def test_report_pages_and_downloads_name_departments_in_the_readers_language(
+    client_as, comms_user, named_report_data, language, sales, engineering
+):
+    client = client_as(comms_user)
+    client.cookies["portal_language"] = language
+    sales_pk = Department.objects.get(name="Sales").pk
+    params = {"period": "this_month"}
+    with time_machine.travel(report_data.NOW, tick=False):
+        page = client.get(reverse("ambassadors:reports"), params).content.decode()
+        table = client.get("/studio/reports/departments.csv", params)
+        lines = client.get("/studio/reports/all-shares.csv", params)
+        drill = client.get(reverse("ambassadors:report_department", args=[sales_pk]), params)
+        item = client.get(
+            reverse("ambassadors:report_item", args=[named_report_data["items"]["a"].pk]), params
+        )
+    assert f">{sales}</a>" in page
+    assert f">{engineering}</a>" in page
+    assert [row[0] for row in _csv(table)[1:]][:2] == [sales, engineering]
+    shown = {row[3] for row in _csv(lines)[1:]}
+    assert shown >= {sales, engineering}
+    assert not ({"Verkoop", "Techniek", "Sales", "Engineering"} - {sales, engineering}) & shown
+    assert f"<title>{sales} ·" in drill.content.decode()
+    assert f">{sales}</a>" in item.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "topics", "departments"),
+    [
+        ("nl", ["Awards", "Nieuws", "Vacatures"], ["Inkoop", "Verkoop"]),
+        ("en", ["Awards", "Jobs", "News"], ["Purchasing", "Sales"]),
+    ],
+)
+def test_topic_and_department_choices_are_named_and_sorted_for_the_reader(
+    language, topics, departments
+):
+    from ambassadors.crisis.forms import ActivateForm, ScenarioForm
+    from ambassadors.views.studio.calendar import CalendarFilterForm
+    from ambassadors.views.studio.forms import ItemFilterForm, ItemForm
+    from ambassadors.views.studio.sources import InboxFilterForm, SourceForm
+
+    TopicFactory(slug="news", name="News", name_nl="Nieuws")
+    TopicFactory(slug="jobs", name="Jobs", name_nl="Vacatures")
+    TopicFactory(slug="awards", name="Awards", name_nl="")
+    DepartmentFactory(name="Sales", name_nl="Verkoop")
+    DepartmentFactory(name="Purchasing", name_nl="Inkoop")
+
+    def shown(field) -> list[str]:
+        return [label for value, label in field.choices if value != ""]
+
+    with translation.override(language):
+        for form, name in [
+            (ItemForm(), "topics"),
+            (ItemFilterForm(), "topic"),
+            (CalendarFilterForm(), "topic"),
+            (InboxFilterForm(sources=[]), "topic"),
+            (SourceForm(), "topics"),
+        ]:
+            assert shown(form.fields[name]) == topics, type(form).__name__
+        for form in [ItemForm(), ScenarioForm(), ActivateForm()]:
+            assert shown(form.fields["audience"]) == departments, type(form).__name__
+
+
+PYTHON_DIR = Path(__file__).resolve().parents[1]
+# A hard-coded format in Python: strftime with a name (%a %A %b %B %p), or date_format /
+# dateformat.format / |date: with a literal format string instead of a named one.
+PYTHON_FORMAT = re.compile(
+    r"""strftime\(\s*["'][^"']*%[aAbBp]|(?:date_format|dateformat\.format)\([^)]*?,\s*["']([^"']*)["']"""
+)
+
+
+def test_no_python_code_hard_codes_a_date_format_with_names():
+    found = []
+    for path in sorted(PYTHON_DIR.rglob("*.py")):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for match in PYTHON_FORMAT.finditer(path.read_text()):
+            literal = match.group(1)
+            if literal is None or _bad_date_format(literal):
+                found.append(f"{path.relative_to(PYTHON_DIR)}: {match.group(0)}")
+    assert found == []
+    assert PYTHON_FORMAT.search('when.strftime("%d %b")')
+    assert _bad_date_format(PYTHON_FORMAT.search('date_format(day, "j M Y")').group(1))

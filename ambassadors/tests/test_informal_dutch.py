@@ -13,6 +13,7 @@ from pathlib import Path
 import allauth
 import django
 import polib
+import pytest
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +114,60 @@ def test_the_agreement_check_finds_the_old_fault():
     many = "We mailen het naar %(counter)s mensen, %(delay)s minuten nadat het online komt."
     assert _before_plural_nouns(many) - _before_plural_nouns(one) == {("counter", "mensen")}
     assert ("delay", "minuten") in _before_plural_nouns(one)
+
+
+# One word per action: "Inloggen" for signing in, "Account maken" for signing up. "Aanmelden"
+# reads as both, "Registreren" is stiff; "Bevestigings e-mail" is misspelt.
+MIXED_SIGN_IN_WORDS = re.compile(r"aanmeld|registr|bevestigings[ -]e-?mail", re.IGNORECASE)
+
+
+def _shown_in_dutch(msgid: str, n: int | None) -> str:
+    if "\x04" in msgid:  # a context: pgettext
+        context, _sep, text = msgid.partition("\x04")
+        return translation.pgettext(context, text)
+    if n is not None:
+        return translation.ngettext(msgid, msgid, 1 if n == 0 else 2)
+    return translation.gettext(msgid)
+
+
+def test_our_catalogue_says_inloggen_and_account_maken():
+    assert [text for text in our_texts() if MIXED_SIGN_IN_WORDS.search(_plain(text))] == []
+
+
+def test_every_package_text_people_see_says_inloggen_and_account_maken():
+    mixed = []
+    with translation.override("nl"):
+        for package, msgid, n in package_messages():
+            shown = _shown_in_dutch(msgid, n)
+            if MIXED_SIGN_IN_WORDS.search(_plain(shown)):
+                mixed.append((package, msgid[:60], shown[:80]))
+    assert mixed == []
+
+
+def test_the_sign_in_words_in_dutch():
+    with translation.override("nl"):
+        assert translation.gettext("Sign In") == "Inloggen"
+        assert translation.gettext("Sign in") == "Inloggen"
+        assert translation.gettext("Sign Up") == "Account maken"
+        assert translation.gettext("Create an account") == "Account maken"
+        assert translation.gettext("Confirmation email sent to %(email)s.") == (
+            "Bevestigingsmail verstuurd naar %(email)s."
+        )
+    assert MIXED_SIGN_IN_WORDS.search("Aanmelden via Google")
+    assert MIXED_SIGN_IN_WORDS.search("Registreren")
+    assert MIXED_SIGN_IN_WORDS.search("Bevestigings e-mail verzonden")
+    assert not MIXED_SIGN_IN_WORDS.search("Inloggen of een account maken")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "word"), [("/accounts/login/", "Inloggen"), ("/accounts/signup/", "Account maken")]
+)
+def test_the_sign_in_and_sign_up_pages_use_one_word_per_action(client, path, word):
+    client.cookies["portal_language"] = "nl"
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.DOTALL).group(1)
+    assert word in title
+    assert not MIXED_SIGN_IN_WORDS.search(re.sub(r"<[^>]+>", " ", page))

@@ -247,3 +247,42 @@ def test_mastodon_server_one_rule_for_preferences_and_share_button(
     ambassador.refresh_from_db()
     assert ambassador.mastodon_instance == saved
     assert item.shares.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [("nl", "en", "Your preferences are saved."), ("en", "nl", "Je voorkeuren zijn opgeslagen.")],
+)
+def test_the_saved_message_is_in_the_language_just_chosen(client_as, old, new, expected):
+    ambassador = AmbassadorFactory(language=old)
+    client = client_as(ambassador.user)
+    client.cookies["portal_language"] = old
+    response = client.post(
+        reverse("ambassadors:preferences"),
+        {
+            "language": new,
+            "content_languages": "both",
+            "networks": ["linkedin"],
+            "digest_weekday": "1",
+            "time_zone": "Europe/Amsterdam",
+        },
+        follow=True,
+    )
+    ambassador.refresh_from_db()
+    assert ambassador.language == new
+    assert [str(m) for m in response.context["messages"]] == [expected]
+    assert response["Content-Language"] == new
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("old", "new"), [("nl", "en"), ("en", "nl")])
+def test_the_language_switcher_answers_in_the_language_just_chosen(client_as, old, new):
+    ambassador = AmbassadorFactory(language=old)
+    client = client_as(ambassador.user)
+    client.cookies["portal_language"] = old
+    response = client.post(reverse("set_language"), {"language": new, "next": "/"})
+    assert response.status_code == 302
+    assert response["Content-Language"] == new
+    ambassador.refresh_from_db()
+    assert ambassador.language == new

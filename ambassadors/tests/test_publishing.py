@@ -437,12 +437,16 @@ def test_share_text_length_counts_like_the_network(network, text, length):
 @pytest.mark.parametrize(
     ("network", "limit", "reserve"),
     [
-        # X: space + link (23); the disclosure "#employee" adds a space and 9.
-        (Network.X, 280, 1 + 23 + 1 + 9),
-        # Others: space + our tracked link (http://testserver + /s/ + 16) + disclosure.
-        (Network.BLUESKY, 300, 1 + 17 + 3 + 16 + 1 + 9),
-        # Mastodon counts every link as 23, like X.
-        (Network.MASTODON, 500, 1 + 23 + 1 + 9),
+        # X: an empty line and "#employee" (2 + 9), a space and the link (23).
+        (Network.X, 280, 2 + 9 + 1 + 23),
+        # Bluesky: the disclosure, a new line and our tracked link as typed
+        # (http://testserver + /s/ + the 10-character code).
+        (Network.BLUESKY, 300, 2 + 9 + 1 + 17 + 3 + 10),
+        # Mastodon counts every link as 23, like X; the link comes after an empty line.
+        (Network.MASTODON, 500, 2 + 9 + 2 + 23),
+        # LinkedIn and Threads count the link as typed, after an empty line.
+        (Network.LINKEDIN, 3000, 2 + 9 + 2 + 17 + 3 + 10),
+        (Network.THREADS, 500, 2 + 9 + 2 + 17 + 3 + 10),
     ],
 )
 def test_share_text_limit_includes_link_and_disclosure(network, limit, reserve):
@@ -451,6 +455,19 @@ def test_share_text_limit_includes_link_and_disclosure(network, limit, reserve):
     over = share_text_count(text="a" * (room + 1), network=network, disclosure="#employee")
     assert (fits.used, fits.limit, fits.fits) == (limit, limit, True)
     assert (over.used, over.fits) == (limit + 1, False)
+
+
+@pytest.mark.parametrize("network", [Network.X, Network.BLUESKY, Network.LINKEDIN])
+def test_a_text_that_holds_the_disclosure_is_not_counted_twice(network):
+    plain = share_text_count(text="Proud of this.", network=network, disclosure="#employee")
+    holding = share_text_count(
+        text="Proud of this.\n\n#employee", network=network, disclosure="#employee"
+    )
+    assert holding.used == plain.used
+    inside = share_text_count(
+        text="Proud #employee of this.", network=network, disclosure="#employee"
+    )
+    assert inside.used == plain.used - 1  # "#employee " inside, not "\n\n#employee" after
 
 
 def test_x_counts_any_link_in_the_text_as_23():

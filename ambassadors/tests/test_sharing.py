@@ -67,9 +67,12 @@ def test_item_page_shows_body_and_every_share_option(client_as, ambassador, item
         "x", "linkedin", "whatsapp", "facebook", "bluesky", "threads", "mastodon", "email", "copy"
     ]  # fmt: skip
     texts = {option.network: option.text for option in response.context["options"]}
-    assert texts["x"] == "New office! Come and see it.\n\n#employee"
-    assert texts["linkedin"] == "Proud of our new office.\n\n#employee"
-    assert texts["whatsapp"] == "New office! Come and see it.\n\n#employee"  # any variant
+    # The ambassador edits only the words; the disclosure line shows under the text.
+    assert texts["x"] == "New office! Come and see it."
+    assert texts["linkedin"] == "Proud of our new office."
+    assert texts["whatsapp"] == "New office! Come and see it."  # any variant
+    assert {option.disclosure for option in response.context["options"]} == {"#employee"}
+    assert "We add this line after your text: #employee" in html
     for network in networks:
         assert f'action="/items/new-office/share/{network}/"' in html
     assert "data-native-share" in html
@@ -87,7 +90,7 @@ def test_variants_are_picked_at_random(client_as, ambassador, item, monkeypatch)
     monkeypatch.setattr("ambassadors.sharing.pick_variant", pick)
     response = client_as(ambassador.user).get(f"/items/{item.slug}/")
     assert response.context["options"][0].network == "linkedin"
-    assert response.context["options"][0].text == "Second variant.\n\n#employee"
+    assert response.context["options"][0].text == "Second variant."
     assert pools[0] == ["Proud of our new office.", "Second variant."]
 
 
@@ -104,7 +107,8 @@ def test_disclosure_line(client_as, ambassador, language, item_disclosure, expec
     SiteSettings.load()
     item = ItemFactory(live=True, language=language, title="Nieuws", disclosure=item_disclosure)
     response = client_as(ambassador.user).get(f"/items/{item.slug}/")
-    assert response.context["options"][0].text == f"Nieuws\n\n{expected}"
+    option = response.context["options"][0]
+    assert (option.text, option.disclosure, option.adds_disclosure) == ("Nieuws", expected, True)
 
 
 def test_item_page_needs_a_signed_in_ambassador(client, client_as, employee, item):
@@ -144,7 +148,7 @@ def test_share_without_javascript_logs_and_redirects_to_linkedin(client_as, amba
     assert (link.ambassador, link.item, link.network) == (ambassador, item, "linkedin")
     assert response.status_code == 302
     assert response["Location"] == (
-        "https://www.linkedin.com/feed/?shareActive=true&text=Hello%0A%0A"
+        "https://www.linkedin.com/feed/?shareActive=true&text=Hello%0A%0A%23employee%0A%0A"
         "http%3A%2F%2Ftestserver%2Fs%2F" + link.code
     )
 
@@ -187,10 +191,10 @@ def test_share_redirects_to_each_network_with_the_edited_text(
     if network == "facebook":
         assert value == tracked
     elif network == "x":
-        assert value == "Mijn eigen woorden: één café"
+        assert value == "Mijn eigen woorden: één café\n\n#employee"
         assert parse_qs(target.query)["url"] == [tracked]
     else:
-        assert value.startswith("Mijn eigen woorden: één café")
+        assert value.startswith("Mijn eigen woorden: één café\n\n#employee\n")
         assert value.endswith(tracked)
 
 
@@ -198,7 +202,7 @@ def test_share_by_email_redirects_to_mailto(client_as, ambassador, item):
     response = client_as(ambassador.user).post(share_url(item, "email"), {"text": "Kijk eens"})
     code = TrackedLink.objects.get().code
     assert response["Location"] == (
-        "mailto:?subject=Our%20new%20office&body=Kijk%20eens%0D%0A%0D%0Ahttp%3A%2F%2Ftestserver%2Fs%2F"
+        "mailto:?subject=Our%20new%20office&body=Kijk%20eens%0D%0A%0D%0A%23employee%0D%0A%0D%0Ahttp%3A%2F%2Ftestserver%2Fs%2F"
         + code
     )
 
@@ -215,6 +219,7 @@ def test_share_with_htmx_shows_the_logged_state(client_as, ambassador, item):
     assert "We opened LinkedIn with your text. If the post is empty, paste it" in html
     assert (
         'data-intent-url="https://www.linkedin.com/feed/?shareActive=true&amp;text=Hello%0A%0A'
+        "%23employee%0A%0A"
         f'http%3A%2F%2Ftestserver%2Fs%2F{link.code}"'
     ) in html
     assert f'action="/shares/{share.pk}/confirm/"' in html
@@ -237,7 +242,9 @@ def test_copy_without_javascript_shows_the_text_and_link(client_as, ambassador, 
     assert response["Location"] == f"/items/new-office/?logged={share.pk}#share-result"
     page = client.get(response["Location"])
     code = TrackedLink.objects.get(network="copy").code
-    assert f"Copy me\n\nhttp://testserver/s/{code}</textarea>" in page.content.decode()
+    assert f"Copy me\n\n#employee\n\nhttp://testserver/s/{code}</textarea>" in (
+        page.content.decode()
+    )
 
 
 def test_native_share_with_htmx_gives_the_link_to_the_share_sheet(client_as, ambassador, item):
@@ -247,7 +254,7 @@ def test_native_share_with_htmx_gives_the_link_to_the_share_sheet(client_as, amb
     code = TrackedLink.objects.get(network="native").code
     html = response.content.decode()
     assert f'data-share-url="http://testserver/s/{code}"' in html
-    assert 'data-share-text="From my phone"' in html
+    assert 'data-share-text="From my phone\n\n#employee"' in html
     assert 'data-intent-url=""' in html
 
 
@@ -262,7 +269,9 @@ def test_mastodon_asks_for_the_server_once_and_remembers_it(client_as, ambassado
     )
     ambassador.refresh_from_db()
     assert ambassador.mastodon_instance == "mastodon.social"
-    assert response["Location"].startswith("https://mastodon.social/share?text=Toot%0A%0Ahttp")
+    assert response["Location"].startswith(
+        "https://mastodon.social/share?text=Toot%0A%0A%23employee%0A%0Ahttp"
+    )
     response = client.post(share_url(item, "mastodon"), {"text": "Again"})
     assert response["Location"].startswith("https://mastodon.social/share?text=Again")
     assert Share.objects.count() == 2

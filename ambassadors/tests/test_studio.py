@@ -321,7 +321,7 @@ def test_comms_writes_a_draft_with_share_texts(client_as, comms_user):
 
 
 def test_share_text_over_the_x_limit_is_refused_with_the_count(client_as, comms_user):
-    room = 280 - (1 + 23 + 1 + len("#employee"))
+    room = 280 - (2 + len("#employee") + 1 + 23)  # an empty line and the line; the link
     response = client_as(comms_user).post(
         "/studio/items/new/", form_data(**{"texts-0-text": "a" * (room + 1)})
     )
@@ -335,7 +335,7 @@ def test_share_text_over_the_x_limit_is_refused_with_the_count(client_as, comms_
 
 
 def test_share_text_uses_the_items_own_disclosure_line(client_as, comms_user):
-    room = 300 - (1 + 17 + 3 + 16 + 1 + len("#ad"))
+    room = 300 - (2 + len("#ad") + 1 + 17 + 3 + 10)  # the line; a new line, the link
     ok = client_as(comms_user).post(
         "/studio/items/new/",
         form_data(disclosure="#ad", **{"texts-0-network": "bluesky", "texts-0-text": "b" * room}),

@@ -16,7 +16,7 @@ from ..membership import (
     current_guidelines,
 )
 from .access import ambassador_required
-from .system import set_language_cookie
+from .system import activate_language, set_language_cookie
 
 
 def _safe_next(request) -> str:
@@ -68,6 +68,7 @@ def preferences(request):
     if request.method == "POST" and form.is_valid() and names_form.is_valid():
         form.save()
         names_form.save()
+        activate_language(request, form.instance.language)
         messages.success(request, _("Your preferences are saved."))
         response = redirect("ambassadors:preferences")
         set_language_cookie(response, form.instance.language)

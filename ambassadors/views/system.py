@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -31,7 +32,18 @@ def set_language(request):
     if ambassador is not None and language in ("en", "nl"):
         ambassador.language = language
         ambassador.save(update_fields=["language"])
-    return django_set_language(request)
+    response = django_set_language(request)
+    if language in dict(settings.LANGUAGES):
+        activate_language(request, language)
+    return response
+
+
+def activate_language(request, language: str) -> None:
+    """Switch the rest of this request to ``language`` (a code from ``LANGUAGES``), so the
+    messages made after a language change, and the response's ``Content-Language``, are in
+    the language just chosen rather than the one the request came in with."""
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def set_language_cookie(response, language: str) -> None:

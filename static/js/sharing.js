@@ -73,12 +73,26 @@
     return codePoints(text);
   }
 
+  // The disclosure line ("#employee") goes after the text unless the text holds it already:
+  // mirrors intents.add_disclosure (the server adds it to whatever is sent).
+  function withDisclosure(text, line) {
+    text = (text || "").trim();
+    line = (line || "").trim();
+    if (!line || text.indexOf(line) !== -1) { return text; }
+    return text ? text + "\n\n" + line : line;
+  }
+  function showDisclosure(area) {
+    const line = area.parentNode.querySelector("[data-disclosure-line]");
+    const own = (area.dataset.disclosure || "").trim();
+    if (line) { line.hidden = !own || area.value.indexOf(own) !== -1; }
+  }
+
   function updateCounter(area) {
     const counter = document.getElementById(area.getAttribute("aria-describedby"));
     if (!counter) { return; }
     const limit = parseInt(area.dataset.limit, 10);
-    const text = area.value.trim();
-    const used = text ? postLength(area.dataset.count, area.value) + parseInt(area.dataset.linkLength, 10) : parseInt(area.dataset.linkLength, 10);
+    const text = withDisclosure(area.value, area.dataset.disclosure);
+    const used = text ? postLength(area.dataset.count, text) + parseInt(area.dataset.linkLength, 10) : parseInt(area.dataset.linkLength, 10);
     const over = used > limit;
     const template = over ? counter.dataset.over : counter.dataset.template;
     counter.textContent = template.replace("{used}", used.toLocaleString(document.documentElement.lang || undefined));
@@ -92,6 +106,7 @@
   document.addEventListener("input", function (event) {
     const area = event.target;
     if (area.matches && area.matches("textarea[data-count]")) { updateCounter(area); }
+    if (area.matches && area.matches("textarea[data-disclosure]")) { showDisclosure(area); }
   });
 
   // --- The phone's share sheet: share first, log only what the sheet says was shared ---
@@ -131,7 +146,7 @@
     if (!form.matches || !form.matches("[data-native-form]")) { return; }
     event.preventDefault();
     const area = form.querySelector("textarea[name=text]");
-    const text = area ? area.value.trim() : "";
+    const text = area ? withDisclosure(area.value, area.dataset.disclosure) : "";
     const link = form.dataset.shareUrl;
     const data = { title: form.dataset.shareTitle, text: text ? text + "\n\n" + link : link };
     const picture = form.querySelector("#share-picture");
@@ -158,7 +173,7 @@
     const network = form.dataset.network;
     const text = form.querySelector("textarea[name=text]");
     if (form.hasAttribute("data-copy-first") && text) {
-      copyText(text.value).catch(function () {});
+      copyText(withDisclosure(text.value, text.dataset.disclosure)).catch(function () {});
     }
     pendingWindow = null;
     if (network !== "copy" && network !== "native" && network !== "email" && window.htmx) {
@@ -229,6 +244,7 @@
       document.querySelectorAll("[data-native-form]").forEach(preparePicture);
     }
     document.querySelectorAll("textarea[data-count]").forEach(updateCounter);
+    document.querySelectorAll("textarea[data-disclosure]").forEach(showDisclosure);
     document.querySelectorAll("[data-share-result]").forEach(showCopyButton);
   });
 })();

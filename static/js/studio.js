@@ -48,10 +48,18 @@
     return (code === "nl" ? box.dataset.disclosureNl : box.dataset.disclosureEn) || "";
   }
 
-  function reserve(box, network) {
-    var link = (network === "x" || network === "mastodon") ? X_LINK : parseInt(box.dataset.siteUrlLength, 10) + 3 + 16;
-    var line = disclosure(box);
-    return 1 + link + (line ? 1 + Array.from(line).length : 0);
+  // What sharing adds (sharing.share_intent, share_texts.share_text_count): an empty line
+  // and the disclosure line unless the text holds it, then the tracked link (SITE_URL +
+  // "/s/" + a 10-character code; X and Mastodon count any link as 23) after a space on X, a
+  // new line on Bluesky and an empty line elsewhere.
+  var CODE_LENGTH = 10;
+  function withDisclosure(text, line) {
+    if (!line || text.indexOf(line) !== -1) { return text; }
+    return text ? text + "\n\n" + line : line;
+  }
+  function linkReserve(box, network) {
+    var link = (network === "x" || network === "mastodon") ? X_LINK : parseInt(box.dataset.siteUrlLength, 10) + 3 + CODE_LENGTH;
+    return ((network === "x" || network === "bluesky") ? 1 : 2) + link;
   }
 
   function updateRow(row) {
@@ -66,7 +74,7 @@
     var limit = limits[network] || 4000;
     var text = area.value.trim();
     if (!text) { out.textContent = ""; out.classList.remove("over"); return; }
-    var used = textLength(text, network) + reserve(box, network);
+    var used = textLength(withDisclosure(text, disclosure(box)), network) + linkReserve(box, network);
     out.textContent = used + " / " + limit;
     out.classList.toggle("over", used > limit);
     area.setAttribute("aria-invalid", used > limit ? "true" : "false");

@@ -76,7 +76,7 @@ def test_share_sheet_cancel_logs_nothing_and_success_logs_the_edited_text(page, 
     url = f"{settings.SITE_URL}/s/{link.code}"
     assert shared[1] == {
         "title": "Open day",
-        "text": "Mijn eigen woorden: kom zaterdag!",
+        "text": "Mijn eigen woorden: kom zaterdag!\n\n#employee",  # the line is added
         "url": url,
         "files": 0,
     }
@@ -94,16 +94,17 @@ def test_live_counter_counts_the_link_and_warns_before_shortening(page, live_ser
     area = page.locator("#text-x")
     counter = page.locator("#count-x")
     area.fill("Hallo 🎉 https://example.com/" + "a" * 80)
-    # 5 + 1 + 2 (emoji) + 1 + 23 (link in the text) + 1 + 23 (our link) = 56
-    assert counter.inner_text() == "56 of 280 characters, with the link"
-    area.fill("woord " * 50)  # 299 + 24 = 323
-    assert counter.inner_text().startswith("323 of 280 characters, with the link: too long.")
+    # 5 + 1 + 2 (emoji) + 1 + 23 (link in the text) + 2 + 9 ("#employee", the line we add)
+    # + 1 + 23 (our link) = 67
+    assert counter.inner_text() == "67 of 280 characters, with the link"
+    area.fill("woord " * 50)  # 299 + 11 + 24 = 334
+    assert counter.inner_text().startswith("334 of 280 characters, with the link: too long.")
     assert "is-over" in (counter.get_attribute("class") or "")
     page.locator("#share-bluesky summary").click()
     page.locator("#text-bluesky").fill("🇳🇱👍🏽 é")
     link_length = 1 + len(f"{settings.SITE_URL}/s/") + 10
     assert page.locator("#count-bluesky").inner_text() == (
-        f"{4 + link_length} of 300 characters, with the link"
+        f"{4 + 11 + link_length} of 300 characters, with the link"
     )
     page.screenshot(path="/tmp/wt19-counter-390.png", full_page=True)  # noqa: S108
 
@@ -133,7 +134,10 @@ def test_linkedin_composer_gets_the_edited_text_and_the_link(page, live_server, 
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == "https://www.linkedin.com/feed/"
     assert parse_qs(parts.query) == {
         "shareActive": ["true"],
-        "text": [f"Zaterdag open dag, één keer per jaar.\n\n{settings.SITE_URL}/s/{link.code}"],
+        "text": [
+            "Zaterdag open dag, één keer per jaar.\n\n#employee\n\n"
+            f"{settings.SITE_URL}/s/{link.code}"
+        ],
     }
     assert Share.objects.get().network == "linkedin"
 
@@ -171,7 +175,7 @@ def test_share_sheet_offers_the_picture_where_the_device_can_share_files(page, l
     (shared,) = page.evaluate("window.__shared")
     assert shared["files"] == 1
     # With a file, apps get the link inside the text (many drop a separate url).
-    assert shared["text"].startswith("Met foto!\n\n")
+    assert shared["text"].startswith("Met foto!\n\n#employee\n\n")
     assert shared["text"].endswith("/s/" + item.links.get(network="native").code)
     assert Share.objects.get().network == "native"
 
@@ -201,5 +205,5 @@ def test_live_counter_counts_like_the_server(page, live_server, login):
         for text in MIRROR_TEXTS:
             page.locator(f"#text-{network}").fill(text)
             shown = page.locator(f"#count-{network}").inner_text().split(" ")[0]
-            expected = intents.post_length(network, text, url)
+            expected = intents.post_length(network, f"{text}\n\n#employee", url)
             assert (network, text, int(shown.replace(",", ""))) == (network, text, expected)

@@ -53,8 +53,13 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
     login(page, ambassador.user)
     page.goto(f"{live_server.url}/items/open-day/")
     text = page.locator("#text-linkedin")
-    assert text.input_value() == "Come to our open day!\n\n#employee"
-    text.fill("Our open day is on Saturday.\n\n#employee")
+    # The ambassador edits only their words; the disclosure line is added when sharing.
+    assert text.input_value() == "Come to our open day!"
+    line = page.locator("#share-linkedin [data-disclosure-line]")
+    assert line.inner_text() == "We add this line after your text: #employee"
+    assert line.is_visible()
+    text.fill("Our open day is on Saturday.")
+    page.locator("#share-linkedin").screenshot(path="/tmp/wtfixA-disclosure.png")  # noqa: S108
 
     with page.context.expect_page() as popup_info:
         page.get_by_role("button", name="Share on LinkedIn").click()
@@ -77,6 +82,7 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
     )
     link = TrackedLink.objects.get(network="linkedin")
     assert len(intents) == 1
+    assert "text=Our%20open%20day%20is%20on%20Saturday.%0A%0A%23employee%0A%0A" in intents[0]
     assert intents[0].endswith("%2Fs%2F" + link.code)
 
     # Chromium resolves a redirect's target before page.route sees it, and this machine

@@ -27,6 +27,7 @@ from ...calendar import (
 from ...calendar import (
     calendar_ics as build_ics,
 )
+from ...forms import order_names_for_reader
 from ...models import CalendarToken, Language, Topic
 from ..access import comms_required
 from .items import WEEKLY_ITEMS_HINT, week_volume
@@ -53,6 +54,10 @@ class CalendarFilterForm(forms.Form):
         required=False,
         choices=[("", gettext_lazy("All languages")), *Language.choices],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
 
 
 @comms_required

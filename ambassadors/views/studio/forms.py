@@ -9,6 +9,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ...forms import order_names_for_reader
 from ...held_images import held_image_load
 from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
@@ -71,6 +72,7 @@ class ItemForm(forms.ModelForm):
         self.user = user
         self.warnings: list[str] = []
         super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
         others = Item.objects.exclude(status=Item.Status.ARCHIVED).only("pk", "title")
         if item is not None:
             others = others.exclude(pk=item.pk)
@@ -255,6 +257,10 @@ class ItemFilterForm(forms.Form):
             ("mine", _("Mine only")),
         ],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
 
 
 class PublishForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ...fetching import FetchError, FetchRefused, check_url
+from ...forms import order_names_for_reader
 from ...models import Language, Source, SourceEntry, Topic, WatchTerm
 from ...sources.inbox import (
     InboxError,
@@ -60,6 +61,10 @@ class SourceForm(forms.ModelForm):
         except FetchRefused as error:
             raise ValidationError(error.message) from None
         return url
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
 
 
 class WatchTermForm(forms.ModelForm):
@@ -110,6 +115,7 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, sources: list[Source], **kwargs):
         super().__init__(*args, **kwargs)
+        order_names_for_reader(self)
         self.sources = {str(s.pk): s for s in sources}
         self.fields["source"].choices = [
             ("", _("All sources and suggestions")),
@@ -236,7 +242,7 @@ def sources(request: HttpRequest) -> HttpResponse:
         form = SourceForm()
     rows = Source.objects.annotate(
         new_count=Count("entries", filter=Q(entries__status=SourceEntry.Status.NEW))
-    ).prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+    ).prefetch_related(Prefetch("topics", queryset=Topic.objects.by_label()))
     return render(
         request,
         "studio/sources/sources.html",

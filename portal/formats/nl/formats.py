@@ -11,3 +11,8 @@ SHORT_DATE_FORMAT = "j b Y"
 SHORT_DATETIME_FORMAT = "j b Y, H:i"
 DAY_MONTH_FORMAT = "j b"
 FIRST_DAY_OF_WEEK = 1  # Monday
+# Our own (see portal/formats/en/formats.py); "D" gives the Dutch "ma", "b" the lower-case "nov".
+WEEKDAY_DAY_MONTH_FORMAT = "D j b"
+DAY_MONTH_TIME_FORMAT = "j b, H:i"
+SHORT_DATETIME_SECONDS_FORMAT = "j b Y, H:i:s"
+DATETIME_ZONE_FORMAT = "j F Y, H:i e"
