@@ -99,11 +99,16 @@ def revision_split(
 def revision_propose(*, item: Item, by, proposed: dict[str, Any], image=None) -> ItemRevision:
     """Stores a pending revision (replacing an older pending one) and records it."""
     from .notifications import Kind as NotificationKind
-    from .notifications import comms_reviewers, notify
+    from .notifications import comms_reviewers, notifications_resolve, notify
 
-    ItemRevision.objects.filter(item=item, status=Status.PENDING).update(
+    replaced = list(
+        ItemRevision.objects.filter(item=item, status=Status.PENDING).values_list("pk", flat=True)
+    )
+    ItemRevision.objects.filter(pk__in=replaced, status=Status.PENDING).update(
         status=Status.WITHDRAWN, decided_at=timezone.now(), decided_by=by
     )
+    if replaced:
+        notifications_resolve(keys=[f"revision:{pk}:proposed" for pk in replaced])
     revision = ItemRevision(item=item, author=by, proposed=proposed)
     if image:
         from .images import image_clean
@@ -257,7 +262,7 @@ def revision_approve(
     hard-to-read text needs ``confirm_corporate`` (recorded as an override). Raises
     PublishingError (or ConfirmationNeeded) and changes nothing when not allowed."""
     from .notifications import Kind as NotificationKind
-    from .notifications import notify
+    from .notifications import notifications_resolve, notify
     from .publishing import (
         ConfirmationNeeded,
         PublishingError,
@@ -298,6 +303,7 @@ def revision_approve(
             _("The end date is before the start date, so nobody would see it. Change a date.")
         )
     _claim(revision, by=by, status=Status.APPROVED, note=note.strip(), now=timezone.now())
+    notifications_resolve(keys=[f"revision:{revision.pk}:proposed"])
     fields = {
         name: _from_json(name, value)
         for name, value in proposed.items()
@@ -345,7 +351,7 @@ def revision_approve(
 def revision_reject(*, revision: ItemRevision, by, note: str) -> ItemRevision:
     """Sends the change back with a note; the live item stays as it is."""
     from .notifications import Kind as NotificationKind
-    from .notifications import notify
+    from .notifications import notifications_resolve, notify
     from .publishing import PublishingError, _require_comms
 
     _require_comms(by)
@@ -354,6 +360,7 @@ def revision_reject(*, revision: ItemRevision, by, note: str) -> ItemRevision:
     if revision.status != Status.PENDING:
         raise _busy()
     _claim(revision, by=by, status=Status.REJECTED, note=note.strip(), now=timezone.now())
+    notifications_resolve(keys=[f"revision:{revision.pk}:proposed"])
     audit_record(
         actor=by,
         action=AuditEvent.Action.REVISION_REJECTED,
