@@ -25,9 +25,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator, translation
 from django.utils.formats import date_format
+from django.utils.http import http_date
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
-from django.utils.http import http_date
 
 from ..digests import item_summary
 from ..images import og_image_url

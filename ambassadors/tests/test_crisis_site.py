@@ -330,10 +330,13 @@ def test_public_item_pages_of_an_active_crisis_link_the_live_updates(crisis):
 
         assert f'Latest updates: <a href="{site}">App down</a>' in page
         assert f'<meta property="og:description" content="{note} {site} ' in page
-        assert "This was resolved" not in page and "opgelost" not in page
+        assert "This was resolved" not in page
+        assert "opgelost" not in page
 
 
-def test_public_item_pages_of_a_closed_crisis_say_resolved_and_keep_working(now, crisis, comms_lead):
+def test_public_item_pages_of_a_closed_crisis_say_resolved_and_keep_working(
+    now, crisis, comms_lead
+):
     first = crisis.updates.get(number=1).item_en
     services.crisis_close(crisis=crisis, by=comms_lead, now=now)
     site = f"http://testserver/crisis/{crisis.slug}/"
