@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from .audit import audit_record, audit_value
+from .audit import audit_record, audit_value, field_label, value_display
 from .models import AuditEvent, Department, Item, ItemRevision, SiteSettings
+
+ITEM = "ambassadors.item"  # the object type of items in the audit trail
 
 Status = ItemRevision.Status
 
@@ -187,43 +189,75 @@ def _current(item: Item, name: str) -> Any:
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """``[(op, text)]`` with op "same", "del" or "ins", word by word (spaces kept)."""
-    a, b = re.findall(r"\S+|\s+", old or ""), re.findall(r"\S+|\s+", new or "")
-    parts: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    """``[(op, text)]`` with op "same", "del" or "ins", compared word by word.
+
+    Changed runs of words are whole (``del`` "Strategic realignment", then ``ins`` "Our
+    plan"), never word-by-word alternations, and carry no surrounding whitespace: the spaces
+    and line breaks of the text are "same" parts, and a removed run followed by an added one
+    is always separated by a space, so the two never run together when shown."""
+    a, b = re.findall(r"\S+\s*", old or ""), re.findall(r"\S+\s*", new or "")
+    lead_a = (old or "")[: len(old or "") - len((old or "").lstrip())]
+    parts: list[tuple[str, str]] = [("same", lead_a)] if lead_a else []
+
+    def changed(op: str, tokens: list[str]) -> None:
+        text = "".join(tokens)
+        parts.append((op, text.rstrip()))
+        if text != text.rstrip():
+            parts.append(("same", text[len(text.rstrip()) :]))
+
+    matcher = difflib.SequenceMatcher(
+        a=[t.strip() for t in a], b=[t.strip() for t in b], autojunk=False
+    )
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            parts.append(("same", "".join(a[i1:i2])))
-        else:
-            if i2 > i1:
-                parts.append(("del", "".join(a[i1:i2])))
+            parts.append(("same", "".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            changed("del", a[i1:i2])
             if j2 > j1:
-                parts.append(("ins", "".join(b[j1:j2])))
+                # The removed run's own spacing is dropped: one space between the two runs.
+                if parts[-1][0] == "same":
+                    parts.pop()
+                parts.append(("same", " "))
+        if j2 > j1:
+            changed("ins", b[j1:j2])
     return parts
 
 
 def revision_diff(revision: ItemRevision) -> list[dict[str, Any]]:
-    """One row per changed field: ``{"field", "label", "old", "new", "words"}``; "words"
-    is a word diff for text fields, else None."""
+    """One row per changed field: ``{"field", "label", "old", "new", "old_display",
+    "new_display", "words"}``: the translated field label, the stored values, the values
+    as people read them (choice labels, local times), and for title and text a word diff
+    (else None)."""
     item = revision.item
     rows = []
     for name, value in revision.proposed.items():
         if name == "remove_image":
             continue
         old, new = _current(item, name), _display(name, value)
-        label = (
-            _("share texts")
-            if name == "share_texts"
-            else str(Item._meta.get_field(name).verbose_name)
-        )
         words = word_diff(old or "", new or "") if name in ("title", "body") else None
-        rows.append({"field": name, "label": label, "old": old, "new": new, "words": words})
+        rows.append(
+            {
+                "field": name,
+                "label": field_label(ITEM, name),
+                "old": old,
+                "new": new,
+                "old_display": value_display(ITEM, name, old),
+                "new_display": value_display(ITEM, name, new),
+                "words": words,
+            }
+        )
     if revision.image or revision.proposed.get("remove_image"):
+        old = item.image.name if item.image else None
+        new = revision.image.name if revision.image else None
         rows.append(
             {
                 "field": "image",
-                "label": str(Item._meta.get_field("image").verbose_name),
-                "old": item.image.name if item.image else None,
-                "new": revision.image.name if revision.image else None,
+                "label": field_label(ITEM, "image"),
+                "old": old,
+                "new": new,
+                "old_display": value_display(ITEM, "image", old),
+                "new_display": value_display(ITEM, "image", new),
                 "words": None,
             }
         )
