@@ -179,7 +179,7 @@ def value_display(object_type: str, name: str, value: Any) -> str:
     with the network's name, then ``display`` (yes/no, lists joined, empty as "–"). The
     stored value itself stays exact; this is only how it is shown."""
     field = _model_field(object_type, name)
-    if field is not None and field.choices:
+    if getattr(field, "choices", None):
         labels = {str(key): str(label) for key, label in field.flatchoices}
 
         def label(v):
