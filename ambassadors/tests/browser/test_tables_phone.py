@@ -4,10 +4,14 @@ table sits in a focusable wrapper that says it scrolls."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from ambassadors.tests.test_publishing import CORPORATE_EN, PLAIN_EN
 
+SHOTS = os.path.join(tempfile.gettempdir(), "wt-fixB")  # screenshots to look at
 PHONE = {"width": 390, "height": 844}
 LONG_LINK = "https://example.com/news/" + "a-very-long-path-segment-without-breaks" * 4
 UNBROKEN = "#" + "employeeambassadorprogramme" * 3  # 82 characters, no place to break
@@ -57,7 +61,7 @@ def test_audit_and_settings_tables_fit_a_phone(page, live_server, login, languag
     login(page, lead)
     for path, name in [("/studio/audit/", "audit"), ("/studio/settings/", "settings")]:
         page.goto(f"{live_server.url}{path}")
-        page.screenshot(path=f"/tmp/wt-fixB-{name}-{language}-390.png", full_page=True)
+        page.screenshot(path=f"{SHOTS}-{name}-{language}-390.png", full_page=True)
         assert page.evaluate("document.documentElement.lang") == language
         facts = page_facts(page)
         assert facts["tables"] == 1, path
