@@ -324,11 +324,14 @@ def test_an_update_with_a_picture_shows_it_and_uses_it_for_link_previews(
 def test_public_item_pages_of_an_active_crisis_link_the_live_updates(crisis):
     update = crisis.updates.get(number=2)
     site = f"http://testserver/crisis/{crisis.slug}/"
-    # The page speaks the reader's language; its link preview the item's.
-    for item, note in [(update.item_en, "Latest updates:"), (update.item_nl, "Laatste updates:")]:
+    # The note speaks the item's language, like the article and its link preview.
+    for item, note, title in [
+        (update.item_en, "Latest updates:", "App down"),
+        (update.item_nl, "Laatste updates:", "App plat"),
+    ]:
         page = Client().get(f"/p/{item.slug}/").content.decode()
 
-        assert f'Latest updates: <a href="{site}">App down</a>' in page
+        assert f'{note} <a href="{site}">{title}</a>' in page
         assert f'<meta property="og:description" content="{note} {site} ' in page
         assert "This was resolved" not in page
         assert "opgelost" not in page
@@ -355,7 +358,7 @@ def test_public_item_pages_of_a_closed_crisis_say_resolved_and_keep_working(
     assert '<meta property="og:title" content="Resolved: App down">' in page
     dutch = Client().get(f"/p/{crisis.updates.get(number=2).item_nl.slug}/").content.decode()
     assert '<meta property="og:description" content="Dit is opgelost op 25 november 2026. ' in dutch
-    assert f'<a href="{site}">' in dutch
+    assert f'Dit is opgelost op 25 november 2026.\n    <a href="{site}">Bekijk alle updates</a>' in dutch
 
 
 def test_an_ordinary_item_has_no_crisis_note(db):
