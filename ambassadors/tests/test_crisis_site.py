@@ -358,7 +358,9 @@ def test_public_item_pages_of_a_closed_crisis_say_resolved_and_keep_working(
     assert '<meta property="og:title" content="Resolved: App down">' in page
     dutch = Client().get(f"/p/{crisis.updates.get(number=2).item_nl.slug}/").content.decode()
     assert '<meta property="og:description" content="Dit is opgelost op 25 november 2026. ' in dutch
-    assert f'Dit is opgelost op 25 november 2026.\n    <a href="{site}">Bekijk alle updates</a>' in dutch
+    assert (
+        f'Dit is opgelost op 25 november 2026.\n    <a href="{site}">Bekijk alle updates</a>'
+    ) in dutch
 
 
 def test_an_ordinary_item_has_no_crisis_note(db):
