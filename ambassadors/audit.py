@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from .models import AuditEvent, Item
 
@@ -125,26 +126,85 @@ def audit_record(
     )
 
 
-def field_label(object_type: str, name: str) -> str:
-    """The field's human name for the audit page and CSV, in the active language."""
+def _model_field(object_type: str, name: str) -> models.Field | None:
     from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None
+
+
+def field_label(object_type: str, name: str) -> str:
+    """The field's human name for the audit page, the revision page and the CSV, in the
+    active language, with a capital first letter ("Title", "Text"); the stored name only
+    for a field the model no longer has."""
     from django.utils.translation import gettext as _
 
     if name == "share_texts":
-        return _("share texts")
+        return capfirst(_("share texts"))
     if name == "group":
-        return _("role")
+        return capfirst(_("role"))
+    field = _model_field(object_type, name)
+    return capfirst(str(field.verbose_name)) if field is not None else name
+
+
+def _share_text_label(value: Any) -> Any:
+    """ "linkedin: text" → "LinkedIn: text" (the network's name)."""
+    from .models import Network
+
+    if isinstance(value, str) and ": " in value:
+        code, text = value.split(": ", 1)
+        if code in Network.values:
+            return f"{Network(code).label}: {text}"
+    return value
+
+
+def _datetime_label(value: Any) -> Any:
+    """An ISO 8601 audit time in the site's time zone, to the second ("25 Nov 2026 15:00:37")."""
+    from django.utils.formats import date_format
+
     try:
-        model = apps.get_model(object_type)
-        return str(model._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return name
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j M Y H:i:s")
+
+
+def value_display(object_type: str, name: str, value: Any) -> str:
+    """One stored audit value as people read it, in the active language: a choice as its
+    label ("draft" → "Draft", "nl" → "Dutch"), a time in the site's time zone, share texts
+    with the network's name, then ``display`` (yes/no, lists joined, empty as "–"). The
+    stored value itself stays exact; this is only how it is shown."""
+    field = _model_field(object_type, name)
+    if getattr(field, "choices", None):
+        labels = {str(key): str(label) for key, label in field.flatchoices}
+
+        def label(v):
+            return labels.get(str(v), v) if v not in (None, "") else v
+
+        value = [label(v) for v in value] if isinstance(value, list) else label(value)
+    elif isinstance(field, models.DateTimeField) and isinstance(value, str):
+        value = _datetime_label(value)
+    elif name == "share_texts" and isinstance(value, list):
+        value = [_share_text_label(v) for v in value]
+    return display(value)
 
 
 def change_rows(event: AuditEvent) -> list[dict[str, Any]]:
-    """The event's changes as rows for a table: label, old, new."""
+    """The event's changes as rows for a table: ``{"field", "label", "old", "new",
+    "old_display", "new_display"}`` (labels and values as ``field_label`` and
+    ``value_display`` show them)."""
     return [
-        {"field": name, "label": field_label(event.object_type, name), **values}
+        {
+            "field": name,
+            "label": field_label(event.object_type, name),
+            **values,
+            "old_display": value_display(event.object_type, name, values.get("old")),
+            "new_display": value_display(event.object_type, name, values.get("new")),
+        }
         for name, values in event.changes.items()
     ]
 

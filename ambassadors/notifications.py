@@ -7,6 +7,12 @@ Who hears about what (issue 12):
 - a change to a live item waits → every other comms member; its decision → its author;
 - suggestion accepted or declined → the ambassador who suggested it.
 
+When the cause is dealt with, its notifications are marked read for everyone they went to and
+are not e-mailed any more (``notifications_resolve``): a review request once the item left
+review (sent back, approved, published, archived), a "sent back" once the author sent the item
+again, a waiting change once it was approved, rejected or replaced, and every notification
+about an item once it is archived.
+
 Nobody is told about their own step. Each person can switch each kind off
 (``NotificationSwitch``); a switched-off kind creates nothing. Every notification has a
 ``key`` naming its cause, unique per recipient, so a repeated call changes nothing.
@@ -143,6 +149,42 @@ def notify_item_step(*, item: Item, event: ItemEvent) -> int:
         subject=item.title,
         note=event.note,
     )
+
+
+def notifications_resolve(
+    *,
+    item: Item | None = None,
+    kinds: Iterable[str] | None = None,
+    keys: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Marks the notifications whose cause is dealt with read for every recipient, and stops
+    the e-mail of those not sent yet. Filters combine: the item's notifications (``item``), of
+    the given ``kinds``, with the given ``keys``; at least one filter is required (raises
+    ValueError otherwise). Returns how many were still unread."""
+    if item is None and kinds is None and keys is None:
+        raise ValueError("notifications_resolve needs an item, kinds or keys")
+    rows = Notification.objects.all()
+    if item is not None:
+        rows = rows.filter(item=item)
+    if kinds is not None:
+        rows = rows.filter(kind__in=list(kinds))
+    if keys is not None:
+        rows = rows.filter(key__in=[k[:120] for k in keys])
+    rows.filter(emailed_at__isnull=True, email_wanted=True).update(email_wanted=False)
+    return rows.filter(read_at__isnull=True).update(read_at=now or timezone.now())
+
+
+def notifications_resolve_item_step(*, item: Item, event: ItemEvent) -> int:
+    """Called by publishing after every workflow step: resolves what the step dealt with."""
+    if event.action == ItemEvent.Action.ARCHIVED:
+        return notifications_resolve(item=item, now=event.at)
+    done = 0
+    if item.status != Item.Status.IN_REVIEW:
+        done += notifications_resolve(item=item, kinds=[Kind.REVIEW_REQUESTED], now=event.at)
+    if event.action in (ItemEvent.Action.SUBMITTED, ItemEvent.Action.PUBLISHED):
+        done += notifications_resolve(item=item, kinds=[Kind.RETURNED], now=event.at)
+    return done
 
 
 def notify_suggestion_decided(*, suggestion: Suggestion, by) -> int:

@@ -199,7 +199,7 @@ def _record(
     """The item's own history (shown on its page) plus the audit trail, and notifications
     for the people the step concerns (sent after commit)."""
     from .audit import audit_record
-    from .notifications import notify_item_step
+    from .notifications import notifications_resolve_item_step, notify_item_step
 
     event = ItemEvent.objects.create(item=item, actor=by, action=action, note=note)
     audit_record(
@@ -211,6 +211,7 @@ def _record(
         note=note,
         at=event.at,
     )
+    notifications_resolve_item_step(item=item, event=event)
     notify_item_step(item=item, event=event)
     return event
 

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from .audit import audit_record, audit_value
+from .audit import audit_record, audit_value, field_label, value_display
 from .models import AuditEvent, Department, Item, ItemRevision, SiteSettings
+
+ITEM = "ambassadors.item"  # the object type of items in the audit trail
 
 Status = ItemRevision.Status
 
@@ -99,11 +101,16 @@ def revision_split(
 def revision_propose(*, item: Item, by, proposed: dict[str, Any], image=None) -> ItemRevision:
     """Stores a pending revision (replacing an older pending one) and records it."""
     from .notifications import Kind as NotificationKind
-    from .notifications import comms_reviewers, notify
+    from .notifications import comms_reviewers, notifications_resolve, notify
 
-    ItemRevision.objects.filter(item=item, status=Status.PENDING).update(
+    replaced = list(
+        ItemRevision.objects.filter(item=item, status=Status.PENDING).values_list("pk", flat=True)
+    )
+    ItemRevision.objects.filter(pk__in=replaced, status=Status.PENDING).update(
         status=Status.WITHDRAWN, decided_at=timezone.now(), decided_by=by
     )
+    if replaced:
+        notifications_resolve(keys=[f"revision:{pk}:proposed" for pk in replaced])
     revision = ItemRevision(item=item, author=by, proposed=proposed)
     if image:
         from .images import image_clean
@@ -182,43 +189,75 @@ def _current(item: Item, name: str) -> Any:
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """``[(op, text)]`` with op "same", "del" or "ins", word by word (spaces kept)."""
-    a, b = re.findall(r"\S+|\s+", old or ""), re.findall(r"\S+|\s+", new or "")
-    parts: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+    """``[(op, text)]`` with op "same", "del" or "ins", compared word by word.
+
+    Changed runs of words are whole (``del`` "Strategic realignment", then ``ins`` "Our
+    plan"), never word-by-word alternations, and carry no surrounding whitespace: the spaces
+    and line breaks of the text are "same" parts, and a removed run followed by an added one
+    is always separated by a space, so the two never run together when shown."""
+    a, b = re.findall(r"\S+\s*", old or ""), re.findall(r"\S+\s*", new or "")
+    lead_a = (old or "")[: len(old or "") - len((old or "").lstrip())]
+    parts: list[tuple[str, str]] = [("same", lead_a)] if lead_a else []
+
+    def changed(op: str, tokens: list[str]) -> None:
+        text = "".join(tokens)
+        parts.append((op, text.rstrip()))
+        if text != text.rstrip():
+            parts.append(("same", text[len(text.rstrip()) :]))
+
+    matcher = difflib.SequenceMatcher(
+        a=[t.strip() for t in a], b=[t.strip() for t in b], autojunk=False
+    )
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            parts.append(("same", "".join(a[i1:i2])))
-        else:
-            if i2 > i1:
-                parts.append(("del", "".join(a[i1:i2])))
+            parts.append(("same", "".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            changed("del", a[i1:i2])
             if j2 > j1:
-                parts.append(("ins", "".join(b[j1:j2])))
+                # The removed run's own spacing is dropped: one space between the two runs.
+                if parts[-1][0] == "same":
+                    parts.pop()
+                parts.append(("same", " "))
+        if j2 > j1:
+            changed("ins", b[j1:j2])
     return parts
 
 
 def revision_diff(revision: ItemRevision) -> list[dict[str, Any]]:
-    """One row per changed field: ``{"field", "label", "old", "new", "words"}``; "words"
-    is a word diff for text fields, else None."""
+    """One row per changed field: ``{"field", "label", "old", "new", "old_display",
+    "new_display", "words"}``: the translated field label, the stored values, the values
+    as people read them (choice labels, local times), and for title and text a word diff
+    (else None)."""
     item = revision.item
     rows = []
     for name, value in revision.proposed.items():
         if name == "remove_image":
             continue
         old, new = _current(item, name), _display(name, value)
-        label = (
-            _("share texts")
-            if name == "share_texts"
-            else str(Item._meta.get_field(name).verbose_name)
-        )
         words = word_diff(old or "", new or "") if name in ("title", "body") else None
-        rows.append({"field": name, "label": label, "old": old, "new": new, "words": words})
+        rows.append(
+            {
+                "field": name,
+                "label": field_label(ITEM, name),
+                "old": old,
+                "new": new,
+                "old_display": value_display(ITEM, name, old),
+                "new_display": value_display(ITEM, name, new),
+                "words": words,
+            }
+        )
     if revision.image or revision.proposed.get("remove_image"):
+        old = item.image.name if item.image else None
+        new = revision.image.name if revision.image else None
         rows.append(
             {
                 "field": "image",
-                "label": str(Item._meta.get_field("image").verbose_name),
-                "old": item.image.name if item.image else None,
-                "new": revision.image.name if revision.image else None,
+                "label": field_label(ITEM, "image"),
+                "old": old,
+                "new": new,
+                "old_display": value_display(ITEM, "image", old),
+                "new_display": value_display(ITEM, "image", new),
                 "words": None,
             }
         )
@@ -257,7 +296,7 @@ def revision_approve(
     hard-to-read text needs ``confirm_corporate`` (recorded as an override). Raises
     PublishingError (or ConfirmationNeeded) and changes nothing when not allowed."""
     from .notifications import Kind as NotificationKind
-    from .notifications import notify
+    from .notifications import notifications_resolve, notify
     from .publishing import (
         ConfirmationNeeded,
         PublishingError,
@@ -298,6 +337,7 @@ def revision_approve(
             _("The end date is before the start date, so nobody would see it. Change a date.")
         )
     _claim(revision, by=by, status=Status.APPROVED, note=note.strip(), now=timezone.now())
+    notifications_resolve(keys=[f"revision:{revision.pk}:proposed"])
     fields = {
         name: _from_json(name, value)
         for name, value in proposed.items()
@@ -345,7 +385,7 @@ def revision_approve(
 def revision_reject(*, revision: ItemRevision, by, note: str) -> ItemRevision:
     """Sends the change back with a note; the live item stays as it is."""
     from .notifications import Kind as NotificationKind
-    from .notifications import notify
+    from .notifications import notifications_resolve, notify
     from .publishing import PublishingError, _require_comms
 
     _require_comms(by)
@@ -354,6 +394,7 @@ def revision_reject(*, revision: ItemRevision, by, note: str) -> ItemRevision:
     if revision.status != Status.PENDING:
         raise _busy()
     _claim(revision, by=by, status=Status.REJECTED, note=note.strip(), now=timezone.now())
+    notifications_resolve(keys=[f"revision:{revision.pk}:proposed"])
     audit_record(
         actor=by,
         action=AuditEvent.Action.REVISION_REJECTED,

@@ -15,14 +15,19 @@ import hashlib
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from html import unescape
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator, translation
+from django.utils.formats import date_format
 from django.utils.http import http_date
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from ..digests import item_summary
 from ..images import og_image_url
@@ -183,3 +188,43 @@ def dark_site_cached(*, slug: str, language: str, kind: str = "page") -> CachedP
             _local.clear()
         _local[local_key] = (now + seconds, page)
     return page
+
+
+@dataclass(frozen=True)
+class CrisisNote:
+    """What a public item page says about the crisis its item belongs to."""
+
+    title: str
+    url: str  # absolute URL of the dark site
+    closed_at: datetime | None  # None while the crisis is active
+
+
+def crisis_note_for_item(*, item) -> CrisisNote | None:
+    """The crisis state for an item published by a crisis update (one query), or None when
+    the item belongs to no update or its crisis has no public dark site (pending or
+    internal-only). Used by every public page of an item, so a posted link to an old update
+    leads readers to the live updates, and says when the crisis was resolved."""
+    update = (
+        CrisisUpdate.objects.filter(Q(item_en=item) | Q(item_nl=item))
+        .filter(crisis__internal_only=False, crisis__status__in=PUBLIC_STATUSES)
+        .select_related("crisis")
+        .first()
+    )
+    if update is None:
+        return None
+    crisis = update.crisis
+    return CrisisNote(
+        title=crisis.title_for(item.language),
+        url=site_url(crisis.slug),
+        closed_at=crisis.closed_at if crisis.is_closed else None,
+    )
+
+
+def crisis_note_text(*, note: CrisisNote) -> str:
+    """The note as one plain sentence in the active language, for link-preview descriptions."""
+    if note.closed_at is None:
+        return gettext("Latest updates: %(url)s") % {"url": note.url}
+    return gettext("This was resolved on %(date)s. All updates: %(url)s") % {
+        "date": date_format(localtime(note.closed_at), "j F Y"),
+        "url": note.url,
+    }

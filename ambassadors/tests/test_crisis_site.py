@@ -10,7 +10,7 @@ from django.test import Client
 
 from ambassadors.crisis import services
 from ambassadors.models import Crisis, CrisisScenario, CrisisUpdate, Item
-from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory
+from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
 from ambassadors.tests.test_crisis import Sender, activate, approved_scenario
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +319,52 @@ def test_an_update_with_a_picture_shows_it_and_uses_it_for_link_previews(
     )
     assert refused.status_code == 302
     assert crisis.updates.count() == 3
+
+
+def test_public_item_pages_of_an_active_crisis_link_the_live_updates(crisis):
+    update = crisis.updates.get(number=2)
+    site = f"http://testserver/crisis/{crisis.slug}/"
+    # The note speaks the item's language, like the article and its link preview.
+    for item, note, title in [
+        (update.item_en, "Latest updates:", "App down"),
+        (update.item_nl, "Laatste updates:", "App plat"),
+    ]:
+        page = Client().get(f"/p/{item.slug}/").content.decode()
+
+        assert f'{note} <a href="{site}">{title}</a>' in page
+        assert f'<meta property="og:description" content="{note} {site} ' in page
+        assert "This was resolved" not in page
+        assert "opgelost" not in page
+
+
+def test_public_item_pages_of_a_closed_crisis_say_resolved_and_keep_working(
+    now, crisis, comms_lead
+):
+    first = crisis.updates.get(number=1).item_en
+    services.crisis_close(crisis=crisis, by=comms_lead, now=now)
+    site = f"http://testserver/crisis/{crisis.slug}/"
+    when = "25 November 2026"  # NOW in Amsterdam
+
+    response = Client().get(f"/p/{first.slug}/")
+
+    page = response.content.decode()
+    assert response.status_code == 200  # posted links keep working
+    assert f"This was resolved on {when}." in page
+    assert f'<a href="{site}">See all updates</a>' in page
+    assert (
+        f'<meta property="og:description" content="This was resolved on {when}. '
+        f'All updates: {site} We fix it &lt;b&gt;now&lt;/b&gt;.">'
+    ) in page
+    assert '<meta property="og:title" content="Resolved: App down">' in page
+    dutch = Client().get(f"/p/{crisis.updates.get(number=2).item_nl.slug}/").content.decode()
+    assert '<meta property="og:description" content="Dit is opgelost op 25 november 2026. ' in dutch
+    assert (
+        f'Dit is opgelost op 25 november 2026.\n    <a href="{site}">Bekijk alle updates</a>'
+    ) in dutch
+
+
+def test_an_ordinary_item_has_no_crisis_note(db):
+    item = ItemFactory(live=True)
+    page = Client().get(f"/p/{item.slug}/").content.decode()
+    assert "crisis-note" not in page
+    assert "/crisis/" not in page

@@ -201,7 +201,7 @@ def test_a_superusers_admin_edit_of_an_item_is_audited_field_by_field(client, db
         "is_featured": {"old": False, "new": True},
     }
     history = item.events.get(action=ItemEvent.Action.EDITED)
-    assert (history.actor, history.note) == (boss, "In the admin: title, featured")
+    assert (history.actor, history.note) == (boss, "In the admin: Title, Featured")
 
 
 def test_a_role_change_in_the_admin_is_audited(client, db):
@@ -279,9 +279,11 @@ def test_a_leads_settings_change_is_recorded_with_old_and_new_values_and_shown(
     assert page.context["history"][0]["rows"] == [
         {
             "field": "review_required",
-            "label": "a second comms member must approve",
+            "label": "A second comms member must approve",
             "old": True,
             "new": False,
+            "old_display": "yes",
+            "new_display": "no",
         }
     ]
     assert b"lead@example.com" in page.content
@@ -414,7 +416,7 @@ def test_the_audit_csv_has_one_line_per_changed_field_and_neutralises_formulas(
             str(item.pk),
             "'=HYPERLINK(1)",
             "title, featured",
-            "title",
+            "Title",
             "Plain",
             "'=HYPERLINK(1)",
         ],
@@ -425,7 +427,7 @@ def test_the_audit_csv_has_one_line_per_changed_field_and_neutralises_formulas(
             str(item.pk),
             "'=HYPERLINK(1)",
             "title, featured",
-            "featured",
+            "Featured",
             "no",
             "yes",
         ],
@@ -487,3 +489,39 @@ def test_deleting_a_person_keeps_their_audit_events_without_their_name(comms_use
     # Deleting an item keeps its events too (the link is cut, the label stays).
     Item.objects.filter(pk=item.pk).delete()
     assert set(AuditEvent.objects.values_list("item", "object_label")) == {(None, "Kept")}
+
+
+def test_the_audit_trail_shows_field_and_choice_labels_not_stored_values(client_as, comms_user):
+    item = item_create(by=comms_user, title="Plain", body=PLAIN_EN, language="en")
+    client = client_as(comms_user)
+
+    page = client.get("/studio/audit/?action=item_created").content.decode()
+
+    assert "<dt>Language</dt>" in page
+    assert ">English</ins>" in page
+    assert "<dt>Status</dt>" in page
+    assert ">Draft</ins>" in page
+    assert ">en</ins>" not in page
+    assert ">draft</ins>" not in page
+    lines = b"".join(client.get("/studio/audit.csv?action=item_created").streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert ",Status,–,Draft" in lines
+    assert ",Language,–,English" in lines
+    assert item.status == "draft"  # what is stored stays the exact value
+    event = AuditEvent.objects.get(action="item_created", item=item)
+    assert event.changes["status"] == {"old": None, "new": "draft"}
+    assert event.changes["language"] == {"old": None, "new": "en"}
+
+
+def test_audit_labels_follow_the_readers_language(comms_user):
+    from django.utils import translation
+
+    from ambassadors.audit import change_rows
+
+    item = item_create(by=comms_user, title="Plain", body=PLAIN_EN, language="en")
+    event = AuditEvent.objects.get(action="item_created", item=item)
+    with translation.override("nl"):
+        rows = {row["field"]: row for row in change_rows(event)}
+        assert (rows["status"]["label"], rows["status"]["new_display"]) == ("Status", "Concept")
+        assert (rows["language"]["label"], rows["language"]["new_display"]) == ("Taal", "Engels")

@@ -13,8 +13,15 @@ from django.utils import timezone
 
 from ambassadors.models import Item, Notification, NotificationSwitch
 from ambassadors.notifications import notifications_email_due
-from ambassadors.publishing import item_approve, item_create, item_return, item_submit, item_update
-from ambassadors.revisions import revision_approve
+from ambassadors.publishing import (
+    item_approve,
+    item_archive,
+    item_create,
+    item_return,
+    item_submit,
+    item_update,
+)
+from ambassadors.revisions import revision_approve, revision_reject
 from ambassadors.suggestions import suggestion_accept, suggestion_decline
 from ambassadors.tests.factories import AmbassadorFactory, CommsUserFactory, SuggestionFactory
 from ambassadors.tests.test_publishing import PLAIN_EN
@@ -218,3 +225,90 @@ def test_the_inbox_runs_the_same_queries_for_3_and_30_notifications(
         response = client.get("/me/notifications/")
     assert len(response.context["rows"]) == count
     assert response.context["unread"] == count
+
+
+def unread(user) -> list[str]:
+    return list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True)
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    )
+
+
+def test_a_done_review_is_read_for_every_reviewer_and_not_e_mailed(client_as, team):
+    author, reviewer, third = team
+    item = item_create(by=author, title="Open day", body=PLAIN_EN)
+    item_submit(item=item, by=author)
+    assert unread(reviewer) == unread(third) == [Kind.REVIEW_REQUESTED]
+
+    item_approve(item=item, by=reviewer)
+
+    assert unread(reviewer) == unread(third) == []
+    assert Notification.objects.filter(kind=Kind.REVIEW_REQUESTED, email_wanted=True).count() == 0
+    assert notifications_email_due() == 1  # only the author's "approved" and "published"
+    assert mail.outbox[0].to == [author.email]
+    client = client_as(third)
+    page = client.get("/me/notifications/").content.decode()
+    assert "An item waits for your review" in page
+    assert 'class="badge">New<' not in page
+    assert client.get("/me/notifications/badge/").content.decode().strip() == ""
+
+
+@pytest.mark.parametrize("step", ["return", "archive"])
+def test_a_review_request_ends_when_the_item_leaves_review_any_way(team, step):
+    author, reviewer, third = team
+    item = item_create(by=author, title="Open day", body=PLAIN_EN)
+    item_submit(item=item, by=author)
+    if step == "return":
+        item_return(item=item, by=reviewer, note="Add a date")
+    else:
+        item_archive(item=item, by=reviewer)
+    assert unread(reviewer) == unread(third) == []
+
+
+def test_a_sent_back_note_ends_when_the_author_sends_the_item_again(team):
+    author, reviewer, third = team
+    item = item_create(by=author, title="Open day", body=PLAIN_EN)
+    item_submit(item=item, by=author)
+    item_return(item=item, by=reviewer, note="Add a date")
+    assert unread(author) == [Kind.RETURNED]
+    item_submit(item=item, by=author)
+    assert unread(author) == []
+    assert unread(reviewer) == unread(third) == [Kind.REVIEW_REQUESTED]  # the new request
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject", "replace"])
+def test_a_waiting_change_is_done_for_every_reviewer_once_decided(team, decision):
+    author, reviewer, third = team
+    item = item_create(by=author, title="Open day", body=PLAIN_EN)
+    item_submit(item=item, by=author)
+    item_approve(item=item, by=reviewer)
+    Notification.objects.update(read_at=timezone.now())
+    item_update(item=item, by=author, title="Open day moved")
+    first = item.revisions.get()
+    assert unread(reviewer) == unread(third) == [Kind.REVISION_WAITING]
+
+    if decision == "approve":
+        revision_approve(revision=first, by=third)
+    elif decision == "reject":
+        revision_reject(revision=first, by=third, note="Keep the old title")
+    else:
+        item_update(item=item, by=author, title="Open day moved again")
+
+    waiting = Notification.objects.filter(key=f"revision:{first.pk}:proposed")
+    assert waiting.count() == 2
+    assert not waiting.filter(read_at__isnull=True).exists()
+    assert not waiting.filter(email_wanted=True, emailed_at__isnull=True).exists()
+    expected = [Kind.REVISION_WAITING] if decision == "replace" else []  # the newer change
+    assert unread(reviewer) == unread(third) == expected
+
+
+def test_archiving_ends_every_notification_about_the_item(team):
+    author, reviewer, third = team
+    item = item_create(by=author, title="Open day", body=PLAIN_EN)
+    item_submit(item=item, by=author)
+    item_approve(item=item, by=reviewer)
+    item_update(item=item, by=author, title="Open day moved")
+    assert unread(author) == [Kind.APPROVED, Kind.PUBLISHED]
+    item_archive(item=item, by=third)
+    assert Notification.objects.filter(item=item, read_at__isnull=True).count() == 0

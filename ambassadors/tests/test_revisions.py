@@ -181,7 +181,10 @@ def test_the_change_page_shows_the_diff_and_only_another_member_may_approve(
     page = client.get(f"/studio/items/{live.pk}/change/")
     assert page.status_code == 200
     assert page.context["allowed"] is False
-    assert b'class="word-diff">Open day<ins> on Sunday</ins></td>' in page.content
+    assert (
+        b'class="word-diff">Open day <ins><span class="visually-hidden">added: </span>'
+        b"on Sunday</ins></td>"
+    ) in page.content
     refused = client.post(f"/studio/items/{live.pk}/change/", {"approve": "1"})
     assert refused.status_code == 302
     assert Item.objects.get(pk=live.pk).title == "Open day"
@@ -376,3 +379,38 @@ def test_kept_pictures_are_deleted_after_a_day(comms_user, settings, tmp_path):
     assert held_images_clean() == 0
     assert held_images_clean(now=timezone.now() + timedelta(hours=25)) == 1
     assert held_image_load(reference, user=comms_user) is None
+
+
+def test_the_change_page_marks_removed_and_added_words_apart_with_labels(
+    client, live, comms_user, comms_user_2
+):
+    item_update(item=live, by=comms_user, title="Visit our new office", language="nl")
+    client.force_login(comms_user_2)
+
+    page = client.get(f"/studio/items/{live.pk}/change/").content.decode()
+
+    removed = '<del><span class="visually-hidden">removed: </span>'
+    added = '<ins><span class="visually-hidden">added: </span>'
+    assert (
+        f'class="word-diff">{removed}Open day</del> {added}Visit our new office</ins></td>'
+    ) in page
+    assert '<th scope="row">Title</th>' in page
+    assert '<th scope="row">Language</th>' in page
+    assert f"{removed}English</del>" in page
+    assert f"{added}Dutch</ins>" in page
+    assert ">en</" not in page
+    assert ">nl</" not in page
+
+
+def test_word_diff_keeps_runs_whole_and_apart():
+    from ambassadors.revisions import word_diff
+
+    assert word_diff("Strategic realignment of the plan", "Our plan of the plan") == [
+        ("del", "Strategic realignment"),
+        ("same", " "),
+        ("ins", "Our plan"),
+        ("same", " "),
+        ("same", "of the plan"),
+    ]
+    assert word_diff("a b c", "a c") == [("same", "a "), ("del", "b"), ("same", " "), ("same", "c")]
+    assert word_diff("Hi.", "Hi.\n\nMore words.") == [("same", "Hi.\n\n"), ("ins", "More words.")]

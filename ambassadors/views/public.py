@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from ..clicks import click_count
+from ..crisis.site import crisis_note_for_item, crisis_note_text
 from ..images import og_image_url
 from ..links import link_target, public_item_url
 from ..models import Item
@@ -24,7 +25,9 @@ from ..rendering import markdown_to_html
 def public_item(request, slug):
     """Published and archived items (drafts and future items 404); expired and archived
     ones stay, because posted links lead here. Internal-only items have no public page, and
-    items a content pause holds back are not out yet."""
+    items a content pause holds back are not out yet. An item published by a crisis update
+    says where the live updates are, or that the crisis was resolved (page and link preview),
+    because a posted link keeps pointing at an update that may be long out of date."""
     live_or_past = (
         Q(pk__in=Item.objects.live().values("pk"))
         | Q(status=Item.Status.ARCHIVED)
@@ -40,7 +43,15 @@ def public_item(request, slug):
         slug=slug,
     )
     plain = " ".join(unescape(strip_tags(markdown_to_html(item.body))).split())
-    description = Truncator(plain).chars(200)
+    description = Truncator(plain).chars(200) or item.title
+    crisis_note = crisis_note_for_item(item=item)
+    og_title = item.title
+    if crisis_note is not None:
+        with translation.override(item.language):  # the preview speaks the item's language
+            note = crisis_note_text(note=crisis_note)
+            if crisis_note.closed_at is not None:
+                og_title = _("Resolved: %(title)s") % {"title": item.title}
+        description = Truncator(f"{note} {description}").chars(300)
     image_url = ""
     if item.image:
         image_url = og_image_url(item)  # the 1200×630 copy link previews expect
@@ -51,7 +62,9 @@ def public_item(request, slug):
         "ambassadors/public/item.html",
         {
             "item": item,
-            "description": description or item.title,
+            "description": description,
+            "og_title": og_title,
+            "crisis_note": crisis_note,
             "canonical_url": public_item_url(item.slug),
             "image_url": image_url,
             "og_locale": "nl_NL" if item.language == "nl" else "en_GB",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...audit import change_rows, display, field_label
+from ...audit import change_rows, field_label, value_display
 from ...csv_export import csv_response
 from ...models import AuditEvent
 from ..access import comms_required
@@ -107,8 +107,8 @@ def audit_csv(request: HttpRequest) -> HttpResponse:
                 yield [
                     *base,
                     field_label(event.object_type, name),
-                    display(values.get("old")),
-                    display(values.get("new")),
+                    value_display(event.object_type, name, values.get("old")),
+                    value_display(event.object_type, name, values.get("new")),
                 ]
 
     return csv_response(
