@@ -15,7 +15,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -25,16 +24,12 @@ from .audience import urgent_alert_recipients
 from .digests import BatchResult, id_batches, item_entry
 from .mailing import (
     EmailRenderer,
-    TransientMailError,
     claim_token,
     contact,
-    deliveries_claim,
-    deliveries_record,
-    messages_send,
+    deliveries_send,
     with_contact,
 )
 from .models import AlertDelivery, Ambassador, Item
-from .shutdown import SendingInterrupted
 from .unsubscribe import urgent_unsubscribe_url
 
 EnqueueAlert = Callable[[int, list[int]], None]
@@ -137,8 +132,10 @@ def alert_batch_send(
         return BatchResult()
     recipients = list(with_contact(alert_recipients(item=item).filter(pk__in=ids)))
     token = claim_token()
-    scope = {"item_id": item.pk, "ambassador_id__in": ids}
-    claimed = deliveries_claim(
+    entry = item_entry(item, words=80)
+    renderer = EmailRenderer("alert")
+    by_id = {a.pk: a for a in recipients}
+    claimed, recorded = deliveries_send(
         model=AlertDelivery,
         rows=[
             AlertDelivery(
@@ -151,31 +148,12 @@ def alert_batch_send(
             for ambassador in recipients
         ],
         token=token,
-        scope=scope,
-    )
-    entry = item_entry(item, words=80)
-    renderer = EmailRenderer("alert")
-    to_send = {a.pk: a for a in recipients if a.pk in claimed}
-    outcome = messages_send(
-        keys=list(to_send),
+        scope={"item_id": item.pk, "ambassador_id__in": ids},
         build=lambda pk: alert_message(
-            item=item, ambassador=to_send[pk], entry=entry, renderer=renderer
+            item=item, ambassador=by_id[pk], entry=entry, renderer=renderer
         ),
+        final_attempt=final_attempt,
     )
-    with transaction.atomic():
-        recorded = deliveries_record(
-            model=AlertDelivery,
-            token=token,
-            scope=scope,
-            outcome=outcome,
-            final_attempt=final_attempt,
-        )
-    if outcome.interrupted:
-        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
-    if outcome.pending and not final_attempt:
-        raise TransientMailError(
-            f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
-        ) from outcome.error
     return BatchResult(
         claimed=len(claimed),
         sent=recorded.sent,

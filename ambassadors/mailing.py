@@ -33,7 +33,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import AlertDelivery, DeliveryStatus, DigestDelivery, DigestRun
-from .shutdown import batch_sending, shutdown_requested
+from .shutdown import SendingInterrupted, batch_sending, shutdown_requested
 
 log = logging.getLogger(__name__)
 
@@ -536,6 +536,39 @@ def deliveries_record(
             status=DeliveryStatus.FAILED, error=error
         )
     return result
+
+
+def deliveries_send(
+    *,
+    model,
+    rows: list[models.Model],
+    token: uuid.UUID,
+    scope: dict,
+    build: Callable[[int], EmailMessage],
+    final_attempt: bool,
+) -> tuple[set[int], RecordResult]:
+    """The one claim → send → record skeleton of a batch of programme mail (urgent and crisis
+    alerts): claim ``rows`` in one insert, send one message per claimed ambassador id over one
+    connection (``build(ambassador_id)``), record what the server said in one transaction.
+
+    Returns (claimed ambassador ids, recorded counts). After recording, raises
+    ``SendingInterrupted`` when the worker is stopping (the task is requeued and sends exactly
+    the released rest) and ``TransientMailError`` when a temporary error left messages
+    pending on a non-final attempt (the task retries with back-off)."""
+    claimed = deliveries_claim(model=model, rows=rows, token=token, scope=scope)
+    keys = [row.ambassador_id for row in rows if row.ambassador_id in claimed]
+    outcome = messages_send(keys=keys, build=build)
+    with transaction.atomic():
+        recorded = deliveries_record(
+            model=model, token=token, scope=scope, outcome=outcome, final_attempt=final_attempt
+        )
+    if outcome.interrupted:
+        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
+    if outcome.pending and not final_attempt:
+        raise TransientMailError(
+            f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
+        ) from outcome.error
+    return claimed, recorded
 
 
 def deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = None) -> int:

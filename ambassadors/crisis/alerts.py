@@ -17,7 +17,6 @@ from html import unescape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,12 +26,9 @@ from django.utils.translation import gettext as _
 from ..digests import BatchResult, id_batches, item_summary, item_url
 from ..mailing import (
     EmailRenderer,
-    TransientMailError,
     claim_token,
     contact,
-    deliveries_claim,
-    deliveries_record,
-    messages_send,
+    deliveries_send,
     with_contact,
 )
 from ..models import (
@@ -43,7 +39,6 @@ from ..models import (
     CrisisUpdate,
     DeliveryStatus,
 )
-from ..shutdown import SendingInterrupted
 from ..unsubscribe import urgent_unsubscribe_url
 from .services import crisis_recipients
 
@@ -201,8 +196,10 @@ def crisis_alert_batch_send(
         return BatchResult()
     recipients = list(with_contact(update_recipients(update=update).filter(pk__in=ids)))
     token = claim_token()
-    scope = {"update_id": update.pk, "ambassador_id__in": ids}
-    claimed = deliveries_claim(
+    total = update.crisis.updates.count()
+    renderer = EmailRenderer("crisis")
+    by_id = {a.pk: a for a in recipients}
+    claimed, recorded = deliveries_send(
         model=CrisisAlertDelivery,
         rows=[
             CrisisAlertDelivery(
@@ -213,33 +210,14 @@ def crisis_alert_batch_send(
                 attempts=attempt,
             )
             for a in recipients
-        ],  # fmt: skip
+        ],
         token=token,
-        scope=scope,
-    )
-    total = update.crisis.updates.count()
-    renderer = EmailRenderer("crisis")
-    to_send = {a.pk: a for a in recipients if a.pk in claimed}
-    outcome = messages_send(
-        keys=list(to_send),
+        scope={"update_id": update.pk, "ambassador_id__in": ids},
         build=lambda pk: crisis_alert_message(
-            update=update, ambassador=to_send[pk], total=total, renderer=renderer
+            update=update, ambassador=by_id[pk], total=total, renderer=renderer
         ),
+        final_attempt=final_attempt,
     )
-    with transaction.atomic():
-        recorded = deliveries_record(
-            model=CrisisAlertDelivery,
-            token=token,
-            scope=scope,
-            outcome=outcome,
-            final_attempt=final_attempt,
-        )
-    if outcome.interrupted:
-        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
-    if outcome.pending and not final_attempt:
-        raise TransientMailError(
-            f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
-        ) from outcome.error
     return BatchResult(
         claimed=len(claimed),
         sent=recorded.sent,
