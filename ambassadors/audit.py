@@ -170,7 +170,7 @@ def _datetime_label(value: Any) -> Any:
         return value
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return date_format(moment, "j M Y H:i:s")
+    return date_format(moment, "SHORT_DATETIME_SECONDS_FORMAT")
 
 
 def value_display(object_type: str, name: str, value: Any) -> str:

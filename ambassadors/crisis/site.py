@@ -225,6 +225,6 @@ def crisis_note_text(*, note: CrisisNote) -> str:
     if note.closed_at is None:
         return gettext("Latest updates: %(url)s") % {"url": note.url}
     return gettext("This was resolved on %(date)s. All updates: %(url)s") % {
-        "date": date_format(localtime(note.closed_at), "j F Y"),
+        "date": date_format(localtime(note.closed_at), "DATE_FORMAT"),
         "url": note.url,
     }
