@@ -14,13 +14,11 @@ from ..unsubscribe import (
 )
 
 
-@csrf_exempt  # RFC 8058: mail clients POST here without a session; the signed token is the key.
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request, token: str):
-    """GET only shows a button (mail scanners open links); POST unsubscribes, idempotently."""
+def _one_click(request, token: str, *, ambassador_id_of, stop, field: str, templates: str):
+    """GET only shows a button (mail scanners open links); POST stops that kind of e-mail,
+    idempotently. ``templates`` names the ``<templates>_confirm`` / ``<templates>_done`` pair."""
     try:
-        ambassador_id = unsubscribe_ambassador_id(token=token)
+        ambassador_id = ambassador_id_of(token=token)
     except InvalidUnsubscribeToken:
         return render(request, "ambassadors/unsubscribe/invalid.html", status=400)
     ambassador = Ambassador.objects.filter(pk=ambassador_id).first()
@@ -28,13 +26,28 @@ def unsubscribe(request, token: str):
         return render(request, "ambassadors/unsubscribe/invalid.html", status=404)
     with translation.override(ambassador.language):
         if request.method == "POST":
-            ambassador_unsubscribe(ambassador=ambassador)
-            return render(request, "ambassadors/unsubscribe/done.html")
+            stop(ambassador=ambassador)
+            return render(request, f"ambassadors/unsubscribe/{templates}done.html")
         return render(
             request,
-            "ambassadors/unsubscribe/confirm.html",
-            {"already": not ambassador.digest_enabled},
+            f"ambassadors/unsubscribe/{templates}confirm.html",
+            {"already": not getattr(ambassador, field)},
         )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here without a session; the signed token is the key.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token: str):
+    """The weekly e-mail's one-click link: POST stops weekly e-mails."""
+    return _one_click(
+        request,
+        token,
+        ambassador_id_of=unsubscribe_ambassador_id,
+        stop=ambassador_unsubscribe,
+        field="digest_enabled",
+        templates="",
+    )
 
 
 @csrf_exempt  # RFC 8058, as above; the token is signed with its own salt.
@@ -42,19 +55,11 @@ def unsubscribe(request, token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe_urgent(request, token: str):
     """The one-click link of urgent e-mails and crisis alerts: POST turns urgent e-mails off."""
-    try:
-        ambassador_id = urgent_unsubscribe_ambassador_id(token=token)
-    except InvalidUnsubscribeToken:
-        return render(request, "ambassadors/unsubscribe/invalid.html", status=400)
-    ambassador = Ambassador.objects.filter(pk=ambassador_id).first()
-    if ambassador is None:
-        return render(request, "ambassadors/unsubscribe/invalid.html", status=404)
-    with translation.override(ambassador.language):
-        if request.method == "POST":
-            ambassador_stop_urgent(ambassador=ambassador)
-            return render(request, "ambassadors/unsubscribe/urgent_done.html")
-        return render(
-            request,
-            "ambassadors/unsubscribe/urgent_confirm.html",
-            {"already": not ambassador.urgent_alerts},
-        )
+    return _one_click(
+        request,
+        token,
+        ambassador_id_of=urgent_unsubscribe_ambassador_id,
+        stop=ambassador_stop_urgent,
+        field="urgent_alerts",
+        templates="urgent_",
+    )
