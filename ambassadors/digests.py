@@ -32,12 +32,12 @@ from django.utils.text import Truncator
 from .feed import story_featured
 from .mailing import (
     EmailRenderer,
-    TransientMailError,
     claim_token,
     contact,
     deliveries_claim,
     deliveries_record,
     messages_send,
+    outcome_raise,
     run_finish_if_done,
     with_contact,
 )
@@ -829,12 +829,7 @@ def digest_batch_send(
         released=recorded.released,
         skipped=skipped,
     )
-    if outcome.interrupted:
-        raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
-    if outcome.pending and not final_attempt:
-        raise TransientMailError(
-            f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
-        ) from outcome.error
+    outcome_raise(outcome, final_attempt=final_attempt)
     return result
 
 

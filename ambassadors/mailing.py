@@ -46,6 +46,18 @@ class TransientMailError(Exception):
     """
 
 
+# Celery options of every task that sends a batch of programme mail: retry with back-off only
+# on errors a later attempt can get past.
+SEND_RETRY = {
+    "autoretry_for": (TransientMailError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 900,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "ignore_result": True,
+}
+
+
 def email_render(
     *,
     template: str,
@@ -562,13 +574,20 @@ def deliveries_send(
         recorded = deliveries_record(
             model=model, token=token, scope=scope, outcome=outcome, final_attempt=final_attempt
         )
+    outcome_raise(outcome, final_attempt=final_attempt)
+    return claimed, recorded
+
+
+def outcome_raise(outcome: SendOutcome, *, final_attempt: bool) -> None:
+    """Called after a batch recorded its outcome: ``SendingInterrupted`` when the worker is
+    stopping (the task is requeued and sends exactly the released rest), ``TransientMailError``
+    when a temporary error left messages pending on a non-final attempt (the task retries)."""
     if outcome.interrupted:
         raise SendingInterrupted(f"{len(outcome.pending)} e-mails released: the worker is stopping")
     if outcome.pending and not final_attempt:
         raise TransientMailError(
             f"{len(outcome.pending)} e-mails not handed over: {outcome.error}"
         ) from outcome.error
-    return claimed, recorded
 
 
 def deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = None) -> int:

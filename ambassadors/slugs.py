@@ -1,13 +1,17 @@
+from django.db import models
 from django.utils.text import slugify
 
 from .models import Item
 
 
-def unique_item_slug(title: str, *, exclude_pk: int | None = None) -> str:
-    """A slug from the title, made unique with -2, -3… Frozen once the item is published."""
-    base = (slugify(title) or "item")[:70].strip("-") or "item"
+def unique_slug(
+    title: str, *, model: type[models.Model], fallback: str, exclude_pk: int | None = None
+) -> str:
+    """A slug from the title (at most 70 characters, ``fallback`` when the title has no
+    letters), made unique within ``model`` with -2, -3…"""
+    base = (slugify(title) or fallback)[:70].strip("-") or fallback
     taken = set(
-        Item.objects.filter(slug__startswith=base)
+        model.objects.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
     )
@@ -17,3 +21,8 @@ def unique_item_slug(title: str, *, exclude_pk: int | None = None) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def unique_item_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    """A slug from the title, made unique with -2, -3… Frozen once the item is published."""
+    return unique_slug(title, model=Item, fallback="item", exclude_pk=exclude_pk)

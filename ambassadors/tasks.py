@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .alerts import alert_batch_send, alert_dispatch
 from .digests import claim_timeout, digest_batch_send, digest_dispatch, digest_runs_close_stale
-from .mailing import TransientMailError, deliveries_mark_unknown
+from .mailing import SEND_RETRY, TransientMailError, deliveries_mark_unknown
 from .shutdown import requeued_when_stopping
 
 
@@ -80,14 +80,6 @@ def report_emails_send() -> int:
 # Weekly digests and urgent alerts. Batch tasks retry temporary SMTP trouble with back-off;
 # the service releases what was not handed over before it raises, and records the rest as
 # failed on the last attempt (so a permanent failure is written down, not lost).
-SEND_RETRY = {
-    "autoretry_for": (TransientMailError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 900,
-    "retry_jitter": True,
-    "max_retries": 5,
-    "ignore_result": True,
-}
 
 
 def _enqueue_digest_batch(

@@ -17,7 +17,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from ..images import image_clean, og_image_write
@@ -37,7 +36,7 @@ from ..models import (
     Webhook,
 )
 from ..publishing import PublishingError
-from ..slugs import unique_item_slug
+from ..slugs import unique_item_slug, unique_slug
 from .placeholders import MissingPlaceholders, placeholder_names, placeholders_fill
 
 log = logging.getLogger(__name__)
@@ -278,14 +277,7 @@ def crisis_texts_fill(*, texts: dict[str, str], values: dict[str, str]) -> Crisi
 
 
 def _unique_crisis_slug(title: str) -> str:
-    base = (slugify(title) or "crisis")[:70].strip("-") or "crisis"
-    taken = set(Crisis.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    return unique_slug(title, model=Crisis, fallback="crisis")
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from ..digests import claim_timeout
-from ..mailing import TransientMailError
+from ..mailing import SEND_RETRY
 from ..shutdown import requeued_when_stopping
 from .alerts import crisis_alert_batch_send, crisis_alert_dispatch, crisis_deliveries_mark_unknown
 from .webhooks import (
@@ -14,15 +14,6 @@ from .webhooks import (
     webhook_posts_mark_unknown,
     webhook_retry_delay,
 )
-
-SEND_RETRY = {
-    "autoretry_for": (TransientMailError,),
-    "retry_backoff": 30,
-    "retry_backoff_max": 900,
-    "retry_jitter": True,
-    "max_retries": 5,
-    "ignore_result": True,
-}
 
 
 def _enqueue_batch(update_id: int, ambassador_ids: list[int]) -> None:
