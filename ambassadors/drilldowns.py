@@ -84,19 +84,7 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
                 b=_bucket(F("day"), granularity), who=F("ambassador")
             )
         )
-    parts, params = [], []
-    for queryset in sources:
-        sql, part_params = _compiled(queryset)
-        parts.append(sql)
-        params += part_params
-    qn = connection.ops.quote_name
-    sql = (
-        f"SELECT {qn('b')}, COUNT(DISTINCT {qn('who')}) FROM "  # noqa: S608 - names from code
-        f"({' UNION ALL '.join(parts)}) sharers GROUP BY {qn('b')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {_as_date(bucket): int(n) for bucket, n in cursor.fetchall()}
+    return {_as_date(bucket): n for bucket, n in _distinct_sharers(sources, key="b")}
 
 
 def joined_over_time(*, period: Period, department_id: int | None) -> dict[date, int]:
@@ -205,6 +193,13 @@ def colleagues_who_shared(
                 it=F("item"), who=F("ambassador")
             )
         )
+    return {int(item): n for item, n in _distinct_sharers(sources, key="it")}
+
+
+def _distinct_sharers(sources: list, *, key: str) -> list[tuple[Any, int]]:
+    """(key, distinct ``who``) over the UNION ALL of ``sources`` (value querysets with the
+    columns ``key`` and ``who``: raw rows and rollups), so a person counts once per key even
+    when both sources hold them."""
     parts, params = [], []
     for queryset in sources:
         sql, part_params = _compiled(queryset)
@@ -212,12 +207,12 @@ def colleagues_who_shared(
         params += part_params
     qn = connection.ops.quote_name
     sql = (
-        f"SELECT {qn('it')}, COUNT(DISTINCT {qn('who')}) FROM "  # noqa: S608 - names from code
-        f"({' UNION ALL '.join(parts)}) sharers GROUP BY {qn('it')}"
+        f"SELECT {qn(key)}, COUNT(DISTINCT {qn('who')}) FROM "  # noqa: S608 - names from code
+        f"({' UNION ALL '.join(parts)}) sharers GROUP BY {qn(key)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {int(item): int(n) for item, n in cursor.fetchall()}
+        return [(value, int(n)) for value, n in cursor.fetchall()]
 
 
 def impact_trend(*, ambassador_id: int, months: int = 12) -> list[dict[str, Any]]:
