@@ -110,26 +110,23 @@ def item_report(request, pk: int):
         ),
         sections=[
             _over_time_table(period, numbers["over_time"]),
-            Table(
+            _breakdown(
                 "networks",
                 _("By network"),
-                [_("Network"), *_metric_headers()],
-                [[network_link(row["k0"]), *_metrics(row)] for row in networks],
-                download=False,
+                _("Network"),
+                [(network_link(row["k0"]), row) for row in networks],
             ),
-            Table(
+            _breakdown(
                 "departments",
                 _("By department"),
-                [_("Department"), *_metric_headers()],
-                [[department_label(row), *_metrics(row)] for row in numbers["departments"]],
-                download=False,
+                _("Department"),
+                [(department_label(row), row) for row in numbers["departments"]],
             ),
-            Table(
+            _breakdown(
                 "people",
                 _("Top ambassadors"),
-                [_("Ambassador"), *_metric_headers()],
-                [[row["name"], *_metrics(row)] for row in numbers["people"]],
-                download=False,
+                _("Ambassador"),
+                [(row["name"], row) for row in numbers["people"]],
             ),
         ],
     )
@@ -174,16 +171,27 @@ def department_report(request, pk: int):
                 extra_headers=[_("Ambassadors who shared"), _("Joined")],
                 extra=("sharers", "joined"),
             ),
-            Table(
+            _breakdown(
                 "items",
                 _("Top items"),
-                [_("Item"), *_metric_headers()],
-                [[item_label(row), *_metrics(row)] for row in numbers["items"]],
-                download=False,
+                _("Item"),
+                [(item_label(row), row) for row in numbers["items"]],
             ),
         ],
     )
     return render(request, template, context)
+
+
+def _breakdown(name: str, title: str, header: str, rows: list) -> Table:
+    """A drill-down table of (label, numbers row) pairs: shares and clicks per label, shown on
+    the page only (the report itself has the CSVs)."""
+    return Table(
+        name,
+        title,
+        [header, *_metric_headers()],
+        [[label, *_metrics(row)] for label, row in rows],
+        download=False,
+    )
 
 
 @comms_required
@@ -201,19 +209,17 @@ def network_report(request, network: str):
         charts=_time_charts(period, numbers["over_time"], "network"),
         sections=[
             _over_time_table(period, numbers["over_time"]),
-            Table(
+            _breakdown(
                 "items",
                 _("Top items"),
-                [_("Item"), *_metric_headers()],
-                [[item_label(row), *_metrics(row)] for row in numbers["items"]],
-                download=False,
+                _("Item"),
+                [(item_label(row), row) for row in numbers["items"]],
             ),
-            Table(
+            _breakdown(
                 "departments",
                 _("By department"),
-                [_("Department"), *_metric_headers()],
-                [[department_label(row), *_metrics(row)] for row in numbers["departments"]],
-                download=False,
+                _("Department"),
+                [(department_label(row), row) for row in numbers["departments"]],
             ),
         ],
     )
