@@ -590,6 +590,19 @@ def outcome_raise(outcome: SendOutcome, *, final_attempt: bool) -> None:
         ) from outcome.error
 
 
+UNKNOWN_NOTE = "The worker stopped before it could record whether the mail server took this e-mail."
+
+
+def claims_mark_unknown(*, model, older_than: timedelta, now: datetime | None = None) -> int:
+    """Rows of ``model`` (a ``Delivery``) claimed longer ago than ``older_than`` become
+    ``unknown``: their worker died mid-batch, the server may or may not have the message, and
+    they are never resent automatically. Returns how many."""
+    cutoff = (now or timezone.now()) - older_than
+    return model.objects.filter(status=DeliveryStatus.CLAIMED, claimed_at__lt=cutoff).update(
+        status=DeliveryStatus.UNKNOWN, error=UNKNOWN_NOTE
+    )
+
+
 def deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = None) -> int:
     """Claims older than the timeout belong to a worker that died mid-batch: the mail server
     may or may not have the message. They become ``unknown`` (shown to comms) and are never
@@ -598,18 +611,16 @@ def deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = Non
     stale = DigestDelivery.objects.filter(status=DeliveryStatus.CLAIMED, claimed_at__lt=cutoff)
     marked = 0
     run_ids = list(stale.order_by().values_list("run_id", flat=True).distinct())
-    note = "The worker stopped before it could record whether the mail server took this e-mail."
     for run_id in run_ids:
         with transaction.atomic():
-            count = stale.filter(run_id=run_id).update(status=DeliveryStatus.UNKNOWN, error=note)
+            count = stale.filter(run_id=run_id).update(
+                status=DeliveryStatus.UNKNOWN, error=UNKNOWN_NOTE
+            )
             if run_id is not None and count:
                 DigestRun.objects.filter(pk=run_id).update(unknown=F("unknown") + count)
                 run_finish_if_done(run_id=run_id)
         marked += count
-    marked += AlertDelivery.objects.filter(
-        status=DeliveryStatus.CLAIMED, claimed_at__lt=cutoff
-    ).update(status=DeliveryStatus.UNKNOWN, error=note)
-    return marked
+    return marked + claims_mark_unknown(model=AlertDelivery, older_than=older_than, now=now)
 
 
 def run_finish_if_done(*, run_id: int, now: datetime | None = None) -> bool:

@@ -27,6 +27,7 @@ from ..digests import BatchResult, id_batches, item_summary, item_url
 from ..mailing import (
     EmailRenderer,
     claim_token,
+    claims_mark_unknown,
     contact,
     deliveries_send,
     with_contact,
@@ -37,7 +38,6 @@ from ..models import (
     Crisis,
     CrisisAlertDelivery,
     CrisisUpdate,
-    DeliveryStatus,
 )
 from ..unsubscribe import urgent_unsubscribe_url
 from .services import crisis_recipients
@@ -229,8 +229,4 @@ def crisis_alert_batch_send(
 
 def crisis_deliveries_mark_unknown(*, older_than, now: datetime | None = None) -> int:
     """Claims of a worker that died mid-batch become ``unknown``, never resent."""
-    cutoff = (now or timezone.now()) - older_than
-    note = "The worker stopped before it could record whether the mail server took this e-mail."
-    return CrisisAlertDelivery.objects.filter(
-        status=DeliveryStatus.CLAIMED, claimed_at__lt=cutoff
-    ).update(status=DeliveryStatus.UNKNOWN, error=note)
+    return claims_mark_unknown(model=CrisisAlertDelivery, older_than=older_than, now=now)
