@@ -120,12 +120,6 @@ def disclosure_for(item: Item, site: SiteSettings | None = None) -> str:
     return site.disclosure_for(item.language).strip()
 
 
-def with_disclosure(text: str, disclosure: str) -> str:
-    """The text as it is shared: the disclosure line added after it unless it is already
-    in it (``intents.add_disclosure``)."""
-    return intents.add_disclosure(text, disclosure)
-
-
 def pick_variant(pool: list[str]) -> str:
     return secrets.choice(pool)
 
@@ -245,7 +239,7 @@ def share_intent(*, ambassador: Ambassador, item: Item, network: str, text: str)
     mode = linkedin_mode(site)
     keep = disclosure_for(item, site)
     text = (text or "").replace("\r\n", "\n").strip()[:TEXT_MAX_LENGTH]
-    text = with_disclosure(text, keep)
+    text = intents.add_disclosure(text, keep)
     intent = intents.intent_url(
         network,
         text=text,
