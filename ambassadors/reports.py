@@ -16,17 +16,20 @@ more, so "top items by shares, then clicks" is a single sorted, limited query.
 
 from __future__ import annotations
 
+import operator
 import zoneinfo
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -36,6 +39,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import NullIf, TruncDate, TruncMonth, TruncWeek
 from django.utils import timezone
@@ -59,6 +63,7 @@ DEFAULT_PRESET = "30d"
 MAX_PERIOD_DAYS = 5 * 366
 METRICS = ("shares", "clicks", "unique_clicks")
 ZERO = Value(0, output_field=IntegerField())
+ONE = Value(1, output_field=IntegerField())
 
 
 def report_tz() -> zoneinfo.ZoneInfo:
@@ -273,34 +278,70 @@ def _next_month(day: date) -> date:
 
 
 def rollup_rows(
-    *, kind: str, period: Period | None, through: date | None, use_months: bool = True
+    *,
+    kind: str,
+    period: Period | None,
+    through: date | None,
+    use_months: bool = True,
+    signed: bool = False,
 ) -> QuerySet[Rollup] | None:
     """The rollup rows of `kind` that hold the days of `period` (None: all time) up to the
     horizon `through`, each day exactly once: the total rows for all time, month rows for
-    whole months, day rows for the rest. ``use_months=False``: day rows only (daily or
-    weekly bars). None when no rollup row can be part of the answer."""
+    whole months (and for the month of the horizon, whose row holds the days built so far),
+    day rows for the rest. ``use_months=False``: day rows only (daily or weekly bars).
+    None when no rollup row can be part of the answer.
+
+    Every row carries the alias ``sign`` (1 or -1); sum with `rolled_sum`. ``signed=True``
+    lets a month at the edge of the period be read as its month row minus the day rows
+    outside the period (sign -1) when those are fewer than the days inside: a 365-day
+    report starting on the 2nd reads one day row per key instead of thirty. Rows with sign
+    -1 only make sense in per-key sums, so callers that look at single rows (a filter on
+    ``shares``) leave ``signed`` off."""
     if through is None:
         return None
     rows = Rollup.objects.filter(kind=kind)
     if period is None and use_months:
-        return rows.filter(grain="t")
+        return rows.filter(grain="t").alias(sign=ONE)
     start = period.start if period is not None else None
     end = min(period.end, through) if period is not None else through
     if start is not None and start > end:
         return None
     if not use_months or start is None:
         days = rows.filter(grain="d", day__lte=end)
-        return days.filter(day__gte=start) if start is not None else days
-    first = start if start.day == 1 else _next_month(start)
-    stop = _next_month(end) if (end + timedelta(days=1)).day == 1 else _month_start(end)
-    if first >= stop:
-        return rows.filter(grain="d", day__gte=start, day__lte=end)
-    ranges = Q(grain="m", day__gte=first, day__lt=stop)
-    if start < first:
-        ranges |= Q(grain="d", day__gte=start, day__lt=first)
-    if stop <= end:
-        ranges |= Q(grain="d", day__gte=stop, day__lte=end)
-    return rows.filter(ranges)
+        return (days.filter(day__gte=start) if start is not None else days).alias(sign=ONE)
+    plus: list[Q] = []
+    minus: list[Q] = []
+    first, last = _month_start(start), _month_start(end)
+    for month in {first, last}:
+        held_end = min(_next_month(month) - timedelta(days=1), through)  # in its month row
+        wanted = (max(start, month), min(end, held_end))
+        outside = [
+            (a, b)
+            for a, b in (
+                (month, wanted[0] - timedelta(days=1)),
+                (wanted[1] + timedelta(days=1), held_end),
+            )
+            if a <= b
+        ]
+        outside_days = sum((b - a).days + 1 for a, b in outside)
+        if outside and not (signed and outside_days < (wanted[1] - wanted[0]).days + 1):
+            plus.append(Q(grain="d", day__gte=wanted[0], day__lte=wanted[1]))
+            continue
+        plus.append(Q(grain="m", day=month))
+        minus += [Q(grain="d", day__gte=a, day__lte=b) for a, b in outside]
+    if _next_month(first) < last:  # the months in between, read whole
+        plus.append(Q(grain="m", day__gte=_next_month(first), day__lt=last))
+    if not minus:
+        return rows.filter(reduce(operator.or_, plus)).alias(sign=ONE)
+    subtracted = reduce(operator.or_, minus)
+    return rows.filter(reduce(operator.or_, plus + minus)).alias(
+        sign=Case(When(subtracted, then=Value(-1)), default=ONE, output_field=IntegerField())
+    )
+
+
+def rolled_sum(field: str) -> Sum:
+    """SUM of a rollup number over rows from `rollup_rows`, with their signs."""
+    return Sum(F(field) * F("sign"))
 
 
 # The activity query -------------------------------------------------------------------------
@@ -441,15 +482,16 @@ def activity_sql(
         period=period,
         through=through,
         use_months=dimension != "time" or granularity == "month",
+        signed=True,
     )
     if rolled is not None:
         grouped_rolled = (
             rolled.filter(scope.q(department_column="department" in ROLLUP_KINDS[kind]))
             .values(**rollup_keys)
             .annotate(
-                m_shares=Sum("shares") if "shares" in sources else ZERO,
-                m_clicks=Sum("clicks") if "clicks" in sources else ZERO,
-                m_unique=Sum("unique_clicks") if "clicks" in sources else ZERO,
+                m_shares=rolled_sum("shares") if "shares" in sources else ZERO,
+                m_clicks=rolled_sum("clicks") if "clicks" in sources else ZERO,
+                m_unique=rolled_sum("unique_clicks") if "clicks" in sources else ZERO,
             )
         )
         sql, rolled_params = _compiled(grouped_rolled)
@@ -720,9 +762,14 @@ def sharers_q(*, period: Period | None) -> Q:
     through = rollup_horizon()
     raw = counted_shares(period=raw_period(period, through))
     q = Q(pk__in=raw.values("ambassador_id"))
-    rolled = rollup_rows(kind="a", period=period, through=through)
+    rolled = rollup_rows(kind="a", period=period, through=through, signed=True)
     if rolled is not None:
-        q |= Q(pk__in=rolled.filter(shares__gt=0).values("ambassador_id"))
+        q |= Q(
+            pk__in=rolled.values("ambassador_id")
+            .annotate(shared=rolled_sum("shares"))
+            .filter(shared__gt=0)
+            .values("ambassador_id")
+        )
     return q
 
 

@@ -169,6 +169,8 @@ def periods(today: date) -> list[Period | None]:
         *(reports.period_for_preset(p, today=today) for p in reports.PRESETS),
         Period(today - timedelta(days=60), today - timedelta(days=3)),
         Period(today.replace(day=1) - timedelta(days=40), today.replace(day=1) - timedelta(days=1)),
+        # starts on the 12th: read as a month row minus the first eleven day rows
+        Period((today.replace(day=1) - timedelta(days=45)).replace(day=12), today),
         Period(today - timedelta(days=69), today, step="week"),
         Period(today - timedelta(days=69), today, step="month"),
     ]
@@ -287,21 +289,22 @@ def test_reconciliation_repairs_an_altered_day(db, settings):
         make_world(random.Random(7), now)
         rollups.rollups_refresh()
         today = reports.report_today()
-        year = Period(today - timedelta(days=80), today)
-        before = list(reports.activity(dimension="item", period=year))
+        weeks = Period(today - timedelta(days=80), today, step="week")  # read from day rows
+        before = list(reports.activity(dimension="time", period=weeks))
+        kind = reports.rollup_kind(dimension="time", scope=Scope())
         row = (
-            Rollup.objects.filter(kind="i", grain="d", shares__gt=0, day__gte=today.replace(day=1))
+            Rollup.objects.filter(kind=kind, grain="d", shares__gt=0, day__gte=today.replace(day=1))
             .order_by("day")
             .first()
         )
         day = row.day
         Rollup.objects.filter(pk=row.pk).update(shares=row.shares + 5)
-        assert list(reports.activity(dimension="item", period=year)) != before
+        assert list(reports.activity(dimension="time", period=weeks)) != before
 
         result = rollups.rollups_reconcile()
 
         assert result.repaired_days == [day]
-        assert list(reports.activity(dimension="item", period=year)) == before
+        assert list(reports.activity(dimension="time", period=weeks)) == before
         assert rollups.rollups_reconcile().repaired_days == []
         state = RollupState.objects.get(pk=1)
         assert state.repaired_days == 0
