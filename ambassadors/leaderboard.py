@@ -1,6 +1,8 @@
 """The opt-in leaderboard: kind by design.
 
-Only the top of the board is shown, never a bottom list. People who did not switch on
+Only the top of the board is shown, never a bottom list: at most ten rows, and when more
+people share the last place shown, a line says how many (a big programme can have
+hundreds tied). People who did not switch on
 "show my name on the leaderboard" keep their real place, so the places stay honest, but
 appear as "An ambassador". Everyone always sees their own place, named or not. Only
 people still in the programme are ranked; former ambassadors are never shown.
@@ -32,6 +34,7 @@ class Entry:
 class Board:
     top: list[Entry]
     me: Entry | None
+    more_tied: int = 0  # people who share the last place shown but do not fit on the board
 
     @property
     def me_below_top(self) -> bool:
@@ -53,9 +56,11 @@ def _board(rows: list[dict], *, my_key, size: int, name_of) -> Board:
         )
         for row in rows
     ]
+    top = [entry for row, entry in zip(rows, entries, strict=True) if row["row_number"] <= size]
     return Board(
-        top=[entry for entry in entries if entry.place <= size],
+        top=top,
         me=next((entry for entry in entries if entry.is_me), None),
+        more_tied=max(0, rows[0]["in_top"] - len(top)) if rows else 0,
     )
 
 

@@ -672,7 +672,10 @@ def ranked(
     only_visible: bool = False,
 ) -> list[dict[str, Any]]:
     """The top `limit` keys by `metric` plus the row of `include_key` wherever it stands,
-    in one query (RANK() gives ties the same place). Only `metric` is computed (the other
+    in one query. RANK() gives ties the same place; at most `limit` rows are returned
+    besides `include_key`'s (ties at the cut in key order), and every row says in
+    ``in_top`` how many keys have a place within `limit`, so a board can say how many
+    more share its last place. Only `metric` is computed (the other
     is 0) and only keys with a metric above zero are ranked. For ambassadors, only people
     still in the programme are ranked; their totals elsewhere in the reports count everyone.
     ``only_visible`` keeps only people who chose to show their name (an item's page)."""
@@ -725,14 +728,19 @@ def ranked(
     else:
         raise ValueError(dimension)
     inner = (
-        f"SELECT t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place "  # noqa: S608 - names from code, values as params
+        f"SELECT t.*, RANK() OVER (ORDER BY t.{metric} DESC) AS place, "  # noqa: S608 - names from code, values as params
+        f"ROW_NUMBER() OVER (ORDER BY t.{metric} DESC, t.k0) AS row_number "
         f"FROM ({sql}) t WHERE {' AND '.join(where)}"
     )
-    outer = (
-        f"SELECT ranked.*{names} FROM ({inner}) ranked{name_joins} "  # noqa: S608 - names from code, values as params
-        "WHERE ranked.place <= %s OR ranked.k0 = %s ORDER BY ranked.place, ranked.k0"
+    counted = (
+        "SELECT r.*, SUM(CASE WHEN r.place <= %s THEN 1 ELSE 0 END) OVER () AS in_top "  # noqa: S608 - from code
+        f"FROM ({inner}) r"
     )
-    params += [limit, include_key if include_key is not None else -1]
+    outer = (
+        f"SELECT ranked.*{names} FROM ({counted}) ranked{name_joins} "  # noqa: S608 - names from code, values as params
+        "WHERE ranked.row_number <= %s OR ranked.k0 = %s ORDER BY ranked.place, ranked.k0"
+    )
+    params = [limit, *params, limit, include_key if include_key is not None else -1]
     return list(fetch_rows(outer, params))
 
 

@@ -109,6 +109,43 @@ def test_own_place_is_shown_below_the_top_ten(client_as, data):
     assert "You are in place 14." in response.content.decode()
 
 
+def test_a_crowd_tied_at_the_top_fills_the_board_and_the_rest_is_counted(client_as, data):
+    """Fifteen people with the same number share place 1: the board shows ten of them and
+    says how many more; a tied viewer who does not fit still sees their place below."""
+    item = data["items"]["a"]
+    crowd = [AmbassadorFactory(leaderboard_visible=True) for _ in range(15)]
+    Share.objects.bulk_create(
+        [
+            Share(ambassador=person, item=item, network="linkedin", created_at=at(1 + day, 8))
+            for person in crowd
+            for day in range(5)
+        ]
+    )
+    last = crowd[-1]  # ties are listed in the order people joined: the last does not fit
+    with time_machine.travel(NOW, tick=False):
+        response = client_as(last.user).get("/leaderboard/")
+    board = response.context["board"]
+    assert [(entry.place, entry.shares) for entry in board.top] == [(1, 5)] * 10
+    assert [entry.is_me for entry in board.top] == [False] * 10
+    assert board.more_tied == 5
+    assert (board.me.place, board.me.shares, board.me_below_top) == (1, 5, True)
+    html = response.content.decode()
+    assert "And 5 more in place 1 with the same number." in html
+    assert "You are in place 1." in html
+
+    with time_machine.travel(NOW, tick=False):
+        response = client_as(crowd[0].user).get("/leaderboard/?period=month&by=shares")
+    board = response.context["board"]
+    assert (board.top[0].is_me, board.more_tied, board.me_below_top) == (True, 5, False)
+
+
+def test_no_line_about_ties_when_everyone_fits(client_as, data):
+    chris = data["people"]["chris"]
+    response = client_as(chris.user).get("/leaderboard/")
+    assert response.context["board"].more_tied == 0
+    assert "more in place" not in response.content.decode()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("shares", [10, 1000])
 def test_leaderboard_queries_do_not_grow(client_as, django_assert_num_queries, shares):
