@@ -34,6 +34,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -178,8 +179,10 @@ def click_sources(
     The extra ``at`` window (one day wider than the period on each side) only lets the
     database use the index on ``at``; ``day`` decides.
     """
-    purged = ClickDaily.objects.filter(link_id=OuterRef("link_id"), day=OuterRef("day"))
-    raw = Click.objects.filter(is_bot=False).filter(~Exists(purged))
+    raw = Click.objects.filter(is_bot=False)
+    if period is None or not _never_folded(period.start):
+        purged = ClickDaily.objects.filter(link_id=OuterRef("link_id"), day=OuterRef("day"))
+        raw = raw.filter(~Exists(purged))
     daily = ClickDaily.objects.all()
     if period is not None:
         raw = raw.filter(
@@ -193,6 +196,25 @@ def click_sources(
         raw = raw.filter(link__ambassador_id=ambassador_id)
         daily = daily.filter(link__ambassador_id=ambassador_id)
     return raw.order_by(), daily.order_by()
+
+
+def _never_folded(start: date) -> bool:
+    """True when no day from `start` on has a daily click total, nor can get one while
+    this request runs: `start` is after the newest folded day and inside the retention
+    window (the fold only touches older days, one day per transaction). Then raw clicks
+    need no per-row check against ClickDaily, which is most of the cost of today's clicks
+    on a busy day."""
+    cutoff = report_today() - timedelta(days=settings.CLICK_RETENTION_DAYS + 1)
+    if start < cutoff:
+        return False
+    cache = _horizon_cache.get()
+    if cache is not None and "folded" in cache:
+        newest = cache["folded"]
+    else:
+        newest = ClickDaily.objects.aggregate(newest=Max("day"))["newest"]
+        if cache is not None:
+            cache["folded"] = newest
+    return newest is None or start > newest
 
 
 RAW_CLICK_METRICS = {

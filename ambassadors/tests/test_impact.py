@@ -9,7 +9,7 @@ from ambassadors.tests import report_data
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
 from ambassadors.tests.report_data import EVIL_TITLE, NOW, at
 
-IMPACT_QUERIES = 12  # + the trend per month, + the rollup horizon
+IMPACT_QUERIES = 13  # + the trend per month, the rollup horizon, the newest folded day
 
 
 @pytest.fixture

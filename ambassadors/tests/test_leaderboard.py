@@ -9,7 +9,7 @@ from ambassadors.tests import report_data
 from ambassadors.tests.factories import AmbassadorFactory
 from ambassadors.tests.report_data import NOW, at
 
-LEADERBOARD_QUERIES = 9  # + the rollup horizon
+LEADERBOARD_QUERIES = 10  # + the rollup horizon, + the newest folded click day
 
 
 @pytest.fixture

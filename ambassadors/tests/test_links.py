@@ -431,6 +431,49 @@ def test_folding_old_clicks_changes_no_total_in_the_reports(time_machine):
     assert (after["clicks"], after["unique_clicks"]) == (3, 3)
 
 
+def _click_sql(period) -> str:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ambassadors.reports import activity_totals
+
+    with CaptureQueriesContext(connection) as queries:
+        activity_totals(period=period)
+    return " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_a_late_raw_click_on_a_folded_day_waits_for_the_next_fold(time_machine, settings):
+    """Raw clicks of a (link, day) that already has a daily total do not count until they
+    are folded too, so no click counts twice; a period that reaches folded days keeps the
+    check, one that starts after the newest folded day inside retention needs none."""
+    from ambassadors.reports import Period, activity_totals
+
+    now = timezone.now().replace(hour=12)
+    time_machine.move_to(now, tick=False)
+    link = TrackedLinkFactory()
+    old = now - timedelta(days=settings.CLICK_RETENTION_DAYS + 1)
+    ClickFactory(link=link, at=old, visitor_hash="first", is_unique=True)
+    assert clicks_fold_old_task() == 1
+    ClickFactory(link=link, at=old, visitor_hash="late", is_unique=True)  # after the fold
+    ClickFactory(link=link, at=now, visitor_hash="today", is_unique=True)
+    today = timezone.localdate()
+    everything = Period(old.date() - timedelta(days=1), today)
+    assert activity_totals(period=everything)["clicks"] == 2  # the late click waits
+    assert "NOT EXISTS" in _click_sql(everything).upper()
+    recent = Period(today - timedelta(days=7), today)
+    assert activity_totals(period=recent)["clicks"] == 1
+    assert "NOT EXISTS" not in _click_sql(recent).upper()
+
+    # retention raised after a fold: the newest folded day is now inside the window
+    settings.CLICK_RETENTION_DAYS += 30
+    since_fold = Period(old.date(), today)
+    assert activity_totals(period=since_fold)["clicks"] == 2
+    assert "NOT EXISTS" in _click_sql(since_fold).upper()
+    after_fold = Period(old.date() + timedelta(days=1), today)
+    assert activity_totals(period=after_fold)["clicks"] == 1
+    assert "NOT EXISTS" not in _click_sql(after_fold).upper()
+
+
 @override_settings(REDIRECT_RATE_LIMIT=2)
 @pytest.mark.parametrize("user_agent", ["curl/8.5", "", "python-requests/2.32", "HeadlessChrome"])
 def test_scripts_calling_themselves_bots_are_still_rate_limited(client, link, user_agent):

@@ -17,7 +17,7 @@ from ambassadors.tests import report_data
 from ambassadors.tests.report_data import EVIL_TITLE, EXPECTED, NOW
 
 REPORTS_URL = "/studio/reports/"
-REPORT_QUERIES = 14  # + the rollup horizon
+REPORT_QUERIES = 15  # + the rollup horizon, + the newest folded click day
 
 
 @pytest.fixture
