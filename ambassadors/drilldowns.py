@@ -70,7 +70,7 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
     granularity = period.granularity
     through = rollup_horizon()
     rolled = rollup_rows(
-        kind="a", period=period, through=through, use_months=granularity == "month"
+        kind="a", period=period, through=through, coarsest="m" if granularity == "month" else "d"
     )
     raw = (
         counted_shares(period=raw_period(period, through))

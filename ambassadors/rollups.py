@@ -50,7 +50,7 @@ from .reports import (
 log = logging.getLogger(__name__)
 
 STATE_PK = 1
-DAY, MONTH, TOTAL = "d", "m", "t"
+DAY, MONTH, YEAR, TOTAL = "d", "m", "y", "t"
 # kind: the columns that are a real key (the others hold 0 or "")
 KINDS = ROLLUP_KINDS
 METRIC_FIELDS = ("shares", "presses", "clicks", "unique_clicks")
@@ -72,6 +72,10 @@ def _month(day: date) -> date:
 
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _year(day: date) -> date:
+    return day.replace(month=1, day=1)
 
 
 def _locked_state() -> RollupState:
@@ -196,17 +200,34 @@ def _month_expression(column: str) -> str:
     return f"date({column}, 'start of month')"
 
 
+def _year_expression(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('year', {column}) AS date)"
+    return f"date({column}, 'start of year')"
+
+
+def _period_expression(grain: str, column: str) -> str:
+    if grain == YEAR:
+        return _year_expression(column)
+    return column if grain == DAY else _month_expression(column)
+
+
 def _derive(*, grain: str, start: date, end: date, source_grain: str = DAY) -> None:
     """Insert the rows of every coarser kind (and, for months, every kind) from the
     day × ambassador × item × network rows of [start, end]."""
     qn = connection.ops.quote_name
     day_col = qn("day")
-    period_expr = day_col if grain == DAY else _month_expression(day_col)
+    period_expr = _period_expression(grain, day_col)
     kinds = ("n", "d", "i", "id", "a") if grain == DAY else tuple(KINDS)
     for kind in kinds:
         if "department" in KINDS[kind]:
             _derive_departments(
-                kind=kind, grain=grain, start=start, end=end, period_expr=period_expr
+                kind=kind,
+                grain=grain,
+                start=start,
+                end=end,
+                period_expr=period_expr,
+                source_grain=source_grain,
             )
             continue
         columns = KINDS[kind]
@@ -234,7 +255,9 @@ def _derive(*, grain: str, start: date, end: date, source_grain: str = DAY) -> N
             cursor.execute(sql, [kind, grain, "ai", source_grain, start, end])
 
 
-def _derive_departments(*, kind: str, grain: str, start: date, end: date, period_expr: str) -> None:
+def _derive_departments(
+    *, kind: str, grain: str, start: date, end: date, period_expr: str, source_grain: str = DAY
+) -> None:
     """``d`` or ``id`` rows from the day × ambassador × item × network rows, through each
     person's current department (0: none)."""
     from .models import Ambassador
@@ -259,7 +282,7 @@ def _derive_departments(*, kind: str, grain: str, start: date, end: date, period
         f"GROUP BY {group}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, grain, "ai", DAY, start, end])
+        cursor.execute(sql, [kind, grain, "ai", source_grain, start, end])
 
 
 def _build_days(start: date, end: date) -> None:
@@ -299,9 +322,18 @@ def _rebuild_totals() -> None:
 
 
 def _rebuild_months(first: date, last: date) -> None:
-    """Month rows of the months from ``first`` to ``last`` (1sts) = the sum of their days."""
+    """Month rows of the months from ``first`` to ``last`` (1sts) = the sum of their days,
+    and the year rows of their years."""
     Rollup.objects.filter(grain=MONTH, day__gte=first, day__lte=last).delete()
     _derive(grain=MONTH, start=first, end=_next_month(last) - timedelta(days=1))
+    _rebuild_years(_year(first), _year(last))
+
+
+def _rebuild_years(first: date, last: date) -> None:
+    """Year rows of the years from ``first`` to ``last`` (1 January) = the sum of their
+    month rows (a long report reads one row per key for each whole year)."""
+    Rollup.objects.filter(grain=YEAR, day__gte=first, day__lte=last).delete()
+    _derive(grain=YEAR, start=first, end=last.replace(month=12, day=31), source_grain=MONTH)
 
 
 def _chunks(start: date, end: date, size: int) -> Iterable[tuple[date, date]]:
@@ -398,7 +430,7 @@ def _row_keys(cell: Cell, department: int) -> Iterable[tuple]:
     """The key of every rollup row (kind, grain, day, ambassador, item, network,
     department) that a cell's numbers belong to."""
     day, ambassador, item, network = cell
-    for grain, period in ((DAY, day), (MONTH, _month(day)), (TOTAL, TOTAL_DAY)):
+    for grain, period in ((DAY, day), (MONTH, _month(day)), (YEAR, _year(day)), (TOTAL, TOTAL_DAY)):
         for kind, columns in KINDS.items():
             yield (
                 kind,
@@ -554,6 +586,7 @@ class Reconciliation:
     days_checked: int = 0
     repaired_days: list[date] = field(default_factory=list)
     repaired_months: list[date] = field(default_factory=list)
+    repaired_years: list[date] = field(default_factory=list)
     repaired_totals: bool = False
 
 
@@ -639,6 +672,19 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
     with transaction.atomic():
         _locked_state()
         sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for (kind, day, *key), numbers in _stored(MONTH, date.min, date.max).items():
+            for index, value in enumerate(numbers):
+                sums[(kind, _year(day), *key)][index] += value
+        want = {key: tuple(v) for key, v in sums.items() if any(v)}
+        stored = _stored(YEAR, date.min, date.max)
+        differ = want.keys() ^ stored.keys()
+        differ |= {key for key in want.keys() & stored.keys() if want[key] != stored[key]}
+        for year in sorted({key[1] for key in differ}):
+            _rebuild_years(year, year)
+            result.repaired_years.append(year)
+    with transaction.atomic():
+        _locked_state()
+        sums = defaultdict(lambda: [0, 0, 0, 0])
         for (kind, _day, *key), numbers in _stored(MONTH, date.min, date.max).items():
             for index, value in enumerate(numbers):
                 sums[(kind, TOTAL_DAY, *key)][index] += value

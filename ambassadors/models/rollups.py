@@ -23,7 +23,8 @@ class Rollup(models.Model):
 
     ``grain`` ``d`` rows cover one local day (TIME_ZONE); ``m`` rows the same numbers
     added up per month (``day`` is the 1st), always the sum of that month's ``d`` rows;
-    ``t`` rows the totals of every built day (``day`` is a constant, 2000-01-01).
+    ``y`` rows per year (``day`` is 1 January), the sum of its ``m`` rows; ``t`` rows the
+    totals of every built day (``day`` is a constant, 2000-01-01).
     ``presses`` counts the share rows behind ``shares`` (the all-shares export). Bots never
     count. Rows only exist for days up to ``RollupState.built_through``; later days are
     read from the raw rows. See ambassadors/rollups.py.

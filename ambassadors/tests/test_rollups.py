@@ -216,19 +216,20 @@ def check_against_python(today: date) -> None:
 
 
 @pytest.mark.parametrize(
-    ("seed", "zone"),
+    ("seed", "zone", "month", "day"),
     [
-        (1, "Europe/Amsterdam"),
-        (2, "America/New_York"),
-        (3, "Asia/Kolkata"),
-        (4, "Pacific/Auckland"),
+        (1, "Europe/Amsterdam", 3, 18),
+        (2, "America/New_York", 3, 18),
+        (3, "Asia/Kolkata", 3, 18),
+        (4, "Pacific/Auckland", 3, 18),
+        (5, "Europe/Amsterdam", 1, 20),  # the data crosses New Year: year rows in use
     ],
 )
-def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone):
+def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone, month, day):
     settings.TIME_ZONE = zone
     settings.CLICK_RETENTION_DAYS = 40
     rng = random.Random(seed)
-    now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo(zone))
+    now = datetime(2026, month, day, 10, 30, tzinfo=zoneinfo.ZoneInfo(zone))
     with time_machine.travel(now, tick=False):
         world = make_world(rng, now)
         clicks_fold_old()  # the oldest raw clicks become daily totals
@@ -240,6 +241,7 @@ def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone)
         rollups.rollups_refresh()
         assert rollups.horizon() == today - timedelta(days=1)
         assert Rollup.objects.filter(grain="m").exists()
+        assert Rollup.objects.filter(grain="y").exists()
         check_against_python(today)
         assert everything(world, today) == raw
 
@@ -324,3 +326,75 @@ def test_rebuild_command_builds_a_range_with_a_progress_bar(db, settings, capsys
         Rollup.objects.filter(day__gte=date(2026, 2, 1)).delete()
         call_command("rebuild_rollups", "--start", "2026-02-01", "--end", "2026-03-17")
         assert Rollup.objects.count() == expected
+
+
+@pytest.mark.parametrize("signed", [False, True])
+@pytest.mark.parametrize("coarsest", ["y", "m", "d"])
+def test_the_rows_read_for_a_period_add_up_to_each_of_its_days_once(signed, coarsest):
+    """The plan of rows behind every period (year, month and day rows, some subtracted)
+    counts each day of the period exactly once and no other day, whatever the horizon."""
+    from ambassadors.reports import _cover, _next_unit
+
+    rng = random.Random(11)
+    for _ in range(400):
+        through = date(2024, 1, 1) + timedelta(days=rng.randint(0, 3 * 365))
+        start = through - timedelta(days=rng.randint(0, 800))
+        end = start + timedelta(days=rng.randint(0, (through - start).days))
+        counted: dict[date, int] = defaultdict(int)
+        for part in _cover(start, end, grain=coarsest, through=through, signed=signed):
+            spans = [(part.first, part.last)]
+            if part.grain != "d":  # a year or month row holds its days up to the horizon
+                spans, unit = [], part.first
+                while unit <= part.last:
+                    after = _next_unit(part.grain, unit)
+                    spans.append((unit, min(after - timedelta(days=1), through)))
+                    unit = after
+            for first, last in spans:
+                for n in range((last - first).days + 1):
+                    counted[first + timedelta(days=n)] += part.sign
+        assert {day: n for day, n in counted.items() if n} == {
+            start + timedelta(days=n): 1 for n in range((end - start).days + 1)
+        }, (start, end, through)
+
+
+def test_year_rows_come_from_the_upgrade_and_are_reconciled(db, settings):
+    """Rollups built before year rows existed get them from migration 0021; an altered
+    year row is repaired by the nightly reconciliation."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    now = datetime(2026, 1, 20, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(now, tick=False):
+        make_world(random.Random(5), now)
+        rollups.rollups_refresh()
+        built = sorted(Rollup.objects.filter(grain="y").values_list(*YEAR_ROW))
+        assert {row[1] for row in built} == {date(2025, 1, 1), date(2026, 1, 1)}
+        Rollup.objects.filter(grain="y").delete()
+        migration = importlib.import_module("ambassadors.migrations.0021_rollup_years")
+        migration.add_years(django_apps, SimpleNamespace(connection=connection))
+        assert sorted(Rollup.objects.filter(grain="y").values_list(*YEAR_ROW)) == built
+
+        row = Rollup.objects.filter(grain="y", kind="i", shares__gt=0).first()
+        Rollup.objects.filter(pk=row.pk).update(shares=row.shares + 3)
+        result = rollups.rollups_reconcile()
+        assert result.repaired_years == [row.day]
+        assert sorted(Rollup.objects.filter(grain="y").values_list(*YEAR_ROW)) == built
+        assert rollups.rollups_reconcile().repaired_years == []
+
+
+YEAR_ROW = (
+    "kind",
+    "day",
+    "ambassador_id",
+    "item_id",
+    "network",
+    "department_id",
+    "shares",
+    "presses",
+    "clicks",
+    "unique_clicks",
+)
