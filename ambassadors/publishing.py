@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .images import image_clean, og_image_write
-from .links import link_targets_forget
 from .models import AuditEvent, Item, ItemEvent, JargonTerm, ShareText, SiteSettings
 from .plain_language import check, detect_language
 from .slugs import unique_item_slug
+from .tracking.links import link_targets_forget
 
 Status = Item.Status
 Action = ItemEvent.Action

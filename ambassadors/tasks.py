@@ -29,7 +29,7 @@ def heartbeat() -> None:
 def clicks_flush() -> int:
     """Buffered clicks → database, in bulk. Safe to run twice (a lock and idempotent
     inserts); beat runs it every few seconds."""
-    from .clicks import clicks_flush as flush
+    from .tracking.clicks import clicks_flush as flush
 
     return flush()
 
@@ -37,17 +37,17 @@ def clicks_flush() -> int:
 @shared_task(name="ambassadors.clicks_fold_old")
 def clicks_fold_old() -> int:
     """Raw clicks past the retention period → daily totals."""
-    from .clicks import clicks_fold_old as fold
+    from .tracking.click_store import clicks_fold_old as fold
 
     return fold()
 
 
 @shared_task(name="ambassadors.clicks_salts_purge")
 def clicks_salts_purge() -> int:
-    """Delete the daily salts of days that are over (ambassadors/salts.py). Idempotent;
+    """Delete the daily salts of days that are over (ambassadors/tracking/salts.py). Idempotent;
     beat runs it hourly, so a salt outlives its day by an hour at most even when no
     visitor comes after midnight."""
-    from .salts import salts_purge
+    from .tracking.salts import salts_purge
 
     return salts_purge()
 

@@ -20,7 +20,6 @@ from ambassadors.crisis.placeholders import (
     placeholder_names,
     placeholders_fill,
 )
-from ambassadors.links import tracked_link_get_or_create
 from ambassadors.models import (
     ContentPause,
     Crisis,
@@ -41,6 +40,7 @@ from ambassadors.tests.factories import (
     ShareFactory,
     TrackedLinkFactory,
 )
+from ambassadors.tracking.links import tracked_link_get_or_create
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -568,8 +568,8 @@ def test_closing_twice_is_refused(comms_lead):
 def test_comms_can_mark_an_ordinary_item_staff_only(
     client, comms_user, ambassador, django_capture_on_commit_callbacks
 ):
-    from ambassadors.links import link_cache_clear
     from ambassadors.publishing import item_update
+    from ambassadors.tracking.links import link_cache_clear
 
     item = ItemFactory(live=True, title="Town hall notes")
     link = TrackedLinkFactory(item=item, ambassador=ambassador)

@@ -102,9 +102,9 @@ def stop(client: redis.Redis) -> None:
 def test_redis_outage_keeps_pages_sharing_and_redirects_working_and_loses_no_click(
     tmp_path, guidelines
 ):
-    from ambassadors import clicks
     from ambassadors.models import Click, Share
     from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, TrackedLinkFactory
+    from ambassadors.tracking import clicks
 
     port = free_port()
     ambassador = AmbassadorFactory(user__email="steady@example.com")

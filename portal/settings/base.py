@@ -476,7 +476,7 @@ CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
     "task": "ambassadors.clicks_fold_old",
     "schedule": 6 * 3600.0,
 }
-# Yesterday's visitor-hash salt is destroyed (ambassadors/salts.py).
+# Yesterday's visitor-hash salt is destroyed (ambassadors/tracking/salts.py).
 CELERY_BEAT_SCHEDULE["clicks-salts-purge"] = {
     "task": "ambassadors.clicks_salts_purge",
     "schedule": 3600.0,

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from ambassadors.links import tracked_link_get_or_create
 from ambassadors.models import (
     Ambassador,
     Click,
@@ -26,6 +25,7 @@ from ambassadors.models import (
 )
 from ambassadors.publishing import item_create, item_submit
 from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
+from ambassadors.tracking.links import tracked_link_get_or_create
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - demo only, refused in production
 
