@@ -5,9 +5,10 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from .alerts import alert_batch_send, alert_dispatch
-from .digests import claim_timeout, digest_batch_send, digest_dispatch, digest_runs_close_stale
-from .mailing import SEND_RETRY, TransientMailError, deliveries_mark_unknown
+from .mail.alerts import alert_batch_send, alert_dispatch
+from .mail.delivery import SEND_RETRY, TransientMailError, deliveries_mark_unknown
+from .mail.digests.schedule import claim_timeout, digest_dispatch, digest_runs_close_stale
+from .mail.digests.sending import digest_batch_send
 from .shutdown import requeued_when_stopping
 
 
@@ -120,7 +121,7 @@ def digest_send_batch(
 
 @shared_task(name="ambassadors.digest_resend", ignore_result=True)
 def digest_resend(run_id: int, token: str) -> int:
-    from .digests import digest_resend_claimed
+    from .mail.digests.sending import digest_resend_claimed
 
     with requeued_when_stopping():
         return digest_resend_claimed(run_id=run_id, token=token).sent

@@ -23,15 +23,12 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from ..digests import BatchResult, id_batches, item_summary, item_url
-from ..mailing import (
-    EmailRenderer,
-    claim_token,
-    claims_mark_unknown,
-    contact,
-    deliveries_send,
-    with_contact,
-)
+from ..mail.delivery import claim_token, claims_mark_unknown, deliveries_send
+from ..mail.digests.schedule import id_batches
+from ..mail.digests.selection import item_summary, item_url
+from ..mail.digests.sending import BatchResult
+from ..mail.messages import EmailRenderer, contact, with_contact
+from ..mail.unsubscribe import urgent_unsubscribe_url
 from ..models import (
     Ambassador,
     Channel,
@@ -39,7 +36,6 @@ from ..models import (
     CrisisAlertDelivery,
     CrisisUpdate,
 )
-from ..unsubscribe import urgent_unsubscribe_url
 from .services import crisis_recipients
 
 EnqueueBatch = Callable[[int, list[int]], None]

@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 from kombu.exceptions import OperationalError
 
-from ambassadors.alerts import alert_batch_send, alert_dispatch
-from ambassadors.mailing import TransientMailError
+from ambassadors.mail.alerts import alert_batch_send, alert_dispatch
+from ambassadors.mail.delivery import TransientMailError
 from ambassadors.models import AlertDelivery, DeliveryStatus, Item
 from ambassadors.tasks import alert_send_batch, alert_sweep
 from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory

@@ -171,8 +171,9 @@ def test_smtp_down_during_a_digest_run_loses_and_doubles_nothing(settings):
 
     from django.utils import timezone
 
-    from ambassadors.digests import digest_batch_send, digest_period
-    from ambassadors.mailing import TransientMailError
+    from ambassadors.mail.delivery import TransientMailError
+    from ambassadors.mail.digests.schedule import digest_period
+    from ambassadors.mail.digests.sending import digest_batch_send
     from ambassadors.models import DeliveryStatus, DigestDelivery
     from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
     from ambassadors.tests.smtp_sink import SmtpSink

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from ambassadors.digests import digest_preview
+from ambassadors.mail.digests.selection import digest_preview
 from ambassadors.models import AuditEvent, Item, ItemEvent, ItemRevision, SiteSettings
 from ambassadors.publishing import (
     ConfirmationNeeded,

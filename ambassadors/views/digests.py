@@ -10,13 +10,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from ..digests import (
-    digest_message,
-    digest_preview,
-    digest_recipients,
-    digest_run_resend_unknown,
-    digest_send_test,
-)
+from ..mail.digests.schedule import digest_recipients
+from ..mail.digests.selection import digest_preview
+from ..mail.digests.sending import digest_message, digest_run_resend_unknown, digest_send_test
 from ..models import (
     AlertDelivery,
     Ambassador,

@@ -20,16 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from .audience import urgent_alert_recipients
-from .digests import BatchResult, id_batches, item_entry
-from .mailing import (
-    EmailRenderer,
-    claim_token,
-    contact,
-    deliveries_send,
-    with_contact,
-)
-from .models import AlertDelivery, Ambassador, Item
+from ..audience import urgent_alert_recipients
+from ..models import AlertDelivery, Ambassador, Item
+from .delivery import claim_token, deliveries_send
+from .digests.schedule import id_batches
+from .digests.selection import item_entry
+from .digests.sending import BatchResult
+from .messages import EmailRenderer, contact, with_contact
 from .unsubscribe import urgent_unsubscribe_url
 
 EnqueueAlert = Callable[[int, list[int]], None]
