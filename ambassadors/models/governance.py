@@ -136,7 +136,7 @@ class ItemRevision(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    # Proposed values of the changed fields only, JSON-ready (see revisions.py).
+    # Proposed values of the changed fields only, JSON-ready (see publishing/revisions.py).
     proposed = models.JSONField(_("proposed change"), default=dict)
     image = models.ImageField(_("new picture"), upload_to="revisions/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

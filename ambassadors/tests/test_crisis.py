@@ -569,7 +569,7 @@ def test_closing_twice_is_refused(comms_lead):
 def test_comms_can_mark_an_ordinary_item_staff_only(
     client, comms_user, ambassador, django_capture_on_commit_callbacks
 ):
-    from ambassadors.publishing import item_update
+    from ambassadors.publishing.items import item_update
     from ambassadors.tracking.links import link_cache_clear
 
     item = ItemFactory(live=True, title="Town hall notes")

@@ -399,8 +399,8 @@ def test_background_rate_limit_adds_up_hits_from_other_processes(client, link, t
 def test_editing_the_link_in_the_studio_reaches_the_redirect(
     client, link, comms_user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from ambassadors.publishing import item_update
-    from ambassadors.revisions import revision_approve
+    from ambassadors.publishing.items import item_update
+    from ambassadors.publishing.revisions import revision_approve
     from ambassadors.tests.factories import CommsUserFactory
 
     assert visit(client, link.code)["Location"].startswith("https://example.com/")

@@ -23,7 +23,8 @@ from ambassadors.models import (
     Suggestion,
     Topic,
 )
-from ambassadors.publishing import item_create, item_submit
+from ambassadors.publishing.items import item_create
+from ambassadors.publishing.workflow import item_submit
 from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
 from ambassadors.tracking.links import tracked_link_get_or_create
 

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...calendar import (
+from ...forms import order_names_for_reader
+from ...models import CalendarToken, Language, Topic
+from ...publishing.calendar import (
     calendar_entries,
     calendar_token_reset,
     calendar_token_revoke,
@@ -24,11 +26,7 @@ from ...calendar import (
     month_weeks,
     week_days,
 )
-from ...calendar import (
-    calendar_ics as build_ics,
-)
-from ...forms import order_names_for_reader
-from ...models import CalendarToken, Language, Topic
+from ...publishing.calendar import calendar_ics as build_ics
 from ..access import comms_required
 from .items import WEEKLY_ITEMS_HINT, week_volume
 

@@ -13,7 +13,7 @@ from ...forms import order_names_for_reader
 from ...held_images import held_image_load
 from ...images import ImageRejected, image_validate
 from ...models import Item, Language, Network, SiteSettings, Topic
-from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
+from ...publishing.rules import EDITABLE_FIELDS, MANY_FIELDS
 from ...share_texts import SHARE_TEXT_LIMITS, share_text_count
 from ...site_settings import SETTINGS_FIELDS
 from ...sources.inbox import picture_download
@@ -169,7 +169,7 @@ def item_initial(item: Item, revision=None) -> dict:
     initial["topics"] = [t.pk for t in item.topics.all()]
     initial["audience"] = [d.pk for d in item.audience.all()]
     if revision is not None:
-        from ...revisions import revision_values
+        from ...publishing.revisions import revision_values
 
         initial.update(revision_values(revision))
     return initial

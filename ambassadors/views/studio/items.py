@@ -17,17 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from ...held_images import held_image_store
 from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings
-from ...publishing import (
-    PublishingError,
-    alerts_can_cancel,
-    can_approve,
-    can_publish,
-    item_create,
-    item_disclosure,
-    item_update,
-)
+from ...publishing.items import item_create, item_update
+from ...publishing.revisions import pending_revision
+from ...publishing.rules import PublishingError, can_approve, can_publish, item_disclosure
+from ...publishing.workflow import alerts_can_cancel
 from ...reports import Scope, activity_totals
-from ...revisions import pending_revision
 from ..access import comms_required
 from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
 from .plain_language import language_warning

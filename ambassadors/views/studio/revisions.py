@@ -8,14 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ...models import Item
-from ...publishing import ConfirmationNeeded, PublishingError, plain_language_check
-from ...revisions import (
+from ...publishing.revisions import (
     can_decide,
     pending_revision,
     revision_approve,
     revision_diff,
     revision_reject,
 )
+from ...publishing.rules import ConfirmationNeeded, PublishingError, plain_language_check
 from ..access import comms_required
 from .forms import PublishForm, ReturnForm
 

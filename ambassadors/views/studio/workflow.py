@@ -13,20 +13,22 @@ from django.views.decorators.http import require_POST
 
 from ...audience import urgent_alert_recipients
 from ...models import Item, SiteSettings
-from ...publishing import (
+from ...publishing.items import item_duplicate
+from ...publishing.rules import (
     ConfirmationNeeded,
     PublishingError,
     can_approve,
     can_publish,
+    plain_language_check,
+    plain_language_text,
+)
+from ...publishing.workflow import (
     item_alerts_cancel,
     item_approve,
     item_archive,
-    item_duplicate,
     item_publish,
     item_return,
     item_submit,
-    plain_language_check,
-    plain_language_text,
 )
 from ..access import comms_required
 from .forms import PublishForm, ReturnForm
