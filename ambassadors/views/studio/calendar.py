@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...forms import order_names_for_reader
+from ...forms.ambassador import order_names_for_reader
 from ...models import CalendarToken, Language, Topic
 from ...publishing.calendar import (
     calendar_entries,

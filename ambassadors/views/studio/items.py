@@ -15,6 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ...forms.studio import (
+    ItemFilterForm,
+    ItemForm,
+    ShareTextFormSet,
+    item_initial,
+    share_text_limits,
+)
 from ...held_images import held_image_store
 from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings
 from ...publishing.items import item_create, item_update
@@ -23,7 +30,6 @@ from ...publishing.rules import PublishingError, can_approve, can_publish, item_
 from ...publishing.workflow import alerts_can_cancel
 from ...reports import Scope, activity_totals
 from ..access import comms_required
-from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
 from .plain_language import language_warning
 
 Status = Item.Status

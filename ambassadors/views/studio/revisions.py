@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from ...forms.studio import PublishForm, ReturnForm
 from ...models import Item
 from ...publishing.revisions import (
     can_decide,
@@ -17,7 +18,6 @@ from ...publishing.revisions import (
 )
 from ...publishing.rules import ConfirmationNeeded, PublishingError, plain_language_check
 from ..access import comms_required
-from .forms import PublishForm, ReturnForm
 
 
 @comms_required

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...audience import urgent_alert_recipients
+from ...forms.studio import PublishForm, ReturnForm
 from ...models import Item, SiteSettings
 from ...publishing.items import item_duplicate
 from ...publishing.rules import (
@@ -31,7 +32,6 @@ from ...publishing.workflow import (
     item_submit,
 )
 from ..access import comms_required
-from .forms import PublishForm, ReturnForm
 from .plain_language import panel_context
 
 
