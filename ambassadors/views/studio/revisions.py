@@ -18,6 +18,7 @@ from ...publishing.revisions import (
 )
 from ...publishing.rules import ConfirmationNeeded, PublishingError, plain_language_check
 from ..access import comms_required
+from .workflow import step_run
 
 
 @comms_required
@@ -45,15 +46,14 @@ def revision_review(request: HttpRequest, pk: int) -> HttpResponse:
         if "send_back" in request.POST:
             return_form = ReturnForm(request.POST, prefix="return")
             if return_form.is_valid():
-                try:
-                    revision_reject(
+                return step_run(
+                    request,
+                    item=item,
+                    step=lambda: revision_reject(
                         revision=revision, by=request.user, note=return_form.cleaned_data["note"]
-                    )
-                except PublishingError as error:
-                    messages.error(request, error.message)
-                else:
-                    messages.success(request, _("Sent back. The live item stays as it was."))
-                return redirect("ambassadors:studio_item", pk=item.pk)
+                    ),
+                    done=_("Sent back. The live item stays as it was."),
+                )
         else:
             approve_form = PublishForm(request.POST, prefix="approve")
             if approve_form.is_valid():

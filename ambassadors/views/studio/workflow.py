@@ -4,6 +4,8 @@ page with the plain-language result and, for urgent items, how many people it re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,17 +41,30 @@ def _back(item: Item) -> HttpResponse:
     return redirect("ambassadors:studio_item", pk=item.pk)
 
 
+def step_run(
+    request: HttpRequest, *, item: Item, step: Callable[[], object], done: str
+) -> HttpResponse:
+    """Take one workflow step (``step``, a service call) and go back to the item page: a
+    refused step (``PublishingError``) shows its reason, a step taken shows ``done``."""
+    try:
+        step()
+    except PublishingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return _back(item)
+
+
 @comms_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
-    try:
-        item_submit(item=item, by=request.user)
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Sent for review. Someone else from the team can approve it."))
-    return _back(item)
+    return step_run(
+        request,
+        item=item,
+        step=lambda: item_submit(item=item, by=request.user),
+        done=_("Sent for review. Someone else from the team can approve it."),
+    )
 
 
 @comms_required
@@ -60,13 +75,12 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form.errors["note"][0])
         return _back(item)
-    try:
-        item_return(item=item, by=request.user, note=form.cleaned_data["note"])
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Sent back to the author with your note."))
-    return _back(item)
+    return step_run(
+        request,
+        item=item,
+        step=lambda: item_return(item=item, by=request.user, note=form.cleaned_data["note"]),
+        done=_("Sent back to the author with your note."),
+    )
 
 
 def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
@@ -137,13 +151,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
-    try:
-        item_archive(item=item, by=request.user)
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Archived. It is no longer in the feed."))
-    return _back(item)
+    return step_run(
+        request,
+        item=item,
+        step=lambda: item_archive(item=item, by=request.user),
+        done=_("Archived. It is no longer in the feed."),
+    )
 
 
 @comms_required
@@ -161,10 +174,9 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alerts_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
-    try:
-        item_alerts_cancel(item=item, by=request.user)
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The urgent e-mails are stopped. Nobody gets them."))
-    return _back(item)
+    return step_run(
+        request,
+        item=item,
+        step=lambda: item_alerts_cancel(item=item, by=request.user),
+        done=_("The urgent e-mails are stopped. Nobody gets them."),
+    )
