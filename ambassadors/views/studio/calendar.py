@@ -27,8 +27,8 @@ from ...publishing.calendar import (
     week_days,
 )
 from ...publishing.calendar import calendar_ics as build_ics
+from ...publishing.selectors import WEEKLY_ITEMS_HINT, items_week_volume
 from ..access import comms_required
-from .items import WEEKLY_ITEMS_HINT, week_volume
 
 
 class CalendarFilterForm(forms.Form):
@@ -120,7 +120,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "previous": previous,
             "following": following,
             "today": today,
-            "volume": week_volume(now=now),
+            "volume": items_week_volume(now=now),
             "hint": WEEKLY_ITEMS_HINT,
             "query": query.urlencode(),
         },
