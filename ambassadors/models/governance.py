@@ -115,7 +115,7 @@ class AuditEvent(models.Model):
 
 class ItemRevision(models.Model):
     """A change to a live item that waits for a second comms member. The live item stays
-    as it is until the revision is approved (ambassadors.revisions)."""
+    as it is until the revision is approved (ambassadors.publishing.revisions)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
