@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
@@ -246,26 +247,46 @@ def deliveries_record(
     return result
 
 
+@dataclass
+class BatchResult:
+    """What one batch did, for the task's result and the run's counters: rows claimed,
+    messages the server took, refused ones, released claims (to retry) and people skipped."""
+
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    released: int = 0
+    skipped: int = 0
+
+
 def deliveries_send(
     *,
-    model,
-    rows: list[models.Model],
-    token: uuid.UUID,
+    model: Delivery,
+    ambassador_ids: Sequence[int],
+    fields: dict[str, Any],
     scope: dict,
     build: Callable[[int], EmailMessage],
+    now: datetime,
+    attempt: int,
     final_attempt: bool,
     on_recorded: Callable[[RecordResult], None] | None = None,
-) -> tuple[set[int], RecordResult]:
+) -> BatchResult:
     """The one claim → send → record skeleton of a batch of programme mail (weekly digests,
-    urgent and crisis alerts): claim ``rows`` in one insert, send one message per claimed
-    ambassador id over one connection (``build(ambassador_id)``), record what the server said
-    in one transaction. ``on_recorded`` runs inside that transaction with the recorded counts
-    (a digest run's counters move together with its rows).
+    urgent and crisis alerts): claim one ``model`` row per ambassador id (with ``fields``,
+    under a new token, at ``now``, attempt ``attempt``) in one insert, send one message per
+    claimed ambassador id over one connection (``build(ambassador_id)``), record what the
+    server said in one transaction. ``on_recorded`` runs inside that transaction with the
+    recorded counts (a digest run's counters move together with its rows).
 
-    Returns (claimed ambassador ids, recorded counts). After recording, raises
-    ``SendingInterrupted`` when the worker is stopping (the task is requeued and sends exactly
-    the released rest) and ``TransientMailError`` when a temporary error left messages
-    pending on a non-final attempt (the task retries with back-off)."""
+    Returns the counts (``skipped`` 0: the caller knows whom it left out). After recording,
+    raises ``SendingInterrupted`` when the worker is stopping (the task is requeued and sends
+    exactly the released rest) and ``TransientMailError`` when a temporary error left
+    messages pending on a non-final attempt (the task retries with back-off)."""
+    token = claim_token()
+    rows = [
+        model(ambassador_id=pk, claim=token, claimed_at=now, attempts=attempt, **fields)
+        for pk in ambassador_ids
+    ]
     claimed = deliveries_claim(model=model, rows=rows, token=token, scope=scope)
     keys = [row.ambassador_id for row in rows if row.ambassador_id in claimed]
     outcome = messages_send(keys=keys, build=build)
@@ -276,7 +297,12 @@ def deliveries_send(
         if on_recorded is not None:
             on_recorded(recorded)
     outcome_raise(outcome, final_attempt=final_attempt)
-    return claimed, recorded
+    return BatchResult(
+        claimed=len(claimed),
+        sent=recorded.sent,
+        failed=recorded.failed,
+        released=recorded.released,
+    )
 
 
 def outcome_raise(outcome: SendOutcome, *, final_attempt: bool) -> None:

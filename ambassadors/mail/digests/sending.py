@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 
 from django.conf import settings
@@ -27,6 +27,7 @@ from ...models import (
 )
 from ...shutdown import SendingInterrupted
 from ..delivery import (
+    BatchResult,
     RecordResult,
     claim_token,
     deliveries_record,
@@ -129,15 +130,6 @@ def digest_send_test(*, ambassador: Ambassador, to: str) -> bool:
 # Sending a batch ----------------------------------------------------------------------------
 
 
-@dataclass
-class BatchResult:
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    released: int = 0
-    skipped: int = 0
-
-
 def digest_batch_send(
     *,
     run_id: int | None,
@@ -191,35 +183,20 @@ def digest_batch_send(
             )
             run_finish_if_done(run_id=run_id)
 
-    token = claim_token()
     renderer = DigestRenderer()
     by_id = {digest.ambassador.pk: digest for digest in with_news}
-    claimed, recorded = deliveries_send(
+    result = deliveries_send(
         model=DigestDelivery,
-        rows=[
-            DigestDelivery(
-                ambassador_id=digest.ambassador.pk,
-                period=period,
-                run_id=run_id,
-                claim=token,
-                claimed_at=now,
-                attempts=attempt,
-            )
-            for digest in with_news
-        ],
-        token=token,
+        ambassador_ids=list(by_id),
+        fields={"period": period, "run_id": run_id},
         scope={"period": period, "ambassador_id__in": ids},
         build=lambda pk: renderer.message(by_id[pk]),
+        now=now,
+        attempt=attempt,
         final_attempt=final_attempt,
         on_recorded=run_counters,
     )
-    return BatchResult(
-        claimed=len(claimed),
-        sent=recorded.sent,
-        failed=recorded.failed,
-        released=recorded.released,
-        skipped=skipped,
-    )
+    return replace(result, skipped=skipped)
 
 
 def digest_run_resend_unknown(*, run_id: int, by, now: datetime | None = None) -> int:
