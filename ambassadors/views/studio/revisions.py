@@ -46,12 +46,11 @@ def revision_review(request: HttpRequest, pk: int) -> HttpResponse:
         if "send_back" in request.POST:
             return_form = ReturnForm(request.POST, prefix="return")
             if return_form.is_valid():
+                note = return_form.cleaned_data["note"]
                 return step_run(
                     request,
                     item=item,
-                    step=lambda: revision_reject(
-                        revision=revision, by=request.user, note=return_form.cleaned_data["note"]
-                    ),
+                    step=lambda item, by: revision_reject(revision=revision, by=by, note=note),
                     done=_("Sent back. The live item stays as it was."),
                 )
         else:

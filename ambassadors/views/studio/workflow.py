@@ -5,6 +5,7 @@ page with the plain-language result and, for urgent items, how many people it re
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -41,13 +42,18 @@ def _back(item: Item) -> HttpResponse:
     return redirect("ambassadors:studio_item", pk=item.pk)
 
 
+def _item(pk: int) -> Item:
+    return get_object_or_404(Item, pk=pk)
+
+
 def step_run(
-    request: HttpRequest, *, item: Item, step: Callable[[], object], done: str
+    request: HttpRequest, *, item: Item, step: Callable[..., object], done: str
 ) -> HttpResponse:
-    """Take one workflow step (``step``, a service call) and go back to the item page: a
-    refused step (``PublishingError``) shows its reason, a step taken shows ``done``."""
+    """Take one workflow step, ``step(item=item, by=request.user)`` (a service), and go back
+    to the item page: a refused step (``PublishingError``) shows its reason, a step taken
+    shows ``done``."""
     try:
-        step()
+        step(item=item, by=request.user)
     except PublishingError as error:
         messages.error(request, error.message)
     else:
@@ -58,13 +64,8 @@ def step_run(
 @comms_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk)
-    return step_run(
-        request,
-        item=item,
-        step=lambda: item_submit(item=item, by=request.user),
-        done=_("Sent for review. Someone else from the team can approve it."),
-    )
+    done = _("Sent for review. Someone else from the team can approve it.")
+    return step_run(request, item=_item(pk), step=item_submit, done=done)
 
 
 @comms_required
@@ -75,11 +76,9 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form.errors["note"][0])
         return _back(item)
+    step = partial(item_return, note=form.cleaned_data["note"])
     return step_run(
-        request,
-        item=item,
-        step=lambda: item_return(item=item, by=request.user, note=form.cleaned_data["note"]),
-        done=_("Sent back to the author with your note."),
+        request, item=item, step=step, done=_("Sent back to the author with your note.")
     )
 
 
@@ -150,13 +149,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @comms_required
 @require_POST
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk)
-    return step_run(
-        request,
-        item=item,
-        step=lambda: item_archive(item=item, by=request.user),
-        done=_("Archived. It is no longer in the feed."),
-    )
+    done = _("Archived. It is no longer in the feed.")
+    return step_run(request, item=_item(pk), step=item_archive, done=done)
 
 
 @comms_required
@@ -173,10 +167,5 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @comms_required
 @require_POST
 def alerts_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk)
-    return step_run(
-        request,
-        item=item,
-        step=lambda: item_alerts_cancel(item=item, by=request.user),
-        done=_("The urgent e-mails are stopped. Nobody gets them."),
-    )
+    done = _("The urgent e-mails are stopped. Nobody gets them.")
+    return step_run(request, item=_item(pk), step=item_alerts_cancel, done=done)
