@@ -9,7 +9,7 @@ from .audit import audit_record, field_changes, field_label, item_snapshot
 from .identity.leavers import user_deactivate
 from .identity.scim_auth import scim_token_create, scim_token_revoke
 from .privacy import user_delete
-from .publishing import jargon_cache_clear
+from .publishing.rules import jargon_cache_clear
 
 AuditAction = models.AuditEvent.Action
 

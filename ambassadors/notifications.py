@@ -258,7 +258,7 @@ def notifications_email_due(*, now: datetime | None = None) -> int:
     """Sends each person one e-mail with all their notifications not yet e-mailed, unless
     they already had one within the batch window (those wait for the next run). Claims rows
     first (conditional UPDATE), so running twice sends nothing more. Returns e-mails sent."""
-    from .mailing import email_render
+    from .mail.messages import email_render
 
     now = now or timezone.now()
     window = timedelta(seconds=batch_seconds())

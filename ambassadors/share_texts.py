@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from . import intents
-from .links import CODE_LENGTH
 from .models import Network
+from .tracking.links import CODE_LENGTH
 
 # What a post may hold. X and Bluesky are hard limits of the network; the others are what
 # the network allows or what still reads well in a mail or chat.

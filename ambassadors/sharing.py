@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import intents
-from .links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
 from .membership import current_guidelines
 from .models import Ambassador, Item, Network, Share, SiteSettings
 from .rollups import rollups_share_changed
+from .tracking.links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
 
 # The order of buttons when the ambassador has not told us which networks they use.
 NETWORK_ORDER = [

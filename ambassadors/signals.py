@@ -23,7 +23,7 @@ def _worker_heartbeat_on_start(**kwargs) -> None:
 
 @receiver(tracking)
 def _provider_tracking_event(sender, event, esp_name, **kwargs) -> None:
-    from .bounces import tracking_event_record
+    from .mail.bounces import tracking_event_record
 
     reason = event.description or event.mta_response or event.reject_reason or ""
     tracking_event_record(
@@ -33,6 +33,6 @@ def _provider_tracking_event(sender, event, esp_name, **kwargs) -> None:
 
 @receiver(email_changed)
 def _new_address_gets_mail_again(sender, request, user, **kwargs) -> None:
-    from .bounces import user_address_changed
+    from .mail.bounces import user_address_changed
 
     user_address_changed(user=user)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from .audit import audit_record
 from .models import Ambassador, AuditEvent, Item, ItemEvent, Language, Suggestion
 from .notifications import notify_suggestion_decided
-from .ratelimit import rate_limit_hit
-from .slugs import unique_item_slug
+from .publishing.slugs import unique_item_slug
+from .tracking.ratelimit import rate_limit_hit
 
 TITLE_LENGTH = 120
 

@@ -5,9 +5,10 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from .alerts import alert_batch_send, alert_dispatch
-from .digests import claim_timeout, digest_batch_send, digest_dispatch, digest_runs_close_stale
-from .mailing import SEND_RETRY, TransientMailError, deliveries_mark_unknown
+from .mail.alerts import alert_batch_send, alert_dispatch
+from .mail.delivery import SEND_RETRY, TransientMailError, deliveries_mark_unknown
+from .mail.digests.schedule import claim_timeout, digest_dispatch, digest_runs_close_stale
+from .mail.digests.sending import digest_batch_send
 from .shutdown import requeued_when_stopping
 
 
@@ -29,7 +30,7 @@ def heartbeat() -> None:
 def clicks_flush() -> int:
     """Buffered clicks → database, in bulk. Safe to run twice (a lock and idempotent
     inserts); beat runs it every few seconds."""
-    from .clicks import clicks_flush as flush
+    from .tracking.clicks import clicks_flush as flush
 
     return flush()
 
@@ -37,17 +38,17 @@ def clicks_flush() -> int:
 @shared_task(name="ambassadors.clicks_fold_old")
 def clicks_fold_old() -> int:
     """Raw clicks past the retention period → daily totals."""
-    from .clicks import clicks_fold_old as fold
+    from .tracking.click_store import clicks_fold_old as fold
 
     return fold()
 
 
 @shared_task(name="ambassadors.clicks_salts_purge")
 def clicks_salts_purge() -> int:
-    """Delete the daily salts of days that are over (ambassadors/salts.py). Idempotent;
+    """Delete the daily salts of days that are over (ambassadors/tracking/salts.py). Idempotent;
     beat runs it hourly, so a salt outlives its day by an hour at most even when no
     visitor comes after midnight."""
-    from .salts import salts_purge
+    from .tracking.salts import salts_purge
 
     return salts_purge()
 
@@ -120,7 +121,7 @@ def digest_send_batch(
 
 @shared_task(name="ambassadors.digest_resend", ignore_result=True)
 def digest_resend(run_id: int, token: str) -> int:
-    from .digests import digest_resend_claimed
+    from .mail.digests.sending import digest_resend_claimed
 
     with requeued_when_stopping():
         return digest_resend_claimed(run_id=run_id, token=token).sent

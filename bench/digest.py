@@ -160,7 +160,9 @@ def make_data(size: int, now) -> None:
 
 
 def prerender(now) -> list[tuple[str, bytes]]:
-    from ambassadors.digests import digest_message, digest_recipients, digests_build
+    from ambassadors.mail.digests.schedule import digest_recipients
+    from ambassadors.mail.digests.selection import digests_build
+    from ambassadors.mail.digests.sending import digest_message
 
     people = list(digest_recipients().select_related("user").order_by("pk"))
     rendered = []
@@ -195,7 +197,8 @@ def run_pipeline(now) -> tuple[float, int, int]:
     """Dispatcher plus every batch, in this process (a worker would run the same calls)."""
     from django.db import connection
 
-    from ambassadors.digests import digest_batch_send, digest_dispatch
+    from ambassadors.mail.digests.schedule import digest_dispatch
+    from ambassadors.mail.digests.sending import digest_batch_send
 
     batches = 0
 

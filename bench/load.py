@@ -101,8 +101,8 @@ def main() -> None:
     require_services("DATABASE_URL", "REDIS_URL")
     ensure_database(os.environ["DATABASE_URL"])
     setup_django()
-    from ambassadors.clicks import clicks_flush
     from ambassadors.models import Click
+    from ambassadors.tracking.clicks import clicks_flush
 
     cookie = make_data()
     port = 8000 + os.getpid() % 1000

@@ -108,8 +108,8 @@ def main() -> None:
     require_services("DATABASE_URL", "REDIS_URL")
     ensure_database(os.environ["DATABASE_URL"])
     setup_django()
-    from ambassadors.clicks import clicks_flush
     from ambassadors.models import Click
+    from ambassadors.tracking.clicks import clicks_flush
 
     link = make_data()
     clear_buffer()
@@ -149,7 +149,7 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    from ambassadors.clicks import pump
+    from ambassadors.tracking.clicks import pump
 
     pump.wait_idle()
     flushed = 0

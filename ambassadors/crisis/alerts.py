@@ -12,6 +12,7 @@ second copy of the same update.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from html import unescape
 
@@ -23,15 +24,11 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from ..digests import BatchResult, id_batches, item_summary, item_url
-from ..mailing import (
-    EmailRenderer,
-    claim_token,
-    claims_mark_unknown,
-    contact,
-    deliveries_send,
-    with_contact,
-)
+from ..mail.delivery import BatchResult, claims_mark_unknown, deliveries_send
+from ..mail.digests.schedule import id_batches
+from ..mail.digests.selection import item_summary, item_url
+from ..mail.messages import EmailRenderer, contact, with_contact
+from ..mail.unsubscribe import urgent_unsubscribe_url
 from ..models import (
     Ambassador,
     Channel,
@@ -39,7 +36,6 @@ from ..models import (
     CrisisAlertDelivery,
     CrisisUpdate,
 )
-from ..unsubscribe import urgent_unsubscribe_url
 from .services import crisis_recipients
 
 EnqueueBatch = Callable[[int, list[int]], None]
@@ -195,36 +191,22 @@ def crisis_alert_batch_send(
     ):
         return BatchResult()
     recipients = list(with_contact(update_recipients(update=update).filter(pk__in=ids)))
-    token = claim_token()
     total = update.crisis.updates.count()
     renderer = EmailRenderer("crisis")
     by_id = {a.pk: a for a in recipients}
-    claimed, recorded = deliveries_send(
+    result = deliveries_send(
         model=CrisisAlertDelivery,
-        rows=[
-            CrisisAlertDelivery(
-                ambassador_id=a.pk,
-                update_id=update.pk,
-                claim=token,
-                claimed_at=now,
-                attempts=attempt,
-            )
-            for a in recipients
-        ],
-        token=token,
+        ambassador_ids=list(by_id),
+        fields={"update_id": update.pk},
         scope={"update_id": update.pk, "ambassador_id__in": ids},
         build=lambda pk: crisis_alert_message(
             update=update, ambassador=by_id[pk], total=total, renderer=renderer
         ),
+        now=now,
+        attempt=attempt,
         final_attempt=final_attempt,
     )
-    return BatchResult(
-        claimed=len(claimed),
-        sent=recorded.sent,
-        failed=recorded.failed,
-        released=recorded.released,
-        skipped=len(ids) - len(claimed),
-    )
+    return replace(result, skipped=len(ids) - result.claimed)
 
 
 def crisis_deliveries_mark_unknown(*, older_than, now: datetime | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import order_names_for_reader
+from ..forms.ambassador import order_names_for_reader
 from ..images import ImageRejected, image_validate
 from ..models import Channel, CrisisScenario, Department, Webhook
 from .placeholders import PLACEHOLDER

@@ -35,8 +35,8 @@ from ..models import (
     SiteSettings,
     Webhook,
 )
-from ..publishing import PublishingError
-from ..slugs import unique_item_slug, unique_slug
+from ..publishing.rules import PublishingError
+from ..publishing.slugs import unique_item_slug, unique_slug
 from .placeholders import MissingPlaceholders, placeholder_names, placeholders_fill
 
 log = logging.getLogger(__name__)

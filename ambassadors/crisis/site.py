@@ -29,8 +29,8 @@ from django.utils.http import http_date
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
-from ..digests import item_summary
 from ..images import og_image_url
+from ..mail.digests.selection import item_summary
 from ..models import Crisis, CrisisUpdate
 
 PAGE_SECONDS = 600

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from ..digests import claim_timeout
-from ..mailing import SEND_RETRY
+from ..mail.delivery import SEND_RETRY
+from ..mail.digests.schedule import claim_timeout
 from ..shutdown import requeued_when_stopping
 from .alerts import crisis_alert_batch_send, crisis_alert_dispatch, crisis_deliveries_mark_unknown
 from .webhooks import (

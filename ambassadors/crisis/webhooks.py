@@ -172,7 +172,7 @@ def _update_post(update: CrisisUpdate, language: str) -> Post:
 
 
 def _item_post(item: Item) -> Post:
-    from ..digests import item_summary, item_url
+    from ..mail.digests.selection import item_summary, item_url
 
     with translation.override(item.language):
         internal = item.internal_only

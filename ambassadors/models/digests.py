@@ -30,7 +30,7 @@ class DigestRun(models.Model):
 
 
 class Delivery(models.Model):
-    """One e-mail to one person: claimed before sending, marked after (see mailing.py)."""
+    """One e-mail to one person: claimed before sending, marked after (mail/delivery.py)."""
 
     status = models.CharField(
         _("status"),

@@ -115,7 +115,7 @@ class AuditEvent(models.Model):
 
 class ItemRevision(models.Model):
     """A change to a live item that waits for a second comms member. The live item stays
-    as it is until the revision is approved (ambassadors.revisions)."""
+    as it is until the revision is approved (ambassadors.publishing.revisions)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
@@ -136,7 +136,7 @@ class ItemRevision(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
-    # Proposed values of the changed fields only, JSON-ready (see revisions.py).
+    # Proposed values of the changed fields only, JSON-ready (see publishing/revisions.py).
     proposed = models.JSONField(_("proposed change"), default=dict)
     image = models.ImageField(_("new picture"), upload_to="revisions/%Y/%m/", blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -52,7 +52,7 @@ class User(AbstractUser):
         verbose_name=_("department in the company directory"),
         help_text=_("Set by single sign-on or SCIM; then people cannot change it themselves."),
     )
-    # Set when mail to this address bounces for good (ambassadors/bounces.py); programme mail
+    # Set when mail to this address bounces for good (ambassadors/mail/bounces.py); programme mail
     # stops and the person sees a banner until they change the address or ask to try again.
     email_undeliverable_at = models.DateTimeField(
         _("mail to this address bounces since"), null=True, blank=True, editable=False

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DailySalt(models.Model):
     """The random salt of one day for visitor hashes and /s/ rate-limit keys
-    (ambassadors/salts.py). Deleted once the day is over, so a stored hash can never be
+    (ambassadors/tracking/salts.py). Deleted once the day is over, so a stored hash can never be
     recomputed, not even by someone holding SECRET_KEY and a copy of the database."""
 
     day = models.DateField(_("day"), primary_key=True)

@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from ..fetching import FetchError, fetch
 from ..images import MAX_BYTES, ImageRejected, image_clean, image_validate, og_image_write
 from ..models import Item, ItemEvent, Source, SourceEntry, Suggestion, Topic
-from ..publishing import plain_language_check
-from ..slugs import unique_item_slug
+from ..publishing.rules import plain_language_check
+from ..publishing.slugs import unique_item_slug
 from .monitoring import TermIndex, highlight
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..mailing import email_render
+from ..mail.messages import email_render
 from ..models import SourceEntry, WatchTerm
 
 Alert = SourceEntry.Alert

@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 from kombu.exceptions import OperationalError
 
-from ambassadors.alerts import alert_batch_send, alert_dispatch
-from ambassadors.mailing import TransientMailError
+from ambassadors.mail.alerts import alert_batch_send, alert_dispatch
+from ambassadors.mail.delivery import TransientMailError
 from ambassadors.models import AlertDelivery, DeliveryStatus, Item
 from ambassadors.tasks import alert_send_batch, alert_sweep
 from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
@@ -180,7 +180,7 @@ def test_sweeper_task_enqueues_after_commit(now, db, django_capture_on_commit_ca
 
 def test_published_urgent_item_goes_out_after_the_delay_unless_cancelled(db, comms_lead):
     from ambassadors.models import SiteSettings
-    from ambassadors.publishing import item_alerts_cancel, item_publish
+    from ambassadors.publishing.workflow import item_alerts_cancel, item_publish
 
     site = SiteSettings.load()
     site.urgent_send_delay_minutes = 10

@@ -1,4 +1,4 @@
-"""Person or bot: the classifier (ambassadors/bots.py) through /s/<code>, with a corpus of
+"""Person or bot: the classifier (ambassadors/tracking/bots.py) through /s/<code>, with a corpus of
 real user agents (tests/data/user_agents.txt) and the agents reported in issue 11."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from ambassadors import bots, clicks, links
 from ambassadors.models import Click
 from ambassadors.tests.factories import ItemFactory, TrackedLinkFactory
 from ambassadors.tests.test_links import _clear_buffer, stored_clicks, visit
+from ambassadors.tracking import bots, clicks, links
 
 CORPUS = Path(__file__).parent / "data" / "user_agents.txt"
 DESKTOP = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"  # noqa: E501

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassadors.bounces import bounce_record
-from ambassadors.digests import digest_batch_send, digest_period, digest_recipients
+from ambassadors.mail.bounces import bounce_record
+from ambassadors.mail.digests.schedule import digest_period, digest_recipients
+from ambassadors.mail.digests.sending import digest_batch_send
 from ambassadors.models import Ambassador, BouncedAddress, DeliveryStatus, DigestDelivery, User
 from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
 from ambassadors.tests.smtp_sink import SmtpSink
@@ -79,7 +80,7 @@ def test_soft_bounces_stop_mail_only_after_the_limit_in_a_row(db, settings):
     for _n in range(2):
         bounce_record(email="soft@example.com", kind=Kind.SOFT, reason="full", source="webhook")
     assert Ambassador.objects.mailable().filter(pk=person.pk).exists()
-    from ambassadors.bounces import tracking_event_record
+    from ambassadors.mail.bounces import tracking_event_record
 
     tracking_event_record(event_type="delivered", recipient="soft@example.com", reason="", esp="x")
     assert BouncedAddress.objects.get().soft_count == 0
@@ -95,7 +96,7 @@ def test_a_spam_complaint_stops_mail_at_once(db):
 
 
 def test_bounced_people_get_no_urgent_alerts(db):
-    from ambassadors.alerts import alert_recipients
+    from ambassadors.mail.alerts import alert_recipients
 
     item = ItemFactory(live=True, is_urgent=True)
     kept = AmbassadorFactory(user__email="kept@example.com")

@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
-from ambassadors.calendar import calendar_entries, calendar_token_reset
 from ambassadors.models import CalendarToken, Item
+from ambassadors.publishing.calendar import calendar_entries, calendar_token_reset
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, TopicFactory
 
 Status = Item.Status

@@ -12,7 +12,6 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from ambassadors.alerts import alert_batch_send, alert_dispatch
 from ambassadors.crisis import services
 from ambassadors.crisis.alerts import crisis_alert_batch_send, crisis_alert_dispatch
 from ambassadors.crisis.placeholders import (
@@ -20,7 +19,7 @@ from ambassadors.crisis.placeholders import (
     placeholder_names,
     placeholders_fill,
 )
-from ambassadors.links import tracked_link_get_or_create
+from ambassadors.mail.alerts import alert_batch_send, alert_dispatch
 from ambassadors.models import (
     ContentPause,
     Crisis,
@@ -41,6 +40,7 @@ from ambassadors.tests.factories import (
     ShareFactory,
     TrackedLinkFactory,
 )
+from ambassadors.tracking.links import tracked_link_get_or_create
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
@@ -419,7 +419,7 @@ def test_urgent_item_e_mails_carry_one_click_unsubscribe_too(now):
 
 
 def test_the_digest_token_does_not_stop_urgent_e_mails(client):
-    from ambassadors.unsubscribe import unsubscribe_token
+    from ambassadors.mail.unsubscribe import unsubscribe_token
 
     reader = AmbassadorFactory()
     token = unsubscribe_token(ambassador_id=reader.pk)
@@ -493,7 +493,8 @@ def test_only_one_pause_at_a_time(comms_user):
 
 
 def test_weekly_e_mails_wait_during_the_pause_and_go_after_resume(now, comms_user):
-    from ambassadors.digests import digest_batch_send, digest_dispatch
+    from ambassadors.mail.digests.schedule import digest_dispatch
+    from ambassadors.mail.digests.sending import digest_batch_send
 
     SiteSettings.objects.update_or_create(pk=1, defaults={"digest_send_hour": 0})
     reader = AmbassadorFactory(time_zone="UTC", digest_weekday=now.isoweekday())
@@ -568,8 +569,8 @@ def test_closing_twice_is_refused(comms_lead):
 def test_comms_can_mark_an_ordinary_item_staff_only(
     client, comms_user, ambassador, django_capture_on_commit_callbacks
 ):
-    from ambassadors.links import link_cache_clear
-    from ambassadors.publishing import item_update
+    from ambassadors.publishing.items import item_update
+    from ambassadors.tracking.links import link_cache_clear
 
     item = ItemFactory(live=True, title="Town hall notes")
     link = TrackedLinkFactory(item=item, ambassador=ambassador)
@@ -586,7 +587,7 @@ def test_comms_can_mark_an_ordinary_item_staff_only(
 
 
 def test_people_whose_whole_day_fell_in_a_pause_get_their_weekly_e_mail_after_it(now):
-    from ambassadors.digests import digest_due
+    from ambassadors.mail.digests.schedule import digest_due
 
     site = SiteSettings.load()
     site.digest_send_hour = 8

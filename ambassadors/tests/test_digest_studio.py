@@ -217,7 +217,7 @@ def run_with_unknown(db):
 def test_resending_to_those_marked_unknown_sends_once_each_and_never_to_the_sent(
     client_as, comms_user, run_with_unknown, django_capture_on_commit_callbacks
 ):
-    from ambassadors.digests import digest_resend_claimed
+    from ambassadors.mail.digests.sending import digest_resend_claimed
     from ambassadors.models import DigestRunEvent
 
     run, people = run_with_unknown

@@ -9,17 +9,10 @@ from django.conf import settings
 from django.core import mail
 from django.db.models import Exists, OuterRef
 
-from ambassadors.digests import (
-    MAX_ITEMS,
-    RunNumbers,
-    digest_batch_send,
-    digest_dispatch,
-    digest_message,
-    digest_period,
-    digest_preview,
-    digests_build,
-)
-from ambassadors.mailing import TransientMailError, deliveries_mark_unknown
+from ambassadors.mail.delivery import TransientMailError, deliveries_mark_unknown
+from ambassadors.mail.digests.schedule import digest_dispatch, digest_period
+from ambassadors.mail.digests.selection import MAX_ITEMS, RunNumbers, digest_preview, digests_build
+from ambassadors.mail.digests.sending import digest_batch_send, digest_message
 from ambassadors.models import (
     Ambassador,
     DeliveryStatus,

@@ -24,13 +24,13 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from ambassadors.digests import (
+from ambassadors.mail.delivery import deliveries_mark_unknown
+from ambassadors.mail.digests.schedule import digest_dispatch
+from ambassadors.mail.digests.sending import (
     digest_batch_send,
-    digest_dispatch,
     digest_resend_claimed,
     digest_run_resend_unknown,
 )
-from ambassadors.mailing import deliveries_mark_unknown
 from ambassadors.models import DeliveryStatus, DigestDelivery, DigestRun, Item, SiteSettings
 from ambassadors.tasks import _enqueue_digest_batch, digest_dispatch_task, digest_send_batch
 from ambassadors.tests.digest_data import bulk_ambassadors

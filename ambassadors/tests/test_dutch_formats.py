@@ -308,8 +308,8 @@ def test_topic_and_department_choices_are_named_and_sorted_for_the_reader(
     language, topics, departments
 ):
     from ambassadors.crisis.forms import ActivateForm, ScenarioForm
+    from ambassadors.forms.studio import ItemFilterForm, ItemForm
     from ambassadors.views.studio.calendar import CalendarFilterForm
-    from ambassadors.views.studio.forms import ItemFilterForm, ItemForm
     from ambassadors.views.studio.sources import InboxFilterForm, SourceForm
 
     TopicFactory(slug="news", name="News", name_nl="Nieuws")

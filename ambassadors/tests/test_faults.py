@@ -102,9 +102,9 @@ def stop(client: redis.Redis) -> None:
 def test_redis_outage_keeps_pages_sharing_and_redirects_working_and_loses_no_click(
     tmp_path, guidelines
 ):
-    from ambassadors import clicks
     from ambassadors.models import Click, Share
     from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, TrackedLinkFactory
+    from ambassadors.tracking import clicks
 
     port = free_port()
     ambassador = AmbassadorFactory(user__email="steady@example.com")
@@ -171,8 +171,9 @@ def test_smtp_down_during_a_digest_run_loses_and_doubles_nothing(settings):
 
     from django.utils import timezone
 
-    from ambassadors.digests import digest_batch_send, digest_period
-    from ambassadors.mailing import TransientMailError
+    from ambassadors.mail.delivery import TransientMailError
+    from ambassadors.mail.digests.schedule import digest_period
+    from ambassadors.mail.digests.sending import digest_batch_send
     from ambassadors.models import DeliveryStatus, DigestDelivery
     from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
     from ambassadors.tests.smtp_sink import SmtpSink

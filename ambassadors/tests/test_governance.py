@@ -23,13 +23,8 @@ from ambassadors.models import (
     SiteSettings,
     Suggestion,
 )
-from ambassadors.publishing import (
-    item_approve,
-    item_create,
-    item_publish,
-    item_submit,
-    item_update,
-)
+from ambassadors.publishing.items import item_create, item_update
+from ambassadors.publishing.workflow import item_approve, item_publish, item_submit
 from ambassadors.roles import COMMS, COMMS_LEADS
 from ambassadors.site_settings import SettingsRefused, site_settings_update
 from ambassadors.tests.factories import (

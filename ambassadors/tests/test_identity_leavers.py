@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassadors.alerts import alert_recipients
-from ambassadors.digests import digest_batch_send, digest_recipients
 from ambassadors.identity.leavers import user_deactivate
+from ambassadors.mail.alerts import alert_recipients
+from ambassadors.mail.digests.schedule import digest_recipients
+from ambassadors.mail.digests.sending import digest_batch_send
 from ambassadors.models import Ambassador, Item, SiteSettings, User
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, UserFactory
 

@@ -9,9 +9,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassadors.digests import DigestRenderer, digest_preview
 from ambassadors.identity.names import clean_name, name_problem
-from ambassadors.mailing import contact, with_contact
+from ambassadors.mail.digests.selection import digest_preview
+from ambassadors.mail.digests.sending import DigestRenderer
+from ambassadors.mail.messages import contact, with_contact
 from ambassadors.models import Ambassador, Item, User
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, ShareFactory, UserFactory
 

@@ -18,7 +18,7 @@ from PIL import Image
 
 from ambassadors.images import ImageRejected, image_validate, og_image_name
 from ambassadors.models import Item
-from ambassadors.publishing import item_create
+from ambassadors.publishing.items import item_create
 from ambassadors.tests.test_studio import form_data
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from ambassadors import clicks, links
 from ambassadors.models import Click, ClickDaily, TrackedLink
 from ambassadors.tasks import clicks_flush as clicks_flush_task
 from ambassadors.tasks import clicks_fold_old as clicks_fold_old_task
@@ -17,6 +16,7 @@ from ambassadors.tests.factories import (
     ItemFactory,
     TrackedLinkFactory,
 )
+from ambassadors.tracking import click_store, clicks, links
 
 pytestmark = pytest.mark.django_db
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36"
@@ -315,10 +315,10 @@ def test_flush_interrupted_after_commit_does_not_count_twice(link):
     client = redis.Redis.from_url(settings.CLICK_BUFFER_URL)
     at = timezone.now()
     pending = [
-        clicks.PendingClick(link.pk, at + timedelta(seconds=n), f"visitor{n % 2}", False)
+        click_store.PendingClick(link.pk, at + timedelta(seconds=n), f"visitor{n % 2}", False)
         for n in range(4)
     ]
-    clicks.clicks_store(pending[:2])  # committed, but the processing list was not cleared
+    click_store.clicks_store(pending[:2])  # committed, but the processing list was not cleared
     client.rpush(clicks.PROCESSING_KEY, *[p.dumps() for p in pending[:2]])
     client.lpush(clicks.BUFFER_KEY, *[p.dumps() for p in pending[2:]])
     assert clicks.clicks_flush() == 2
@@ -340,8 +340,8 @@ def test_flush_skips_clicks_of_deleted_links(link):
     at = timezone.now()
     client.lpush(
         clicks.BUFFER_KEY,
-        clicks.PendingClick(gone.pk, at, "v", False).dumps(),
-        clicks.PendingClick(link.pk, at, "v", False).dumps(),
+        click_store.PendingClick(gone.pk, at, "v", False).dumps(),
+        click_store.PendingClick(link.pk, at, "v", False).dumps(),
     )
     gone.delete()
     assert clicks.clicks_flush() == 1
@@ -399,8 +399,8 @@ def test_background_rate_limit_adds_up_hits_from_other_processes(client, link, t
 def test_editing_the_link_in_the_studio_reaches_the_redirect(
     client, link, comms_user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from ambassadors.publishing import item_update
-    from ambassadors.revisions import revision_approve
+    from ambassadors.publishing.items import item_update
+    from ambassadors.publishing.revisions import revision_approve
     from ambassadors.tests.factories import CommsUserFactory
 
     assert visit(client, link.code)["Location"].startswith("https://example.com/")

@@ -9,15 +9,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ambassadors.alerts import alert_message
-from ambassadors.digests import DigestRenderer, digest_preview, id_batches
-from ambassadors.mailing import (
-    EmailRenderer,
-    crlf_text,
-    email_render,
-    is_transient,
-    messages_send,
-)
+from ambassadors.mail.alerts import alert_message
+from ambassadors.mail.delivery import is_transient, messages_send
+from ambassadors.mail.digests.schedule import id_batches
+from ambassadors.mail.digests.selection import digest_preview
+from ambassadors.mail.digests.sending import DigestRenderer
+from ambassadors.mail.messages import EmailRenderer, crlf_text, email_render
 from ambassadors.models import Ambassador, Item, SiteSettings
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, ShareFactory
 
@@ -194,7 +191,8 @@ def test_an_address_that_would_break_a_header_is_refused_not_filled_in(news):
 def test_digests_go_out_through_the_console_and_file_backends(settings, tmp_path, backend):
     """`make run` prints e-mail to the console: the prepared digest bytes must serialise
     there too, not only over SMTP."""
-    from ambassadors.digests import digest_batch_send, digest_period
+    from ambassadors.mail.digests.schedule import digest_period
+    from ambassadors.mail.digests.sending import digest_batch_send
     from ambassadors.models import DeliveryStatus, DigestDelivery
     from ambassadors.tests.factories import AmbassadorFactory, GuidelinesFactory, ItemFactory
 
@@ -297,7 +295,7 @@ def test_one_off_messages_go_out_through_the_console_and_file_backends(settings,
 
     settings.EMAIL_BACKEND = backend
     settings.EMAIL_FILE_PATH = str(tmp_path)
-    from ambassadors.mailing import PreparedEmail
+    from ambassadors.mail.messages import PreparedEmail
 
     message = PreparedEmail(subject="Zoë", body="Hoi Zoë,\nregel twee", to=["a@example.com"])
     message.attach_alternative("<p>Hoi Zoë</p>", "text/html")

@@ -13,15 +13,9 @@ from django.utils import timezone
 
 from ambassadors.models import Item, Notification, NotificationSwitch
 from ambassadors.notifications import notifications_email_due
-from ambassadors.publishing import (
-    item_approve,
-    item_archive,
-    item_create,
-    item_return,
-    item_submit,
-    item_update,
-)
-from ambassadors.revisions import revision_approve, revision_reject
+from ambassadors.publishing.items import item_create, item_update
+from ambassadors.publishing.revisions import revision_approve, revision_reject
+from ambassadors.publishing.workflow import item_approve, item_archive, item_return, item_submit
 from ambassadors.suggestions import suggestion_accept, suggestion_decline
 from ambassadors.tests.factories import AmbassadorFactory, CommsUserFactory, SuggestionFactory
 from ambassadors.tests.test_publishing import PLAIN_EN

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ambassadors.mail.unsubscribe import unsubscribe_url
 from ambassadors.models import Ambassador
-from ambassadors.unsubscribe import unsubscribe_url
 from portal.logs import RedactSecretsFilter, RequestIdFilter, logging_config, redact
 
 SECRET_PATHS = [

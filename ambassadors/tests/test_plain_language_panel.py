@@ -201,7 +201,7 @@ def test_language_warning_in_dutch(client_as, comms_user):
 
 
 def test_item_page_repeats_the_warning_from_the_stored_report(client_as, comms_user):
-    from ambassadors.publishing import item_create
+    from ambassadors.publishing.items import item_create
 
     item = item_create(
         by=comms_user, title="Open day", body=LAB_EN, language="nl", link="https://example.com/"

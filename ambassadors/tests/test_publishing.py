@@ -16,22 +16,18 @@ from PIL import Image
 
 from ambassadors.images import ImageRejected, image_validate, og_image_name
 from ambassadors.models import Item, ItemEvent, JargonTerm, Network, SiteSettings
-from ambassadors.publishing import (
-    ConfirmationNeeded,
-    PublishingError,
+from ambassadors.publishing.items import item_create, item_duplicate, item_update
+from ambassadors.publishing.revisions import revision_approve
+from ambassadors.publishing.rules import ConfirmationNeeded, PublishingError, jargon_terms
+from ambassadors.publishing.workflow import (
     item_alerts_cancel,
     item_approve,
     item_archive,
-    item_create,
-    item_duplicate,
     item_publish,
     item_return,
     item_submit,
-    item_update,
-    jargon_terms,
 )
 from ambassadors.rendering import markdown_to_html
-from ambassadors.revisions import revision_approve
 from ambassadors.share_texts import share_text_count, share_text_length
 from ambassadors.tests.factories import (
     AmbassadorFactory,

@@ -12,18 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from ambassadors.digests import digest_preview
+from ambassadors.mail.digests.selection import digest_preview
 from ambassadors.models import AuditEvent, Item, ItemEvent, ItemRevision, SiteSettings
-from ambassadors.publishing import (
-    ConfirmationNeeded,
-    PublishingError,
-    item_approve,
-    item_create,
-    item_return,
-    item_submit,
-    item_update,
-)
-from ambassadors.revisions import revision_approve, revision_diff, revision_reject
+from ambassadors.publishing.items import item_create, item_update
+from ambassadors.publishing.revisions import revision_approve, revision_diff, revision_reject
+from ambassadors.publishing.rules import ConfirmationNeeded, PublishingError
+from ambassadors.publishing.workflow import item_approve, item_return, item_submit
 from ambassadors.tests.factories import (
     AmbassadorFactory,
     DepartmentFactory,
@@ -342,7 +336,7 @@ def test_no_topic_warns_and_the_rule_is_that_topic_followers_do_not_get_it(
 def test_the_review_queue_lists_waiting_changes_until_the_item_is_archived(
     client_as, live, comms_user, comms_user_2
 ):
-    from ambassadors.publishing import item_archive
+    from ambassadors.publishing.workflow import item_archive
 
     item_update(item=live, by=comms_user, title="Open day on Sunday")
     client = client_as(comms_user_2)
@@ -403,7 +397,7 @@ def test_the_change_page_marks_removed_and_added_words_apart_with_labels(
 
 
 def test_word_diff_keeps_runs_whole_and_apart():
-    from ambassadors.revisions import word_diff
+    from ambassadors.publishing.revisions import word_diff
 
     assert word_diff("Strategic realignment of the plan", "Our plan of the plan") == [
         ("del", "Strategic realignment"),

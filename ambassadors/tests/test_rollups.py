@@ -22,13 +22,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ambassadors import reports, rollups
-from ambassadors.clicks import PendingClick, clicks_fold_old, clicks_store
 from ambassadors.leaderboard import ambassador_board, department_board
 from ambassadors.models import Click, ClickDaily, Rollup, RollupState, Share, TrackedLink
 from ambassadors.report_tables import TABLES
 from ambassadors.reports import Period, Scope
 from ambassadors.sharing import share_confirm, share_undo
 from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
+from ambassadors.tracking.click_store import PendingClick, clicks_fold_old, clicks_store
 
 NETWORKS = ("linkedin", "x", "facebook")
 

@@ -1,4 +1,4 @@
-"""The daily salt of visitor hashes and /s/ rate-limit keys (ambassadors/salts.py): random,
+"""The daily salt of visitor hashes and /s/ rate-limit keys (ambassadors/tracking/salts.py): random,
 shared by every process for its day, and gone once the day is over."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from ambassadors import clicks, links, salts
 from ambassadors.models import DailySalt
 from ambassadors.tasks import clicks_salts_purge
 from ambassadors.tests.factories import ItemFactory, TrackedLinkFactory
 from ambassadors.tests.test_links import BROWSER, _clear_buffer, stored_clicks, visit
+from ambassadors.tracking import clicks, links, salts
 
 pytestmark = pytest.mark.django_db
 IP = "203.0.113.7"

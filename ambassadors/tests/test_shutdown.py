@@ -17,14 +17,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ambassadors import shutdown
-from ambassadors.alerts import alert_batch_send
-from ambassadors.digests import (
+from ambassadors.health import heartbeat_record
+from ambassadors.mail.alerts import alert_batch_send
+from ambassadors.mail.delivery import messages_send
+from ambassadors.mail.digests.sending import (
     digest_batch_send,
     digest_resend_claimed,
     digest_run_resend_unknown,
 )
-from ambassadors.health import heartbeat_record
-from ambassadors.mailing import messages_send
 from ambassadors.models import (
     AlertDelivery,
     DeliveryStatus,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ambassadors.digests import digest_dispatch
+from ambassadors.mail.digests.schedule import digest_dispatch
 from ambassadors.models import DeliveryStatus, DigestDelivery, DigestRun
 from ambassadors.tasks import _enqueue_digest_batch
 from ambassadors.tests.smtp_sink import SmtpSink, free_port

@@ -18,7 +18,8 @@ from django.urls import reverse
 from PIL import Image
 
 from ambassadors.models import Item, ItemEvent, Network, ShareText, SiteSettings, User
-from ambassadors.publishing import item_create, item_publish, item_submit
+from ambassadors.publishing.items import item_create
+from ambassadors.publishing.workflow import item_publish, item_submit
 from ambassadors.tests.factories import (
     AmbassadorFactory,
     DepartmentFactory,

@@ -6,15 +6,15 @@ import pytest
 import time_machine
 from django.test import Client
 
-from ambassadors.digests import digest_dispatch
-from ambassadors.models import Ambassador, Item, SiteSettings
-from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
-from ambassadors.unsubscribe import (
+from ambassadors.mail.digests.schedule import digest_dispatch
+from ambassadors.mail.unsubscribe import (
     InvalidUnsubscribeToken,
     unsubscribe_ambassador_id,
     unsubscribe_token,
     unsubscribe_url,
 )
+from ambassadors.models import Ambassador, Item, SiteSettings
+from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
 
 
 @pytest.fixture

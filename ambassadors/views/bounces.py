@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..bounces import address_retry
+from ..mail.bounces import address_retry
 from ..models import BouncedAddress
 from .access import comms_required
 

@@ -2,7 +2,6 @@
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,28 +9,24 @@ from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from ..digests import (
-    digest_message,
-    digest_preview,
-    digest_recipients,
-    digest_run_resend_unknown,
-    digest_send_test,
+from ..mail.digests.selection import digest_preview
+from ..mail.digests.sending import digest_message, digest_run_resend_unknown, digest_send_test
+from ..mail.selectors import (
+    alert_deliveries_with_problems,
+    ambassador_gets_digests,
+    ambassadors_matching,
+    ambassadors_with_account,
+    digest_deliveries_with_problems,
+    digest_run_events,
+    digest_run_problems,
+    digest_runs_with_progress,
 )
 from ..models import (
-    AlertDelivery,
     Ambassador,
-    DeliveryStatus,
-    DigestDelivery,
     DigestRun,
     SiteSettings,
 )
 from .access import comms_required
-
-PROBLEMS = [DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]
-
-
-def _runs():
-    return DigestRun.objects.annotate(done=F("sent") + F("failed") + F("unknown") + F("skipped"))
 
 
 @comms_required
@@ -39,13 +34,9 @@ def runs(request):
     site = SiteSettings.load()
     context = {
         "studio_section": "digests",
-        "runs": _runs()[:30],
-        "digest_problems": DigestDelivery.objects.filter(status__in=PROBLEMS)
-        .select_related("ambassador__user")
-        .order_by("-claimed_at")[:50],
-        "alert_problems": AlertDelivery.objects.filter(status__in=PROBLEMS)
-        .select_related("ambassador__user", "item")
-        .order_by("-claimed_at")[:50],
+        "runs": digest_runs_with_progress()[:30],
+        "digest_problems": digest_deliveries_with_problems(limit=50),
+        "alert_problems": alert_deliveries_with_problems(limit=50),
         "site": site,
     }
     return render(request, "studio/digests/runs.html", context)
@@ -55,14 +46,10 @@ def runs(request):
 def run_detail(request, run_id: int):
     """htmx asks for the row every 2 s while the run is going; the finished row has no
     trigger, so polling stops by itself."""
-    run = get_object_or_404(_runs(), pk=run_id)
+    run = get_object_or_404(digest_runs_with_progress(), pk=run_id)
     if request.htmx:
         return render(request, "studio/digests/_run_row.html", {"run": run})
-    problems = (
-        run.deliveries.filter(status__in=PROBLEMS)
-        .select_related("ambassador__user")
-        .order_by("ambassador_id")[:500]
-    )
+    problems = digest_run_problems(run=run, limit=500)
     return render(
         request,
         "studio/digests/run.html",
@@ -70,7 +57,7 @@ def run_detail(request, run_id: int):
             "studio_section": "digests",
             "run": run,
             "problems": problems,
-            "events": run.events.select_related("actor"),
+            "events": digest_run_events(run=run),
         },
     )
 
@@ -101,17 +88,7 @@ def preview_search(request):
     query = request.GET.get("q", "").strip()
     found = []
     if query:
-        found = (
-            Ambassador.objects.filter(user__isnull=False)
-            .filter(
-                Q(user__email__icontains=query)
-                | Q(user__first_name__icontains=query)
-                | Q(user__last_name__icontains=query)
-                | Q(user__display_name__icontains=query)
-            )
-            .select_related("user")
-            .order_by("user__email")[:20]
-        )
+        found = ambassadors_matching(query=query, limit=20)
     return render(
         request,
         "studio/digests/preview_search.html",
@@ -120,9 +97,7 @@ def preview_search(request):
 
 
 def _ambassador(ambassador_id: int) -> Ambassador:
-    return get_object_or_404(
-        Ambassador.objects.select_related("user"), pk=ambassador_id, user__isnull=False
-    )
+    return get_object_or_404(ambassadors_with_account(), pk=ambassador_id)
 
 
 @comms_required
@@ -139,7 +114,7 @@ def preview(request, ambassador_id: int):
             "digest": digest,
             "subject": message.subject,
             "text": message.body,
-            "gets_digests": digest_recipients().filter(pk=ambassador.pk).exists(),
+            "gets_digests": ambassador_gets_digests(ambassador=ambassador),
         },
     )
 

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
 from ..feed import feed_page, items_for_feed
-from ..forms import FeedFilterForm
+from ..forms.ambassador import FeedFilterForm
 from ..models import Network
 
 # Nobody scrolls 100 pages of posts; the cap keeps a crafted page number from loading all.

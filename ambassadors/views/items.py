@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from ..feed import item_is_featured, items_visible_to
-from ..forms import MASTODON_SERVER_ERROR, ConfirmShareForm, ManualShareForm, ShareForm
+from ..forms.ambassador import MASTODON_SERVER_ERROR, ConfirmShareForm, ManualShareForm, ShareForm
 from ..membership import current_guidelines
 from ..models import Network, Share, Topic
 from ..sharing import (

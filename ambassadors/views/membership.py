@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..forms import AcceptGuidelinesForm, PreferencesForm
+from ..forms.ambassador import AcceptGuidelinesForm, PreferencesForm
 from ..identity.forms import NamesForm
 from ..membership import (
     ambassador_for,

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..forms import DeleteAccountForm
+from ..forms.ambassador import DeleteAccountForm
 from ..privacy import user_data_export, user_delete
 
 

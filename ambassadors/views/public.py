@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from ..clicks import click_count
 from ..crisis.site import crisis_note_for_item, crisis_note_text
 from ..images import og_image_url
-from ..links import link_target, public_item_url
 from ..models import Item
-from ..ratelimit import client_ip
 from ..rendering import markdown_to_html
+from ..tracking.clicks import click_count
+from ..tracking.links import link_target, public_item_url
+from ..tracking.ratelimit import client_ip
 
 
 def public_item(request, slug):

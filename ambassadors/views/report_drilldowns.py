@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import drilldowns
 from ..charts import bar_chart, horizontal_bar_chart
+from ..forms.reports import PRESET_LABELS, PeriodForm
 from ..models import Department, Item, Network
 from ..report_tables import (
     Table,
@@ -22,7 +23,7 @@ from ..report_tables import (
     network_link,
 )
 from .access import comms_required
-from .reports import PRESET_LABELS, PeriodForm, _with_default_period
+from .reports import _with_default_period
 
 
 def _metric_headers() -> list[str]:

@@ -4,14 +4,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from ..models import Ambassador
-from ..unsubscribe import (
+from ..mail.unsubscribe import (
     InvalidUnsubscribeToken,
     ambassador_stop_urgent,
     ambassador_unsubscribe,
     unsubscribe_ambassador_id,
     urgent_unsubscribe_ambassador_id,
 )
+from ..models import Ambassador
 
 
 def _one_click(request, token: str, *, ambassador_id_of, stop, field: str, templates: str):

@@ -476,7 +476,7 @@ CELERY_BEAT_SCHEDULE["clicks-fold-old"] = {
     "task": "ambassadors.clicks_fold_old",
     "schedule": 6 * 3600.0,
 }
-# Yesterday's visitor-hash salt is destroyed (ambassadors/salts.py).
+# Yesterday's visitor-hash salt is destroyed (ambassadors/tracking/salts.py).
 CELERY_BEAT_SCHEDULE["clicks-salts-purge"] = {
     "task": "ambassadors.clicks_salts_purge",
     "schedule": 3600.0,
@@ -491,8 +491,8 @@ CELERY_BEAT_SCHEDULE["rollups-refresh"] = {
     "options": {"expires": 290},
 }
 
-# Weekly digests and urgent alerts (ambassadors/digests.py, alerts.py). Send hour and the
-# global on/off switch are SiteSettings, edited in the studio.
+# Weekly digests and urgent alerts (ambassadors/mail/digests/, ambassadors/mail/alerts.py).
+# Send hour and the global on/off switch are SiteSettings, edited in the studio.
 from celery.schedules import crontab  # noqa: E402
 
 DIGEST_BATCH_SIZE = env.int("DIGEST_BATCH_SIZE", default=200)
@@ -533,7 +533,7 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
 # shared cache again (an update shows on every process within this time; 0 = always check).
 DARK_SITE_LOCAL_SECONDS = env.float("DARK_SITE_LOCAL_SECONDS", default=1.0)
 
-# Bounces (ambassadors/bounces.py): soft bounces in a row before mail to an address stops.
+# Bounces (ambassadors/mail/bounces.py): soft bounces in a row before mail to an address stops.
 BOUNCE_SOFT_LIMIT = env.int("BOUNCE_SOFT_LIMIT", default=5)
 # Whose bounce reports to take (an anymail provider name: mailgun, postmark, sendgrid,
 # amazon_ses, brevo, mailjet, sparkpost, resend, ...), at /anymail/<provider>/tracking/.

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from ambassadors.links import tracked_link_get_or_create
 from ambassadors.models import (
     Ambassador,
     Click,
@@ -24,8 +23,10 @@ from ambassadors.models import (
     Suggestion,
     Topic,
 )
-from ambassadors.publishing import item_create, item_submit
+from ambassadors.publishing.items import item_create
+from ambassadors.publishing.workflow import item_submit
 from ambassadors.roles import COMMS, COMMS_LEADS, ensure_role_groups
+from ambassadors.tracking.links import tracked_link_get_or_create
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - demo only, refused in production
 

@@ -21,7 +21,8 @@ def test_a_reviewer_approves_a_hard_to_read_text_with_the_mouse(
     page, live_server, login, width, height
 ):
     from ambassadors.models import AuditEvent, Item
-    from ambassadors.publishing import item_create, item_submit
+    from ambassadors.publishing.items import item_create
+    from ambassadors.publishing.workflow import item_submit
     from ambassadors.tests.factories import CommsUserFactory
 
     author = CommsUserFactory(email="author@example.com")

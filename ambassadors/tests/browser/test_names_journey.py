@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ambassadors.digests import digest_batch_send, digest_period
+from ambassadors.mail.digests.schedule import digest_period
+from ambassadors.mail.digests.sending import digest_batch_send
 from ambassadors.models import Ambassador, Share, SiteSettings
 from ambassadors.tests.factories import (
     AmbassadorFactory,

@@ -16,7 +16,6 @@ def browser_context_args(browser_context_args):
 
 @pytest.mark.django_db(transaction=True)
 def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, live_server, login):
-    from ambassadors import clicks, links
     from ambassadors.models import Click, Share, TrackedLink
     from ambassadors.tests.factories import (
         AmbassadorFactory,
@@ -24,6 +23,7 @@ def test_share_to_linkedin_is_logged_and_the_tracked_link_counts_a_click(page, l
         ItemFactory,
         ShareTextFactory,
     )
+    from ambassadors.tracking import clicks, links
 
     links.link_cache_clear()
     GuidelinesFactory(version=1)

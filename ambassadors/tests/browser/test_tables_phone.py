@@ -34,7 +34,8 @@ def page_facts(page) -> dict:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_audit_and_settings_tables_fit_a_phone(page, live_server, login, language):
-    from ambassadors.publishing import item_approve, item_create, item_submit, item_update
+    from ambassadors.publishing.items import item_create, item_update
+    from ambassadors.publishing.workflow import item_approve, item_submit
     from ambassadors.site_settings import site_settings_update
     from ambassadors.tests.factories import CommsLeadFactory, CommsUserFactory
 

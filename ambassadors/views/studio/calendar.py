@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...calendar import (
+from ...forms.ambassador import order_names_for_reader
+from ...models import CalendarToken, Language, Topic
+from ...publishing.calendar import (
     calendar_entries,
     calendar_token_reset,
     calendar_token_revoke,
@@ -24,13 +26,9 @@ from ...calendar import (
     month_weeks,
     week_days,
 )
-from ...calendar import (
-    calendar_ics as build_ics,
-)
-from ...forms import order_names_for_reader
-from ...models import CalendarToken, Language, Topic
+from ...publishing.calendar import calendar_ics as build_ics
+from ...publishing.selectors import WEEKLY_ITEMS_HINT, items_week_volume
 from ..access import comms_required
-from .items import WEEKLY_ITEMS_HINT, week_volume
 
 
 class CalendarFilterForm(forms.Form):
@@ -122,7 +120,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "previous": previous,
             "following": following,
             "today": today,
-            "volume": week_volume(now=now),
+            "volume": items_week_volume(now=now),
             "hint": WEEKLY_ITEMS_HINT,
             "query": query.urlencode(),
         },

@@ -3,39 +3,45 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ...held_images import held_image_store
-from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings
-from ...publishing import (
-    PublishingError,
-    alerts_can_cancel,
-    can_approve,
-    can_publish,
-    item_create,
-    item_disclosure,
-    item_update,
+from ...forms.studio import (
+    ItemFilterForm,
+    ItemForm,
+    ShareTextFormSet,
+    item_initial,
+    share_text_limits,
 )
+from ...held_images import held_image_store
+from ...models import Item, Network, SiteSettings
+from ...publishing.items import item_create, item_update
+from ...publishing.revisions import pending_revision
+from ...publishing.rules import PublishingError, can_approve, can_publish, item_disclosure
+from ...publishing.selectors import (
+    ambassadors_no_topic_reach,
+    item_revision_proposed_since,
+    item_sent_back_event,
+    items_count_by_status,
+    items_for_studio_list,
+    items_for_studio_page,
+    items_week_volume,
+)
+from ...publishing.workflow import alerts_can_cancel
 from ...reports import Scope, activity_totals
-from ...revisions import pending_revision
 from ..access import comms_required
-from .forms import ItemFilterForm, ItemForm, ShareTextFormSet, item_initial, share_text_limits
 from .plain_language import language_warning
 
 Status = Item.Status
 PAGE_SIZE = 50
-# Above this many new items a week, ambassadors start to skip them (see the studio list).
-WEEKLY_ITEMS_HINT = 5
 
 TABS = [
     ("all", gettext_lazy("All")),
@@ -57,84 +63,19 @@ def live_state(item: Item, now: datetime) -> str:
     return "live"
 
 
-def _week_bounds(now: datetime) -> tuple[datetime, datetime]:
-    local = timezone.localtime(now)
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    return monday, monday + timedelta(days=7)
-
-
-def week_volume(*, now: datetime) -> dict:
-    """Items going live this week and next, against the number of active ambassadors:
-    comms judge the pace from this, so we show numbers, not a verdict."""
-    start, end = _week_bounds(now)
-    published = Q(status=Status.PUBLISHED)
-    counts = Item.objects.aggregate(
-        this_week=Count("pk", filter=published & Q(publish_at__gte=start, publish_at__lt=end)),
-        next_week=Count(
-            "pk", filter=published & Q(publish_at__gte=end, publish_at__lt=end + timedelta(days=7))
-        ),
-    )
-    return {
-        **counts,
-        "ambassadors": Ambassador.objects.active().count(),
-        "hint": WEEKLY_ITEMS_HINT,
-        "too_many": counts["this_week"] > WEEKLY_ITEMS_HINT,
-        "week_start": start,
-    }
-
-
-def _filtered_items(request: HttpRequest, tab: str, filters: ItemFilterForm) -> QuerySet[Item]:
-    items = (
-        Item.objects.select_related("author")
-        .prefetch_related("topics")
-        .annotate(
-            returned_note=Subquery(
-                ItemEvent.objects.filter(item=OuterRef("pk"), action=ItemEvent.Action.RETURNED)
-                .order_by("-at", "-pk")
-                .values("note")[:1]
-            ),
-            has_pending_revision=Exists(
-                ItemRevision.objects.filter(item=OuterRef("pk"), status=ItemRevision.Status.PENDING)
-            ),
-        )
-    )
-    if tab != "all":
-        items = items.filter(status=tab)
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            items = items.filter(
-                Q(title__icontains=q) | Q(body__icontains=q) | Q(slug__icontains=q)
-            )
-        if data["language"]:
-            items = items.filter(language=data["language"])
-        if data["topic"]:
-            items = items.filter(topics=data["topic"])
-        flag = data["flag"]
-        if flag == "urgent":
-            items = items.filter(is_urgent=True)
-        elif flag == "featured":
-            items = items.filter(is_featured=True)
-        elif flag == "mine":
-            items = items.filter(author=request.user)
-    return items.order_by("-updated_at", "-pk")
-
-
 @comms_required
 def item_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("status", "all")
     if tab not in dict(TABS):
         tab = "all"
     filters = ItemFilterForm(request.GET or None)
-    page = Paginator(_filtered_items(request, tab, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    items = items_for_studio_list(
+        status=tab,
+        filters=filters.cleaned_data if filters.is_valid() else None,
+        user=request.user,
     )
-    counts = Item.objects.aggregate(
-        all=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in Status}
-    )
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = items_count_by_status()
     now = timezone.now()
     rows = [(item, live_state(item, now)) for item in page.object_list]
     query = request.GET.copy()
@@ -150,7 +91,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
-            "volume": week_volume(now=now),
+            "volume": items_week_volume(now=now),
             "query": query.urlencode(),
         },
     )
@@ -177,29 +118,6 @@ def _form_context(form, formset, site: SiteSettings, item: Item | None) -> dict:
         "site": site,
         "site_url_length": len(settings.SITE_URL),
     }
-
-
-def sent_back_event(item: Item) -> ItemEvent | None:
-    """The reviewer's latest "sent back" step while the item is a draft again (a draft with
-    a return was not sent for review since: submitting makes it "in review")."""
-    if item.status != Status.DRAFT or item.pk is None:
-        return None
-    return (
-        item.events.filter(action=ItemEvent.Action.RETURNED)
-        .select_related("actor")
-        .order_by("-at", "-pk")
-        .first()
-    )
-
-
-def no_topic_reach() -> dict:
-    """Who an item without a topic reaches in the weekly e-mail: only the active
-    ambassadors who follow no topic (a reader who picks topics gets only those)."""
-    counts = Ambassador.objects.active().aggregate(
-        total=Count("pk", distinct=True),
-        no_topics=Count("pk", filter=Q(topics__isnull=True), distinct=True),
-    )
-    return counts
 
 
 def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
@@ -233,11 +151,7 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
                         remove_image=form.cleaned_data["remove_image"],
                         **fields,
                     )
-                    if item.revisions.filter(
-                        status=ItemRevision.Status.PENDING,
-                        author=request.user,
-                        created_at__gte=started,
-                    ).exists():
+                    if item_revision_proposed_since(item=item, author=request.user, since=started):
                         messages.success(
                             request,
                             _(
@@ -271,11 +185,11 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
     context.update(
         {
             "revision": revision,
-            "returned": sent_back_event(item) if item is not None else None,
+            "returned": item_sent_back_event(item=item) if item is not None else None,
             "live_under_review": item is not None
             and item.status == Status.PUBLISHED
             and site.review_required,
-            "no_topic_reach": no_topic_reach(),
+            "no_topic_reach": ambassadors_no_topic_reach(),
             "errors": _error_list(form, formset),
         }
     )
@@ -372,15 +286,7 @@ def group_share_texts(item: Item) -> list[tuple[str, list[str]]]:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The item as an ambassador will see it (feed card, full text, share texts), with its
     workflow buttons and history."""
-    item = get_object_or_404(
-        Item.objects.select_related("author", "translation_of").prefetch_related(
-            "topics",
-            "audience",
-            "share_texts",
-            Prefetch("events", queryset=ItemEvent.objects.select_related("actor")),
-        ),
-        pk=pk,
-    )
+    item = get_object_or_404(items_for_studio_page(), pk=pk)
     site = SiteSettings.load()
     now = timezone.now()
     return render(
@@ -396,7 +302,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": item.plain_language or None,
             "language_warning": language_warning(item.plain_language or {}),
             "now": now,
-            "returned": sent_back_event(item),
+            "returned": item_sent_back_event(item=item),
             "revision": pending_revision(item),
             # its own numbers, all time (one query; drafts have none)
             "numbers": (

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ...models import Language
-from ...publishing import plain_language_check, plain_language_text
+from ...publishing.rules import plain_language_check, plain_language_text
 from ..access import comms_required
 
 BANDS = {

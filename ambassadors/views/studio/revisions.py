@@ -7,17 +7,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from ...forms.studio import PublishForm, ReturnForm
 from ...models import Item
-from ...publishing import ConfirmationNeeded, PublishingError, plain_language_check
-from ...revisions import (
+from ...publishing.revisions import (
     can_decide,
     pending_revision,
     revision_approve,
     revision_diff,
     revision_reject,
 )
+from ...publishing.rules import ConfirmationNeeded, PublishingError, plain_language_check
 from ..access import comms_required
-from .forms import PublishForm, ReturnForm
+from .workflow import step_run
 
 
 @comms_required
@@ -45,15 +46,13 @@ def revision_review(request: HttpRequest, pk: int) -> HttpResponse:
         if "send_back" in request.POST:
             return_form = ReturnForm(request.POST, prefix="return")
             if return_form.is_valid():
-                try:
-                    revision_reject(
-                        revision=revision, by=request.user, note=return_form.cleaned_data["note"]
-                    )
-                except PublishingError as error:
-                    messages.error(request, error.message)
-                else:
-                    messages.success(request, _("Sent back. The live item stays as it was."))
-                return redirect("ambassadors:studio_item", pk=item.pk)
+                note = return_form.cleaned_data["note"]
+                return step_run(
+                    request,
+                    item=item,
+                    step=lambda item, by: revision_reject(revision=revision, by=by, note=note),
+                    done=_("Sent back. The live item stays as it was."),
+                )
         else:
             approve_form = PublishForm(request.POST, prefix="approve")
             if approve_form.is_valid():

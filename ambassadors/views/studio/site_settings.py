@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ...audit import change_rows
+from ...forms.studio import SiteSettingsForm
 from ...models import SiteSettings
 from ...site_settings import (
     SettingsRefused,
@@ -17,7 +18,6 @@ from ...site_settings import (
     site_settings_update,
 )
 from ..access import comms_required
-from .forms import SiteSettingsForm
 
 
 @comms_required

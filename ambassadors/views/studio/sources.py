@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ...fetching import FetchError, FetchRefused, check_url
-from ...forms import order_names_for_reader
+from ...forms.ambassador import order_names_for_reader
 from ...models import Language, Source, SourceEntry, Topic, WatchTerm
 from ...sources.inbox import (
     InboxError,

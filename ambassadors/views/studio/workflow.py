@@ -4,6 +4,9 @@ page with the plain-language result and, for urgent items, how many people it re
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,24 +15,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ...audience import urgent_alert_recipients
+from ...forms.studio import PublishForm, ReturnForm
 from ...models import Item, SiteSettings
-from ...publishing import (
+from ...publishing.items import item_duplicate
+from ...publishing.rules import (
     ConfirmationNeeded,
     PublishingError,
     can_approve,
     can_publish,
-    item_alerts_cancel,
-    item_approve,
-    item_archive,
-    item_duplicate,
-    item_publish,
-    item_return,
-    item_submit,
     plain_language_check,
     plain_language_text,
 )
+from ...publishing.workflow import (
+    item_alerts_cancel,
+    item_approve,
+    item_archive,
+    item_publish,
+    item_return,
+    item_submit,
+)
 from ..access import comms_required
-from .forms import PublishForm, ReturnForm
 from .plain_language import panel_context
 
 
@@ -37,17 +42,30 @@ def _back(item: Item) -> HttpResponse:
     return redirect("ambassadors:studio_item", pk=item.pk)
 
 
-@comms_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk)
+def _item(pk: int) -> Item:
+    return get_object_or_404(Item, pk=pk)
+
+
+def step_run(
+    request: HttpRequest, *, item: Item, step: Callable[..., object], done: str
+) -> HttpResponse:
+    """Take one workflow step, ``step(item=item, by=request.user)`` (a service), and go back
+    to the item page: a refused step (``PublishingError``) shows its reason, a step taken
+    shows ``done``."""
     try:
-        item_submit(item=item, by=request.user)
+        step(item=item, by=request.user)
     except PublishingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Sent for review. Someone else from the team can approve it."))
+        messages.success(request, done)
     return _back(item)
+
+
+@comms_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    done = _("Sent for review. Someone else from the team can approve it.")
+    return step_run(request, item=_item(pk), step=item_submit, done=done)
 
 
 @comms_required
@@ -58,13 +76,10 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form.errors["note"][0])
         return _back(item)
-    try:
-        item_return(item=item, by=request.user, note=form.cleaned_data["note"])
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Sent back to the author with your note."))
-    return _back(item)
+    step = partial(item_return, note=form.cleaned_data["note"])
+    return step_run(
+        request, item=item, step=step, done=_("Sent back to the author with your note.")
+    )
 
 
 def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
@@ -134,14 +149,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @comms_required
 @require_POST
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk)
-    try:
-        item_archive(item=item, by=request.user)
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Archived. It is no longer in the feed."))
-    return _back(item)
+    done = _("Archived. It is no longer in the feed.")
+    return step_run(request, item=_item(pk), step=item_archive, done=done)
 
 
 @comms_required
@@ -158,11 +167,5 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @comms_required
 @require_POST
 def alerts_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Item, pk=pk)
-    try:
-        item_alerts_cancel(item=item, by=request.user)
-    except PublishingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The urgent e-mails are stopped. Nobody gets them."))
-    return _back(item)
+    done = _("The urgent e-mails are stopped. Nobody gets them.")
+    return step_run(request, item=_item(pk), step=item_alerts_cancel, done=done)

@@ -5,7 +5,7 @@ picture, share texts, audience, language, disclosure or dates does not go live: 
 as a pending ``ItemRevision`` and the live version stays as it was. A second comms member
 approves it (the change is then applied and recorded) or sends it back with a note. Topics
 and "featured" are metadata: they change at once. With review off, edits go live at once
-(publishing.item_update) and the audit trail records them.
+(publishing.items.item_update) and the audit trail records them.
 
 One item has at most one pending revision; a newer edit replaces it (the older one becomes
 "withdrawn"), and the editor starts from the pending values so nothing is lost.
@@ -19,13 +19,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from .audit import audit_record, audit_value, field_label, value_display
-from .models import AuditEvent, Department, Item, ItemRevision, SiteSettings
+from ..audit import audit_record, audit_value, field_label, value_display
+from ..models import AuditEvent, Department, Item, ItemRevision, SiteSettings, User
 
 ITEM = "ambassadors.item"  # the object type of items in the audit trail
 
@@ -66,16 +67,16 @@ def _from_json(name: str, value: Any) -> Any:
 def revision_split(
     *,
     item: Item,
-    by,
+    by: User,
     fields: dict[str, Any],
     many: dict[str, Any],
     share_texts: Iterable[tuple[str, str]] | None,
-    image=None,
+    image: File | None = None,
     remove_image: bool = False,
 ) -> tuple[dict, dict, list | None, Any, bool]:
     """Takes the reviewed part of an edit to a live item into a pending revision and returns
     what may be applied at once: ``(fields, many, share_texts, image, remove_image)``.
-    Called by publishing.item_update inside its transaction, with permissions checked."""
+    Called by publishing.items.item_update inside its transaction, with permissions checked."""
     proposed: dict[str, Any] = {}
     for name, value in fields.items():
         if not _goes_straight_through(name, value) and getattr(item, name) != value:
@@ -98,10 +99,12 @@ def revision_split(
     return direct_fields, direct_many, None, None, False
 
 
-def revision_propose(*, item: Item, by, proposed: dict[str, Any], image=None) -> ItemRevision:
+def revision_propose(
+    *, item: Item, by: User, proposed: dict[str, Any], image: File | None = None
+) -> ItemRevision:
     """Stores a pending revision (replacing an older pending one) and records it."""
-    from .notifications import Kind as NotificationKind
-    from .notifications import comms_reviewers, notifications_resolve, notify
+    from ..notifications import Kind as NotificationKind
+    from ..notifications import comms_reviewers, notifications_resolve, notify
 
     replaced = list(
         ItemRevision.objects.filter(item=item, status=Status.PENDING).values_list("pk", flat=True)
@@ -113,7 +116,7 @@ def revision_propose(*, item: Item, by, proposed: dict[str, Any], image=None) ->
         notifications_resolve(keys=[f"revision:{pk}:proposed" for pk in replaced])
     revision = ItemRevision(item=item, author=by, proposed=proposed)
     if image:
-        from .images import image_clean
+        from ..images import image_clean
 
         cleaned = image_clean(image, name=image.name)
         revision.image.save(cleaned.name, cleaned, save=False)
@@ -142,7 +145,7 @@ def revision_propose(*, item: Item, by, proposed: dict[str, Any], image=None) ->
 
 
 def _busy():
-    from .publishing import PublishingError
+    from .rules import PublishingError
 
     return PublishingError(_("Someone changed this item just now. Reload the page and try again."))
 
@@ -264,7 +267,7 @@ def revision_diff(revision: ItemRevision) -> list[dict[str, Any]]:
     return rows
 
 
-def can_decide(*, revision: ItemRevision, user) -> bool:
+def can_decide(*, revision: ItemRevision, user: User) -> bool:
     """Someone other than its author, while it is pending and review is on; with review
     off the author may approve it too (their edits would go live at once anyway)."""
     if revision.status != Status.PENDING or revision.item.status != Item.Status.PUBLISHED:
@@ -274,7 +277,7 @@ def can_decide(*, revision: ItemRevision, user) -> bool:
     return revision.author_id != user.pk or not SiteSettings.load().review_required
 
 
-def _claim(revision: ItemRevision, *, by, status: str, note: str, now: datetime) -> None:
+def _claim(revision: ItemRevision, *, by: User, status: str, note: str, now: datetime) -> None:
     moved = ItemRevision.objects.filter(pk=revision.pk, status=Status.PENDING).update(
         status=status, decided_by=by, decided_at=now, note=note
     )
@@ -290,22 +293,17 @@ def _claim(revision: ItemRevision, *, by, status: str, note: str, now: datetime)
 
 @transaction.atomic
 def revision_approve(
-    *, revision: ItemRevision, by, note: str = "", confirm_corporate: bool = False
+    *, revision: ItemRevision, by: User, note: str = "", confirm_corporate: bool = False
 ) -> Item:
     """Applies the change to the live item. The words are checked like a first publication:
     hard-to-read text needs ``confirm_corporate`` (recorded as an override). Raises
     PublishingError (or ConfirmationNeeded) and changes nothing when not allowed."""
-    from .notifications import Kind as NotificationKind
-    from .notifications import notifications_resolve, notify
-    from .publishing import (
-        ConfirmationNeeded,
-        PublishingError,
-        _require_comms,
-        item_apply_changes,
-        plain_language_check,
-    )
+    from ..notifications import Kind as NotificationKind
+    from ..notifications import notifications_resolve, notify
+    from .items import item_apply_changes
+    from .rules import ConfirmationNeeded, PublishingError, comms_require, plain_language_check
 
-    _require_comms(by)
+    comms_require(by)
     item = Item.objects.select_for_update().get(pk=revision.item_id)
     revision.item = item
     if not can_decide(revision=revision, user=by):
@@ -382,13 +380,13 @@ def revision_approve(
 
 
 @transaction.atomic
-def revision_reject(*, revision: ItemRevision, by, note: str) -> ItemRevision:
+def revision_reject(*, revision: ItemRevision, by: User, note: str) -> ItemRevision:
     """Sends the change back with a note; the live item stays as it is."""
-    from .notifications import Kind as NotificationKind
-    from .notifications import notifications_resolve, notify
-    from .publishing import PublishingError, _require_comms
+    from ..notifications import Kind as NotificationKind
+    from ..notifications import notifications_resolve, notify
+    from .rules import PublishingError, comms_require
 
-    _require_comms(by)
+    comms_require(by)
     if not note.strip():
         raise PublishingError(_("Write a short note so the author knows what to change."))
     if revision.status != Status.PENDING:

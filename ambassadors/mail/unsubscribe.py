@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from .models import Ambassador
+from ..models import Ambassador
 
 SALT = "ambassadors.unsubscribe.digest"
 

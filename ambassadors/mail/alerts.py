@@ -11,6 +11,7 @@ Sending uses the same claim/record machinery as digests, with one ``AlertDeliver
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from django.conf import settings
@@ -20,16 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from .audience import urgent_alert_recipients
-from .digests import BatchResult, id_batches, item_entry
-from .mailing import (
-    EmailRenderer,
-    claim_token,
-    contact,
-    deliveries_send,
-    with_contact,
-)
-from .models import AlertDelivery, Ambassador, Item
+from ..audience import urgent_alert_recipients
+from ..models import AlertDelivery, Ambassador, Item
+from .delivery import BatchResult, deliveries_send
+from .digests.schedule import id_batches
+from .digests.selection import item_entry
+from .messages import EmailRenderer, contact, with_contact
 from .unsubscribe import urgent_unsubscribe_url
 
 EnqueueAlert = Callable[[int, list[int]], None]
@@ -131,33 +128,19 @@ def alert_batch_send(
     ):
         return BatchResult()
     recipients = list(with_contact(alert_recipients(item=item).filter(pk__in=ids)))
-    token = claim_token()
     entry = item_entry(item, words=80)
     renderer = EmailRenderer("alert")
     by_id = {a.pk: a for a in recipients}
-    claimed, recorded = deliveries_send(
+    result = deliveries_send(
         model=AlertDelivery,
-        rows=[
-            AlertDelivery(
-                ambassador_id=ambassador.pk,
-                item_id=item.pk,
-                claim=token,
-                claimed_at=now,
-                attempts=attempt,
-            )
-            for ambassador in recipients
-        ],
-        token=token,
+        ambassador_ids=list(by_id),
+        fields={"item_id": item.pk},
         scope={"item_id": item.pk, "ambassador_id__in": ids},
         build=lambda pk: alert_message(
             item=item, ambassador=by_id[pk], entry=entry, renderer=renderer
         ),
+        now=now,
+        attempt=attempt,
         final_attempt=final_attempt,
     )
-    return BatchResult(
-        claimed=len(claimed),
-        sent=recorded.sent,
-        failed=recorded.failed,
-        released=recorded.released,
-        skipped=len(ids) - len(claimed),
-    )
+    return replace(result, skipped=len(ids) - result.claimed)

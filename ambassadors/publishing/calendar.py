@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CalendarToken, Item
+from ..models import CalendarToken, Item, User
 
 Status = Item.Status
 KINDS = ("planned", "scheduled", "live", "expiring", "urgent")
@@ -151,7 +151,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def calendar_token_reset(*, user) -> str:
+def calendar_token_reset(*, user: User) -> str:
     """A new private feed token for the user (the old one stops working). Returns the token
     itself: it is shown once and never stored."""
     token = secrets.token_urlsafe(32)
@@ -162,7 +162,7 @@ def calendar_token_reset(*, user) -> str:
     return token
 
 
-def calendar_token_revoke(*, user) -> bool:
+def calendar_token_revoke(*, user: User) -> bool:
     deleted, _rows = CalendarToken.objects.filter(user=user).delete()
     return bool(deleted)
 

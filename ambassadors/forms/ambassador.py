@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .intents import clean_instance
-from .models import Ambassador, Department, Language, Network, Topic
-from .time_zones import time_zone_choices
+from ..intents import clean_instance
+from ..models import Ambassador, Department, Language, Network, Topic
+from ..time_zones import time_zone_choices
 
 
 def order_names_for_reader(form: forms.BaseForm) -> None:

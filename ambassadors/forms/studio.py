@@ -9,14 +9,14 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ...forms import order_names_for_reader
-from ...held_images import held_image_load
-from ...images import ImageRejected, image_validate
-from ...models import Item, Language, Network, SiteSettings, Topic
-from ...publishing import EDITABLE_FIELDS, MANY_FIELDS
-from ...share_texts import SHARE_TEXT_LIMITS, share_text_count
-from ...site_settings import SETTINGS_FIELDS
-from ...sources.inbox import picture_download
+from ..held_images import held_image_load
+from ..images import ImageRejected, image_validate
+from ..models import Item, Language, Network, SiteSettings, Topic
+from ..publishing.rules import EDITABLE_FIELDS, MANY_FIELDS
+from ..share_texts import SHARE_TEXT_LIMITS, share_text_count
+from ..site_settings import SETTINGS_FIELDS
+from ..sources.inbox import picture_download
+from .ambassador import order_names_for_reader
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FORM_FIELDS = [*EDITABLE_FIELDS, *MANY_FIELDS]
@@ -169,7 +169,7 @@ def item_initial(item: Item, revision=None) -> dict:
     initial["topics"] = [t.pk for t in item.topics.all()]
     initial["audience"] = [d.pk for d in item.audience.all()]
     if revision is not None:
-        from ...revisions import revision_values
+        from ..publishing.revisions import revision_values
 
         initial.update(revision_values(revision))
     return initial

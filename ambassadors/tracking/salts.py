@@ -25,7 +25,7 @@ import time
 from django.db import DatabaseError
 from django.utils import timezone
 
-from .models import DailySalt
+from ..models import DailySalt
 
 log = logging.getLogger(__name__)
 

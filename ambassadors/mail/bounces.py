@@ -1,7 +1,7 @@
 """Hard bounces stop programme mail to an address.
 
 Two sources report them: our own mail server refusing a recipient at send time (a permanent
-``5xx`` answer to ``RCPT TO``, see ``mailing.messages_send``), and the e-mail provider's
+``5xx`` answer to ``RCPT TO``, see ``mail.delivery.messages_send``), and the e-mail provider's
 tracking webhook (django-anymail, signature-checked, ``bounced``/``rejected``, ``deferred``,
 ``complained``). The rule: one hard bounce or spam complaint, or ``BOUNCE_SOFT_LIMIT`` soft
 bounces in a row, and the address is suppressed — digests, alerts and notifications skip it
@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import BouncedAddress, User
+from ..models import BouncedAddress, User
 
 log = logging.getLogger(__name__)
 Kind = BouncedAddress.Kind

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from .models import Item, TrackedLink
+from ..models import Item, TrackedLink
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62**10 ≈ 8e17 codes: guessing one is hopeless under the rate limit

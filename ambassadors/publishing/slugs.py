@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.text import slugify
 
-from .models import Item
+from ..models import Item
 
 
 def unique_slug(

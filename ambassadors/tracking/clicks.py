@@ -7,11 +7,11 @@ task (``clicks_flush``) moves the list into the database in bulk. When no Redis 
 configured (the embedded default) or Redis does not answer, clicks are written straight
 to the database instead.
 
-Person or bot: ``ambassadors/bots.py`` decides, once per agent and process.
+Person or bot: ``ambassadors/tracking/bots.py`` decides, once per agent and process.
 
 Privacy: only ``visitor_hash = BLAKE2b(IP + user agent, key=daily salt)`` is kept. The salt
 is random, drawn once a day and shared by all processes through the database
-(ambassadors/salts.py), and destroyed once the day is over: a visitor cannot be followed
+(ambassadors/tracking/salts.py), and destroyed once the day is over: a visitor cannot be followed
 from one day to the next, nobody can recompute an old hash, and uniqueness per day still
 works after a Redis outage (no state lives in Redis).
 """
@@ -27,19 +27,14 @@ import secrets
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
-from itertools import islice
 
 import redis
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .bots import is_bot, is_link_preview
-from .models import Click, ClickDaily, TrackedLink
+from .click_store import PendingClick, clicks_store
 from .ratelimit import rate_limit_hit
-from .rollups import rollups_add_clicks
 from .salts import SaltGone, salted_digest
 
 log = logging.getLogger(__name__)
@@ -51,7 +46,6 @@ RATE_SCOPE = "s"
 RATE_WINDOW_SECONDS = 60
 OUTAGE_PAUSE_SECONDS = 5.0
 PUMP_INTERVAL_SECONDS = 0.05
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 _RATE_AND_PUSH = """
 local n = redis.call('INCR', KEYS[1])
@@ -78,27 +72,8 @@ return 0
 
 def visitor_hash(*, ip: str, user_agent: str, day: dt.date) -> str:
     """64 hex digits: BLAKE2b of IP and user agent keyed with the random salt of ``day``
-    (ambassadors/salts.py). Raises ``SaltGone`` once the day is over."""
+    (ambassadors/tracking/salts.py). Raises ``SaltGone`` once the day is over."""
     return salted_digest(f"{ip}\n{user_agent}", day=day)
-
-
-@dataclass(frozen=True)
-class PendingClick:
-    link_id: int
-    at: dt.datetime
-    visitor_hash: str
-    is_bot: bool
-
-    def dumps(self) -> str:
-        micros = (self.at - _EPOCH) // dt.timedelta(microseconds=1)
-        return f"{self.link_id}|{micros}|{self.visitor_hash}|{int(self.is_bot)}"
-
-    @classmethod
-    def loads(cls, raw: bytes | str) -> PendingClick:
-        text = raw.decode() if isinstance(raw, bytes) else raw
-        link_id, micros, hashed, bot = text.split("|")
-        at = _EPOCH + dt.timedelta(microseconds=int(micros))
-        return cls(int(link_id), at, hashed, bot == "1")
 
 
 class _Buffer:
@@ -333,52 +308,6 @@ def click_count(*, link_id: int | None, ip: str, user_agent: str) -> bool:
     return True
 
 
-def clicks_store(pending: list[PendingClick]) -> int:
-    """Insert clicks in bulk, deciding uniqueness against what is already stored. Safe
-    to run twice on the same clicks: one already stored (same link, time, visitor) is
-    skipped, so a flush interrupted after its commit can simply be repeated."""
-    if not pending:
-        return 0
-    links = {p.link_id for p in pending}
-    days = {timezone.localdate(p.at) for p in pending}
-    hashes = {p.visitor_hash for p in pending}
-    with transaction.atomic():
-        known_links = set(TrackedLink.objects.filter(pk__in=links).values_list("pk", flat=True))
-        stored = Click.objects.filter(
-            link_id__in=known_links, day__in=days, visitor_hash__in=hashes
-        ).values_list("link_id", "day", "visitor_hash", "at", "is_bot")
-        seen: set[tuple] = set()
-        exact: set[tuple] = set()
-        for link_id, day, hashed, at, bot in stored:
-            exact.add((link_id, at, hashed))
-            if not bot:
-                seen.add((link_id, day, hashed))
-        rows = []
-        for p in sorted(pending, key=lambda p: p.at):
-            if p.link_id not in known_links or (p.link_id, p.at, p.visitor_hash) in exact:
-                continue
-            exact.add((p.link_id, p.at, p.visitor_hash))
-            day = timezone.localdate(p.at)
-            key = (p.link_id, day, p.visitor_hash)
-            unique = not p.is_bot and key not in seen
-            if unique:
-                seen.add(key)
-            rows.append(
-                Click(
-                    link_id=p.link_id,
-                    at=p.at,
-                    day=day,
-                    visitor_hash=p.visitor_hash,
-                    is_bot=p.is_bot,
-                    is_unique=unique,
-                )
-            )
-        Click.objects.bulk_create(rows, batch_size=500)
-        # Late clicks (days the rollups already hold) are added to them here.
-        rollups_add_clicks(clicks=rows)
-    return len(rows)
-
-
 def clicks_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
     """Move buffered clicks into the database. A batch goes from the buffer to a
     processing list atomically and leaves it only after its rows are committed, so a
@@ -407,57 +336,3 @@ def clicks_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
     finally:
         client.register_script(_RELEASE)(keys=[LOCK_KEY], args=[token])
     return total
-
-
-def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
-    """Fold raw clicks older than CLICK_RETENTION_DAYS into ClickDaily, then delete them.
-    ClickDaily.clicks counts every click, bots included; bot_clicks says how many were bots.
-    One transaction per day: a day is either folded and gone or untouched, so running
-    twice never counts twice."""
-    now = now or timezone.now()
-    cutoff = timezone.localdate(now) - dt.timedelta(days=settings.CLICK_RETENTION_DAYS)
-    days = list(
-        Click.objects.filter(day__lt=cutoff).values_list("day", flat=True).distinct().order_by()
-    )
-    folded = 0
-    for day in sorted(set(days)):
-        with transaction.atomic():
-            old = Click.objects.filter(day=day)
-            totals = old.values("link_id").annotate(
-                total=Count("pk"),
-                unique=Count("pk", filter=Q(is_unique=True)),
-                bots=Count("pk", filter=Q(is_bot=True)),
-            )
-            for chunk in _chunks(totals.order_by("link_id"), 500):
-                existing = set(
-                    ClickDaily.objects.filter(
-                        day=day, link_id__in=[row["link_id"] for row in chunk]
-                    ).values_list("link_id", flat=True)
-                )
-                new = []
-                for row in chunk:
-                    if row["link_id"] in existing:
-                        ClickDaily.objects.filter(day=day, link_id=row["link_id"]).update(
-                            clicks=F("clicks") + row["total"],
-                            unique_clicks=F("unique_clicks") + row["unique"],
-                            bot_clicks=F("bot_clicks") + row["bots"],
-                        )
-                    else:
-                        new.append(
-                            ClickDaily(
-                                link_id=row["link_id"],
-                                day=day,
-                                clicks=row["total"],
-                                unique_clicks=row["unique"],
-                                bot_clicks=row["bots"],
-                            )
-                        )
-                ClickDaily.objects.bulk_create(new)
-            folded += old.delete()[0]
-    return folded
-
-
-def _chunks(iterable, size: int):
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
