@@ -19,14 +19,18 @@ log = logging.getLogger(__name__)
 ERROR_TEMPLATES = {403: "403.html", 404: "404.html", 500: "500.html"}
 
 
+class ErrorPageResponse(HttpResponse):
+    """One of our error pages: the middleware lets it pass unchanged."""
+
+    product_error_page = True
+
+
 def error_page(request: HttpRequest | None, status: int) -> HttpResponse:
     """Our page for ``status`` (403, 404 or 500). The 500 page is rendered without the
     request (no context processors, no database): whatever broke must not break it too."""
     template = loader.get_template(ERROR_TEMPLATES[status])
     content = template.render({}, request if status != 500 else None)
-    response = HttpResponse(content, status=status, content_type="text/html; charset=utf-8")
-    response.product_error_page = True
-    return response
+    return ErrorPageResponse(content, status=status, content_type="text/html; charset=utf-8")
 
 
 def handler404(request, exception=None):

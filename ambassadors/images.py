@@ -12,6 +12,7 @@ import posixpath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -102,8 +103,8 @@ def image_validate(file) -> None:
             % {"width": width, "height": height, "min_width": MIN_WIDTH, "min_height": MIN_HEIGHT}
         )
     try:
-        img, _format = _open_upright(file)
-        img.close()
+        upright, _format = _open_upright(file)
+        upright.close()
     except _UNREADABLE:
         raise _cannot_read() from None
     except _TooBig as too_big:
@@ -125,7 +126,7 @@ def _open_upright(file, max_side: int = MAX_SIDE) -> tuple[Image.Image, str]:
     Shrinks before anything else, so the working copies are small; raises ``_TooBig`` when
     the full-size decode would not fit ``MAX_DECODE_BYTES``."""
     file.seek(0)
-    img = Image.open(file)
+    img: Image.Image = Image.open(file)
     image_format = img.format or "JPEG"
     if image_format == "JPEG":
         img.draft("RGB", (max_side, max_side))
@@ -197,6 +198,15 @@ def og_image_write(*, storage: Storage, image_name: str) -> str:
     if storage.exists(target):
         storage.delete(target)
     return storage.save(target, ContentFile(_encode(_without_metadata(og), "JPEG")))
+
+
+def image_attach(*, field: FieldFile, picture: ContentFile) -> None:
+    """Stores a picture from ``image_clean`` in an image field (the model is not saved) and
+    writes its share-size copy next to it. ValueError for a picture without a name."""
+    if not picture.name:
+        raise ValueError("image_attach: the picture has no name (image_clean gives one)")
+    field.save(picture.name, picture, save=False)
+    og_image_write(storage=field.storage, image_name=field.name or picture.name)
 
 
 def og_image_url(item) -> str:

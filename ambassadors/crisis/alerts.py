@@ -147,7 +147,7 @@ def crisis_alert_message(
     entry = alert_entry(update=update, language=language, total=total)
     must_reach = update.crisis.must_reach
     headers = {"Auto-Submitted": "auto-generated"}
-    fill = {"name": (name, escape(name))}
+    fill: dict[str, tuple[str, str]] = {"name": (name, escape(name))}
     if not must_reach:
         url = urgent_unsubscribe_url(ambassador_id=ambassador.pk)
         fill["unsubscribe"] = (url, escape(url))

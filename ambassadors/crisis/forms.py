@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +49,8 @@ class ScenarioForm(forms.ModelForm):
         help_texts = {"title_en": PLACEHOLDER_HELP, "title_nl": PLACEHOLDER_HELP}
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for code in ("en", "nl"):
             if bool(cleaned.get(f"title_{code}", "").strip()) != bool(
                 cleaned.get(f"body_{code}", "").strip()
@@ -113,7 +116,7 @@ class ActivateForm(forms.Form):
         help_text=_("Planned posts and weekly e-mails wait until you resume."),
     )
 
-    def __init__(self, *args, placeholders: list[str] = (), **kwargs):
+    def __init__(self, *args, placeholders: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         self.placeholders = list(placeholders)
@@ -126,7 +129,8 @@ class ActivateForm(forms.Form):
         return [self[f"fill_{name}"] for name in self.placeholders]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # Blanks typed into the texts on the day must be filled too.
         texts = [cleaned.get(n, "") for n in ("title_en", "body_en", "title_nl", "body_nl")]
         new = {m.group(1) for t in texts for m in PLACEHOLDER.finditer(t or "")}
@@ -183,7 +187,8 @@ class UpdateForm(forms.Form):
         return image
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not (cleaned.get("text_en", "").strip() or cleaned.get("text_nl", "").strip()):
             raise forms.ValidationError(_("Write the update in at least one language."))
         if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
@@ -214,7 +219,8 @@ class WebhookForm(forms.ModelForm):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("url") and cleaned.get("kind"):
             try:
                 cleaned["url"] = webhook_url_check(kind=cleaned["kind"], url=cleaned["url"])

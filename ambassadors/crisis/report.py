@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Count, Q
 
@@ -26,7 +27,7 @@ from ..models import (
 @dataclass
 class UpdateRow:
     number: int
-    at: object
+    at: datetime | None
     by: str
     email_sent: int = 0
     email_failed: int = 0
@@ -107,7 +108,7 @@ def crisis_report(*, crisis: Crisis) -> CrisisReport:
             .distinct()
         ):
             shares[item_to_update[item_id]] += 1
-        clicks = defaultdict(int)
+        clicks: defaultdict[int, int] = defaultdict(int)
         for c in (
             Click.objects.filter(
                 Q(link__item_id__in=list(item_to_update)), is_bot=False, is_unique=True

@@ -19,7 +19,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..images import image_clean, og_image_write
+from ..images import image_attach, image_clean
 from ..models import (
     Ambassador,
     Channel,
@@ -211,6 +211,7 @@ class Reach:
     slack: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
     email_off: int = 0
+    texts: CrisisTexts | None = None  # the filled-in texts, on the activation preview
 
 
 def crisis_reach(
@@ -381,9 +382,7 @@ def _go_live(crisis: Crisis, *, by, now: datetime) -> Crisis:
 
 def _save_image(item: Item, image) -> None:
     image.seek(0)
-    cleaned = image_clean(image, name=image.name)
-    item.image.save(cleaned.name, cleaned, save=False)
-    og_image_write(storage=item.image.storage, image_name=item.image.name)
+    image_attach(field=item.image, picture=image_clean(image, name=image.name))
 
 
 def _update_title(crisis: Crisis, *, number: int, language: str, title: str = "") -> str:
@@ -668,7 +667,7 @@ class PauseBanner:
     started_at: datetime
     started_by: str
     reason: str
-    items: list[tuple[int, str, datetime]]
+    items: list[tuple[int, str, datetime | None]]  # (pk, title, publish_at)
     digests_waiting: bool
 
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 
 from ..digests import item_summary
 from ..images import og_image_url
-from ..models import Crisis, CrisisUpdate
+from ..models import Crisis, CrisisUpdate, Item
 
 PAGE_SECONDS = 600
 PUBLIC_STATUSES = (Crisis.Status.ACTIVE, Crisis.Status.CLOSED)
@@ -82,7 +82,11 @@ def _updates(crisis: Crisis) -> list[CrisisUpdate]:
     return list(crisis.updates.select_related("item_en", "item_nl").order_by("-number"))
 
 
-def _image_url(item) -> str:
+def _image_alt(item: Item | None) -> str:
+    return item.image_alt if item else ""
+
+
+def _image_url(item: Item | None) -> str:
     if not item or not item.image:
         return ""
     url = og_image_url(item)
@@ -98,7 +102,7 @@ def dark_site_context(*, crisis: Crisis, language: str, preview: bool = False) -
             "text": u.text_for(language),
             "link": u.link,
             "image_url": _image_url(u.item_for(language)),
-            "image_alt": (u.item_for(language).image_alt if u.item_for(language) else ""),
+            "image_alt": _image_alt(u.item_for(language)),
         }
         for u in updates
     ]

@@ -330,7 +330,7 @@ def crisis_update(request, pk: int):
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("ambassadors:studio_crisis", pk=crisis.pk)
     data = form.cleaned_data
     try:
@@ -523,7 +523,7 @@ def _cached_response(request, page) -> HttpResponse:
     if page is None:
         raise Http404
     if request.META.get("HTTP_IF_NONE_MATCH") == page.etag:
-        response = HttpResponseNotModified()
+        response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
     response["ETag"] = page.etag

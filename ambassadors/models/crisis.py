@@ -209,6 +209,9 @@ class CrisisUpdate(models.Model):
     alerts_done_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
+    # Not a column: the studio's crisis page sets it per update it lists.
+    can_cancel: bool
+
     class Meta:
         ordering = ["-number"]
         verbose_name = _("crisis update")

@@ -109,6 +109,9 @@ class Item(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: the feed sets it on the items of a page (colleagues who shared it).
+    colleagues_shared: int
+
     objects = ItemQuerySet.as_manager()
 
     class Meta:

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ..fetching import FetchError, fetch
-from ..images import MAX_BYTES, ImageRejected, image_clean, image_validate, og_image_write
+from ..images import MAX_BYTES, ImageRejected, image_attach, image_clean, image_validate
 from ..models import Item, ItemEvent, Source, SourceEntry, Suggestion, Topic
 from ..publishing import plain_language_check
 from ..slugs import unique_item_slug
@@ -184,8 +184,7 @@ def source_entry_draft(*, entry: SourceEntry, by) -> Item:
             author=by,
         )
         if picture is not None:
-            item.image.save(picture.name, picture, save=False)
-            og_image_write(storage=item.image.storage, image_name=item.image.name)
+            image_attach(field=item.image, picture=picture)
             item.image_alt = title[:250]
         item.plain_language = plain_language_check(
             title=item.title, body=item.body, language=item.language
