@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -13,8 +15,14 @@ from .publishing import jargon_cache_clear
 
 AuditAction = models.AuditEvent.Action
 
+if TYPE_CHECKING:
+    # What the mixin below is mixed into (ModelAdmin or an inline), for its super() calls.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
 
-class SuperuserWritesOnly:
+
+class SuperuserWritesOnly(_AdminBase):
     """Workflow data: only superusers may add, change or delete it here, and their edits
     are audited. Comms (even with a stray permission) can look, never write: the studio's
     services are the one way to change an item's state (issue 12)."""
@@ -71,7 +79,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
     search_fields = ["email", "display_name", "first_name", "last_name", "username"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             _("Company directory"),
             {

@@ -140,7 +140,7 @@ def redis_persistence(url: str) -> str:
         return ERROR
     finally:
         client.close()
-    return OK if appendonly == "yes" or save.strip() else NO_PERSISTENCE
+    return OK if appendonly == "yes" or (save or "").strip() else NO_PERSISTENCE
 
 
 def health_report(*, scope: str = "all", now: datetime | None = None) -> HealthReport:

@@ -145,6 +145,7 @@ class ScimUser(SCIMUser):
     """Our User resource (see module docstring)."""
 
     id_field = "pk"
+    obj: User
 
     @property
     def display_name(self) -> str:
@@ -178,7 +179,7 @@ class ScimUser(SCIMUser):
             "displayName": self.display_name,
             "emails": self.emails,
             "active": user.is_active,
-            ENTERPRISE: {"department": user.department.name if user.department_id else ""},
+            ENTERPRISE: {"department": user.department.name if user.department is not None else ""},
             "meta": self.meta,
         }
 
@@ -207,7 +208,7 @@ class ScimUser(SCIMUser):
                 )
             for name_sub, name_value in value.items():
                 self._read_attribute(changes, "name", name_sub, name_value)
-        elif key == "name":
+        elif key == "name" and sub is not None:
             field = {"givenname": "first_name", "familyname": "last_name"}.get(sub.lower())
             if field:
                 changes.set(field, _text(value, f"name.{sub}"))

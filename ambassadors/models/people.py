@@ -279,7 +279,7 @@ class Ambassador(models.Model):
         indexes = [models.Index(fields=["digest_weekday", "digest_enabled"])]
 
     def __str__(self) -> str:
-        return self.user.shown_name if self.user_id else str(_("former ambassador"))
+        return self.user.shown_name if self.user is not None else str(_("former ambassador"))
 
     @property
     def is_active(self) -> bool:

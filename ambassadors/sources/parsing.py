@@ -114,7 +114,8 @@ def _date(entry, now: datetime) -> datetime | None:
     if not parsed:
         return None
     try:
-        value = datetime(*parsed[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = parsed[:6]
+        value = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError):
         return None
     # A date in the future (an event announcement, a wrong clock) would pin the entry on top.

@@ -3,9 +3,24 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest
 from django.shortcuts import redirect
 
 from ..membership import ambassador_for
+from ..models import Ambassador, User
+
+
+class SignedInRequest(HttpRequest):
+    """The request a view behind ``login_required`` or ``comms_required`` gets (for type
+    checking only: Django builds a plain HttpRequest)."""
+
+    user: User
+
+
+class AmbassadorRequest(SignedInRequest):
+    """The request a view behind ``ambassador_required`` gets."""
+
+    ambassador: Ambassador
 
 
 def ambassador_required(view):

@@ -2,7 +2,7 @@
 
 from csp.decorators import csp_replace
 from django.contrib import messages
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -99,7 +99,7 @@ def run_resend_unknown(request, run_id: int):
 @comms_required
 def preview_search(request):
     query = request.GET.get("q", "").strip()
-    found = []
+    found: QuerySet[Ambassador] | list[Ambassador] = []
     if query:
         found = (
             Ambassador.objects.filter(user__isnull=False)
@@ -146,7 +146,7 @@ def preview(request, ambassador_id: int):
 
 @comms_required
 @xframe_options_sameorigin
-@csp_replace(
+@csp_replace(  # type: ignore[arg-type]  # django-csp types a view as taking only the request
     {
         "default-src": ["'none'"],
         "style-src": ["'unsafe-inline'"],

@@ -134,7 +134,7 @@ def suggestion_decline_view(request, pk: int):
     suggestion = get_object_or_404(Suggestion, pk=pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return redirect("ambassadors:suggestion_queue")
     try:
         suggestion_decline(

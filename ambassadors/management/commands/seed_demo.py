@@ -1,6 +1,7 @@
 """Demo data for `make run`: safe to run again (idempotent), refused in production."""
 
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -82,7 +83,7 @@ USERS = [
     ("eve@example.com", "Eve", "employee", "en", "People & Culture"),
 ]
 
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {
         "slug": "new-office-utrecht",
         "title": "We opened a new office in Utrecht",
@@ -192,7 +193,7 @@ class Command(BaseCommand):
                 ambassador.topics.add(topics["news"])
             users[email] = user
         author = users["comms@example.com"]
-        items = {}
+        items: dict[str, Item] = {}
         for spec in ITEMS:
             item, created = Item.objects.get_or_create(
                 slug=spec["slug"],
@@ -296,7 +297,7 @@ ACTIVITY = [
 ]
 
 
-REVIEW_ITEM = {
+REVIEW_ITEM: dict[str, Any] = {
     "slug": "open-day-on-saturday",
     "title": "Open day on Saturday",
     "link": "https://example.com/open-day",

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,7 +86,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 
 
 @comms_required
-def audit_csv(request: HttpRequest) -> HttpResponse:
+def audit_csv(request: HttpRequest) -> HttpResponseBase:
     """The filtered trail, one line per changed field (an event without changes: one line)."""
     events = audit_events(AuditFilterForm(request.GET or None))
 

@@ -29,7 +29,7 @@ from ...calendar import (
 )
 from ...forms import order_names_for_reader
 from ...models import CalendarToken, Language, Topic
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 from .items import WEEKLY_ITEMS_HINT, week_volume
 
 
@@ -130,7 +130,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 
 @comms_required
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: SignedInRequest) -> HttpResponse:
     """Create, reset or revoke your private feed address (POST); the address is shown once."""
     feed_url = None
     if request.method == "POST":
@@ -138,9 +138,9 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
             if calendar_token_revoke(user=request.user):
                 messages.success(request, _("Your calendar address no longer works."))
             return redirect("ambassadors:studio_calendar_feed")
-        token = calendar_token_reset(user=request.user)
+        secret = calendar_token_reset(user=request.user)
         feed_url = request.build_absolute_uri(
-            reverse("ambassadors:studio_calendar_ics", args=[token])
+            reverse("ambassadors:studio_calendar_ics", args=[secret])
         )
     token = CalendarToken.objects.filter(user=request.user).first()
     return render(

@@ -3,6 +3,8 @@ and the link preview the item form asks for while comms type."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -74,7 +76,8 @@ class WatchTermForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Every language")), *Language.choices]
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", _("Every language")), *Language.choices]
 
     def clean_term(self) -> str:
         term = " ".join(self.cleaned_data["term"].split())
@@ -117,7 +120,7 @@ class InboxFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         self.sources = {str(s.pk): s for s in sources}
-        self.fields["source"].choices = [
+        cast(forms.ChoiceField, self.fields["source"]).choices = [
             ("", _("All sources and suggestions")),
             ("suggestions", _("Suggestions from colleagues")),
             *[(str(s.pk), s.name) for s in sources],

@@ -56,7 +56,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["note"][0])
+        messages.error(request, str(form.errors["note"][0]))
         return _back(item)
     try:
         item_return(item=item, by=request.user, note=form.cleaned_data["note"])
