@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from .models import AuditEvent, Item
+from .models import AuditEvent, Item, User
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -95,7 +95,7 @@ def item_snapshot(item: Item) -> dict[str, Any]:
     return snapshot
 
 
-def _actor_label(actor) -> str:
+def _actor_label(actor: User | None) -> str:
     if actor is None:
         return ""
     return getattr(actor, "email", "") or str(actor)
@@ -103,7 +103,7 @@ def _actor_label(actor) -> str:
 
 def audit_record(
     *,
-    actor,
+    actor: User | None,
     action: str,
     item: Item | None = None,
     obj: models.Model | None = None,
@@ -188,7 +188,7 @@ def value_display(object_type: str, name: str, value: Any) -> str:
     if field is not None and field.choices:
         labels = {str(key): str(label) for key, label in field.flatchoices}
 
-        def label(v):
+        def label(v: Any) -> Any:
             return labels.get(str(v), v) if v not in (None, "") else v
 
         value = [label(v) for v in value] if isinstance(value, list) else label(value)

@@ -12,7 +12,7 @@ second copy of the same update.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 
 from django.conf import settings
@@ -227,6 +227,6 @@ def crisis_alert_batch_send(
     )
 
 
-def crisis_deliveries_mark_unknown(*, older_than, now: datetime | None = None) -> int:
+def crisis_deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = None) -> int:
     """Claims of a worker that died mid-batch become ``unknown``, never resent."""
     return claims_mark_unknown(model=CrisisAlertDelivery, older_than=older_than, now=now)

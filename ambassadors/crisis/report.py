@@ -8,8 +8,10 @@ people (bots left out), as everywhere in the reports ("How we count" in the READ
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -138,7 +140,7 @@ CSV_HEADER = [
 ]
 
 
-def crisis_report_rows(report: CrisisReport):
+def crisis_report_rows(report: CrisisReport) -> Iterator[list[Any]]:
     """Rows for ``csv_response`` (under ``CSV_HEADER``), one per update."""
     for row in report.rows:
         yield [

@@ -203,7 +203,7 @@ class CrisisNote:
     closed_at: datetime | None  # None while the crisis is active
 
 
-def crisis_note_for_item(*, item) -> CrisisNote | None:
+def crisis_note_for_item(*, item: Item) -> CrisisNote | None:
     """The crisis state for an item published by a crisis update (one query), or None when
     the item belongs to no update or its crisis has no public dark site (pending or
     internal-only). Used by every public page of an item, so a posted link to an old update

@@ -8,6 +8,7 @@ urgent items (so the feed, item pages, shares and clicks work as for any item).
 
 from __future__ import annotations
 
+from typing import Self
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -264,7 +265,7 @@ class CrisisAlertDelivery(Delivery):
 
 
 class ContentPauseQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> Self:
         return self.filter(resumed_at__isnull=True)
 
 

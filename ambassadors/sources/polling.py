@@ -169,7 +169,7 @@ def source_poll(
         return PollResult(source_id=source_id, outcome="error", message=message)
 
 
-def _poll(source: Source, *, now: datetime, on_alerts) -> PollResult:
+def _poll(source: Source, *, now: datetime, on_alerts: Callable[[], None] | None) -> PollResult:
     headers = {}
     if source.etag:
         headers["If-None-Match"] = source.etag

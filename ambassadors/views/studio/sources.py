@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -27,7 +27,7 @@ from ...sources.inbox import (
 )
 from ...sources.polling import source_poll
 from ...sources.previews import link_preview
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 
 PAGE_SIZE = 50
 
@@ -141,7 +141,7 @@ class InboxFilterForm(forms.Form):
 
 
 @comms_required
-def ideas(request: HttpRequest) -> HttpResponse:
+def ideas(request: SignedInRequest) -> HttpResponse:
     sources = list(Source.objects.order_by("name", "pk"))
     form = InboxFilterForm(request.GET or None, sources=sources)
     try:
@@ -166,7 +166,7 @@ def ideas(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back_to_inbox(request: HttpRequest) -> HttpResponse:
+def _back_to_inbox(request: SignedInRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     url = "/studio/ideas/"
     # Only our own query string is echoed back: no scheme, host or path can sneak in.
@@ -177,7 +177,7 @@ def _back_to_inbox(request: HttpRequest) -> HttpResponse:
 
 @comms_required
 @require_POST
-def idea_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_draft(request: SignedInRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(SourceEntry.objects.select_related("source"), pk=pk)
     try:
         item = source_entry_draft(entry=entry, by=request.user)
@@ -190,7 +190,7 @@ def idea_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def idea_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_dismiss(request: SignedInRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(SourceEntry, pk=pk)
     try:
         source_entry_dismiss(entry=entry, by=request.user)
@@ -201,7 +201,7 @@ def idea_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_inbox(request)
 
 
-def _poll_message(request: HttpRequest, source: Source) -> None:
+def _poll_message(request: SignedInRequest, source: Source) -> None:
     from ...tasks import enqueue_term_alerts
 
     result = source_poll(source_id=source.pk, on_alerts=enqueue_term_alerts)
@@ -228,7 +228,7 @@ def _poll_message(request: HttpRequest, source: Source) -> None:
 
 
 @comms_required
-def sources(request: HttpRequest) -> HttpResponse:
+def sources(request: SignedInRequest) -> HttpResponse:
     """The list with each source's health, and the form to add one (checked at once, so a
     wrong address shows its problem straight away)."""
     if request.method == "POST":
@@ -254,7 +254,7 @@ def sources(request: HttpRequest) -> HttpResponse:
 
 
 @comms_required
-def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def source_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     form = SourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
@@ -276,7 +276,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def source_check(request: HttpRequest, pk: int) -> HttpResponse:
+def source_check(request: SignedInRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     if not source.is_active:
         messages.error(request, _("This source is switched off. Switch it on to check it."))
@@ -287,7 +287,7 @@ def source_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def source_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     """Removes the source and its entries; drafts already made from them stay."""
     source = get_object_or_404(Source, pk=pk)
     source.delete()
@@ -296,7 +296,7 @@ def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @comms_required
-def watch_terms(request: HttpRequest) -> HttpResponse:
+def watch_terms(request: SignedInRequest) -> HttpResponse:
     form = WatchTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -311,7 +311,7 @@ def watch_terms(request: HttpRequest) -> HttpResponse:
 
 @comms_required
 @require_POST
-def watch_term_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def watch_term_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     term = get_object_or_404(WatchTerm, pk=pk)
     term.delete()
     messages.success(request, _("Stopped watching “%(term)s”.") % {"term": term.term})
@@ -320,7 +320,7 @@ def watch_term_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: SignedInRequest) -> HttpResponse:
     """htmx: the preview of the link in the item form (title, summary, picture to use)."""
     url = (request.POST.get("link") or "").strip()
     context: dict = {"url": url}
