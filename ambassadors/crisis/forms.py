@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import order_names_for_reader
@@ -48,7 +50,7 @@ class ScenarioForm(forms.ModelForm):
         }
         help_texts = {"title_en": PLACEHOLDER_HELP, "title_nl": PLACEHOLDER_HELP}
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         for code in ("en", "nl"):
@@ -58,7 +60,7 @@ class ScenarioForm(forms.ModelForm):
                 self.add_error(f"body_{code}", _("Write both a title and a text, or neither."))
         return cleaned
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 
@@ -116,7 +118,7 @@ class ActivateForm(forms.Form):
         help_text=_("Planned posts and weekly e-mails wait until you resume."),
     )
 
-    def __init__(self, *args, placeholders: Sequence[str] = (), **kwargs):
+    def __init__(self, *args: Any, placeholders: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         self.placeholders = list(placeholders)
@@ -125,10 +127,10 @@ class ActivateForm(forms.Form):
                 label="{" + name + "}", max_length=200, required=True
             )
 
-    def fill_fields(self):
+    def fill_fields(self) -> list[forms.BoundField]:
         return [self[f"fill_{name}"] for name in self.placeholders]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         # Blanks typed into the texts on the day must be filled too.
@@ -177,7 +179,7 @@ class UpdateForm(forms.Form):
             raise forms.ValidationError(_("Use a web address that starts with https://."))
         return link
 
-    def clean_image(self):
+    def clean_image(self) -> File | None:
         image = self.cleaned_data.get("image")
         if image:
             try:
@@ -186,7 +188,7 @@ class UpdateForm(forms.Form):
                 raise forms.ValidationError(str(error)) from error
         return image
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if not (cleaned.get("text_en", "").strip() or cleaned.get("text_nl", "").strip()):
@@ -218,7 +220,7 @@ class WebhookForm(forms.ModelForm):
             )
         }
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("url") and cleaned.get("kind"):
