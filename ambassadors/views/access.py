@@ -5,12 +5,19 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
 
 from ..membership import ambassador_for
 from ..models import Ambassador, User
 
 
-class SignedInRequest(HttpRequest):
+class HtmxRequest(HttpRequest):
+    """A request that went through django-htmx's middleware (every request does)."""
+
+    htmx: HtmxDetails
+
+
+class SignedInRequest(HtmxRequest):
     """The request a view behind ``login_required`` or ``comms_required`` gets (for type
     checking only: Django builds a plain HttpRequest)."""
 

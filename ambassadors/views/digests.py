@@ -25,7 +25,7 @@ from ..models import (
     DigestRun,
     SiteSettings,
 )
-from .access import comms_required
+from .access import SignedInRequest, comms_required
 
 PROBLEMS = [DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]
 
@@ -35,7 +35,7 @@ def _runs():
 
 
 @comms_required
-def runs(request):
+def runs(request: SignedInRequest) -> HttpResponse:
     site = SiteSettings.load()
     context = {
         "studio_section": "digests",
@@ -52,7 +52,7 @@ def runs(request):
 
 
 @comms_required
-def run_detail(request, run_id: int):
+def run_detail(request: SignedInRequest, run_id: int) -> HttpResponse:
     """htmx asks for the row every 2 s while the run is going; the finished row has no
     trigger, so polling stops by itself."""
     run = get_object_or_404(_runs(), pk=run_id)
@@ -77,7 +77,7 @@ def run_detail(request, run_id: int):
 
 @comms_required
 @require_POST
-def run_resend_unknown(request, run_id: int):
+def run_resend_unknown(request: SignedInRequest, run_id: int) -> HttpResponse:
     """Comms' explicit, one-off choice; the page says plainly that some may get it twice."""
     run = get_object_or_404(DigestRun, pk=run_id)
     count = digest_run_resend_unknown(run_id=run.pk, by=request.user)
@@ -97,7 +97,7 @@ def run_resend_unknown(request, run_id: int):
 
 
 @comms_required
-def preview_search(request):
+def preview_search(request: SignedInRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     found: QuerySet[Ambassador] | list[Ambassador] = []
     if query:
@@ -126,7 +126,7 @@ def _ambassador(ambassador_id: int) -> Ambassador:
 
 
 @comms_required
-def preview(request, ambassador_id: int):
+def preview(request: SignedInRequest, ambassador_id: int) -> HttpResponse:
     ambassador = _ambassador(ambassador_id)
     digest = digest_preview(ambassador=ambassador)
     message = digest_message(digest=digest, test_to=request.user.email or "preview@invalid")
@@ -156,7 +156,7 @@ def preview(request, ambassador_id: int):
         "form-action": ["'none'"],
     }
 )
-def preview_html(request, ambassador_id: int):
+def preview_html(request: SignedInRequest, ambassador_id: int) -> HttpResponse:
     """The e-mail's own HTML, framed (sandboxed) by the preview page. E-mail HTML needs
     inline styles, so this one response allows them and nothing else: no scripts at all."""
     ambassador = _ambassador(ambassador_id)
@@ -170,7 +170,7 @@ def preview_html(request, ambassador_id: int):
 
 @comms_required
 @require_POST
-def send_test(request, ambassador_id: int):
+def send_test(request: SignedInRequest, ambassador_id: int) -> HttpResponse:
     ambassador = _ambassador(ambassador_id)
     if not request.user.email:
         messages.error(request, _("Your account has no e-mail address."))
