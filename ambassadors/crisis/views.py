@@ -3,6 +3,8 @@ public dark site with its Atom feed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -33,7 +35,7 @@ from . import services
 from .forms import ActivateForm, CloseForm, PauseForm, ScenarioForm, UpdateForm, WebhookForm
 from .placeholders import MissingPlaceholders
 from .report import CSV_HEADER, crisis_report, crisis_report_rows
-from .site import dark_site_cached, dark_site_context
+from .site import CachedPage, dark_site_cached, dark_site_context
 
 SECTION = "crisis"
 
@@ -262,7 +264,7 @@ def _crisis(pk: int) -> Crisis:
     )
 
 
-def _count(model, **filters):
+def _count(model: type[CrisisAlertDelivery | WebhookPost], **filters: Any) -> Coalesce:
     rows = model.objects.filter(update=OuterRef("pk"), **filters).order_by()
     counted = rows.values("update").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted), 0)
@@ -525,7 +527,7 @@ def webhook_delete(request: SignedInRequest, pk: int) -> HttpResponse:
 # --- Public dark site -----------------------------------------------------------------------
 
 
-def _cached_response(request: HttpRequest, page) -> HttpResponse:
+def _cached_response(request: HttpRequest, page: CachedPage | None) -> HttpResponse:
     if page is None:
         raise Http404
     if request.META.get("HTTP_IF_NONE_MATCH") == page.etag:

@@ -30,7 +30,7 @@ from .access import SignedInRequest, comms_required
 PROBLEMS = [DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN]
 
 
-def _runs():
+def _runs() -> QuerySet[DigestRun]:
     return DigestRun.objects.annotate(done=F("sent") + F("failed") + F("unknown") + F("skipped"))
 
 

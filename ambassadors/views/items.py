@@ -1,5 +1,9 @@
 """The item page with every share option, the share button, manual shares, confirm, undo."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,6 +19,7 @@ from ..forms import MASTODON_SERVER_ERROR, ConfirmShareForm, ManualShareForm, Sh
 from ..membership import current_guidelines
 from ..models import Item, Network, Share, Topic
 from ..sharing import (
+    ShareOption,
     ShareRefused,
     ambassador_set_mastodon_instance,
     share_confirm,
@@ -41,12 +46,12 @@ def _visible_item(request: AmbassadorRequest, slug: str) -> Item:
     return get_object_or_404(items, slug=slug)
 
 
-def _draft_key(item, network: str) -> str:
+def _draft_key(item: Item, network: str) -> str:
     return f"share-draft-{item.pk}-{network}"
 
 
 def _guidelines_redirect(
-    request: HtmxRequest, item=None, network: str = "", text: str = ""
+    request: HtmxRequest, item: Item | None = None, network: str = "", text: str = ""
 ) -> HttpResponse:
     """To the guidelines, and back to the same share option afterwards with the words the
     ambassador wrote (kept in the session, never in the URL)."""
@@ -64,7 +69,7 @@ def _guidelines_redirect(
     return redirect(url)
 
 
-def _asked_network(request: HttpRequest, options) -> str:
+def _asked_network(request: HttpRequest, options: list[ShareOption]) -> str:
     """The share option to open: the one the feed's network filter led here from, else the
     first (the ambassador's own networks come first)."""
     asked = request.GET.get("network", "")
@@ -72,7 +77,7 @@ def _asked_network(request: HttpRequest, options) -> str:
 
 
 @ambassador_required
-def item_detail(request: AmbassadorRequest, slug) -> HttpResponse:
+def item_detail(request: AmbassadorRequest, slug: str) -> HttpResponse:
     item = _visible_item(request, slug)
     ambassador = request.ambassador
     my_shares = list(ambassador.shares.filter(item=item).order_by("-created_at")[:10])
@@ -108,7 +113,7 @@ def item_detail(request: AmbassadorRequest, slug) -> HttpResponse:
     return render(request, "ambassadors/items/detail.html", context)
 
 
-def _result(request: AmbassadorRequest, item, share, *, text: str) -> dict:
+def _result(request: AmbassadorRequest, item: Item, share: Share, *, text: str) -> dict[str, Any]:
     data = share_intent(ambassador=request.ambassador, item=item, network=share.network, text=text)
     return {
         "share": share,
@@ -121,7 +126,7 @@ def _result(request: AmbassadorRequest, item, share, *, text: str) -> dict:
 
 @require_POST
 @ambassador_required
-def share(request: AmbassadorRequest, slug, network) -> HttpResponse:
+def share(request: AmbassadorRequest, slug: str, network: str) -> HttpResponse:
     """Log the press, then hand over to the network: a 302 without JavaScript, or an htmx
     fragment (the "logged" state) whose intent URL static JS opens."""
     if network not in Network.values:
@@ -167,7 +172,7 @@ def share(request: AmbassadorRequest, slug, network) -> HttpResponse:
 
 @require_POST
 @ambassador_required
-def share_manual(request: AmbassadorRequest, slug) -> HttpResponse:
+def share_manual(request: AmbassadorRequest, slug: str) -> HttpResponse:
     item = _visible_item(request, slug)
     form = ManualShareForm(request.POST)
     if form.is_valid():
@@ -188,7 +193,7 @@ def share_manual(request: AmbassadorRequest, slug) -> HttpResponse:
     return redirect("ambassadors:item", slug=item.slug)
 
 
-def _own_share(request: AmbassadorRequest, pk) -> Share:
+def _own_share(request: AmbassadorRequest, pk: int) -> Share:
     return get_object_or_404(request.ambassador.shares.select_related("item"), pk=pk)
 
 
@@ -201,7 +206,7 @@ def _after_change(request: AmbassadorRequest, share: Share, message: str) -> Htt
 
 @require_POST
 @ambassador_required
-def share_confirm_view(request: AmbassadorRequest, pk) -> HttpResponse:
+def share_confirm_view(request: AmbassadorRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
     form = ConfirmShareForm(request.POST)
     post_url = form.cleaned_data["post_url"] if form.is_valid() else ""
@@ -211,7 +216,7 @@ def share_confirm_view(request: AmbassadorRequest, pk) -> HttpResponse:
 
 @require_POST
 @ambassador_required
-def share_undo_view(request: AmbassadorRequest, pk) -> HttpResponse:
+def share_undo_view(request: AmbassadorRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
     share_undo(share=share)
     return _after_change(request, share, _("Done. We no longer count this share."))

@@ -6,7 +6,7 @@ pay a query for it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..models import Notification
+from ..models import Notification, User
 from ..notifications import (
     notification_url,
     notifications_mark_read,
@@ -51,12 +51,12 @@ class SwitchesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, kinds: list[tuple[str, StrOrPromise]], **kwargs):
+    def __init__(self, *args: Any, kinds: list[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["kinds"]).choices = kinds
 
 
-def _kinds_for(user) -> list[tuple[str, StrOrPromise]]:
+def _kinds_for(user: User) -> list[tuple[str, StrOrPromise]]:
     if user.is_comms:
         return list(Kind.choices)
     return [(value, label) for value, label in Kind.choices if value not in COMMS_KINDS]

@@ -22,7 +22,7 @@ from ..ratelimit import client_ip
 from ..rendering import markdown_to_html
 
 
-def public_item(request: HttpRequest, slug) -> HttpResponse:
+def public_item(request: HttpRequest, slug: str) -> HttpResponse:
     """Published and archived items (drafts and future items 404); expired and archived
     ones stay, because posted links lead here. Internal-only items have no public page, and
     items a content pause holds back are not out yet. An item published by a crisis update
@@ -74,7 +74,7 @@ def public_item(request: HttpRequest, slug) -> HttpResponse:
 
 @csrf_exempt
 @require_safe
-def tracked_redirect(request: HttpRequest, code) -> HttpResponse:
+def tracked_redirect(request: HttpRequest, code: str) -> HttpResponse:
     """The hot path: no SQL when the code is cached, one Redis round trip to count the
     click (and the rate limit), then a 302 to the stored target only."""
     target = link_target(code)

@@ -5,10 +5,12 @@ carry them along) and runs a fixed number of queries whatever the amount of data
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .. import drilldowns
@@ -32,11 +34,16 @@ def _metric_headers() -> list[str]:
     return [_("Shares"), _("Clicks"), _("Unique clicks")]
 
 
-def _metrics(row) -> list[int]:
+def _metrics(row: Mapping[str, Any]) -> list[int]:
     return [row["shares"], row["clicks"], row["unique_clicks"]]
 
 
-def _over_time_table(period, over_time, extra_headers=(), extra=()) -> Table:
+def _over_time_table(
+    period: Period,
+    over_time: Sequence[Mapping[str, Any]],
+    extra_headers: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> Table:
     rows = [
         [bucket_label(row["bucket"], period.granularity), *_metrics(row)]
         + [row[key] for key in extra]
@@ -46,7 +53,9 @@ def _over_time_table(period, over_time, extra_headers=(), extra=()) -> Table:
     return Table("over-time", _("Shares and clicks over time"), headers, rows, download=False)
 
 
-def _time_charts(period, over_time, prefix: str) -> list[tuple]:
+def _time_charts(
+    period: Period, over_time: Sequence[Mapping[str, Any]], prefix: str
+) -> list[tuple[SafeString, str]]:
     """(chart, visible caption) pairs for shares and clicks over time."""
     labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
     return [

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -46,7 +46,7 @@ def activate_language(request: HttpRequest, language: str) -> None:
     request.LANGUAGE_CODE = language
 
 
-def set_language_cookie(response, language: str) -> None:
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
     """The language cookie with exactly the flags Django's own switcher sets (``Secure`` and a
     year's ``Max-Age`` in production), so both ways of choosing a language agree."""
     response.set_cookie(

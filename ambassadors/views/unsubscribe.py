@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -16,7 +18,13 @@ from ..unsubscribe import (
 
 
 def _one_click(
-    request: HttpRequest, token: str, *, ambassador_id_of, stop, field: str, templates: str
+    request: HttpRequest,
+    token: str,
+    *,
+    ambassador_id_of: Callable[..., int],
+    stop: Callable[..., bool],
+    field: str,
+    templates: str,
 ) -> HttpResponse:
     """GET only shows a button (mail scanners open links); POST stops that kind of e-mail,
     idempotently. ``templates`` names the ``<templates>_confirm`` / ``<templates>_done`` pair."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
@@ -90,7 +92,7 @@ def audit_csv(request: HttpRequest) -> HttpResponseBase:
     """The filtered trail, one line per changed field (an event without changes: one line)."""
     events = audit_events(AuditFilterForm(request.GET or None))
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         for event in events.iterator(chunk_size=500):
             base = [
                 event.at.astimezone(timezone.get_current_timezone()),

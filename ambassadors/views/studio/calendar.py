@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -55,7 +56,7 @@ class CalendarFilterForm(forms.Form):
         choices=[("", gettext_lazy("All languages")), *Language.choices],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 

@@ -10,14 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...held_images import held_image_store
-from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings
+from ...models import Ambassador, Item, ItemEvent, ItemRevision, Network, SiteSettings, User
 from ...publishing import (
     PublishingError,
     alerts_can_cancel,
@@ -171,14 +171,16 @@ def _share_texts_initial(item: Item) -> list[dict]:
     return [{"network": t.network, "text": t.text} for t in item.share_texts.all()]
 
 
-def _disclosure_from(data, site: SiteSettings) -> str:
+def _disclosure_from(data: QueryDict, site: SiteSettings) -> str:
     """The disclosure line the share-text counter must leave room for, from raw input, so
     share texts are checked against the line that will really be added."""
     override = (data.get("disclosure") or "").strip()
     return override or site.disclosure_for(data.get("language") or "en")
 
 
-def _form_context(form, formset, site: SiteSettings, item: Item | None) -> dict:
+def _form_context(
+    form: ItemForm, formset: BaseShareTextFormSet, site: SiteSettings, item: Item | None
+) -> dict[str, Any]:
     return {
         "studio_section": "items",
         "form": form,
@@ -317,7 +319,7 @@ def _hold_picture(request: SignedInRequest, form: ItemForm) -> None:
         form.held_name = picture.name  # type: ignore[attr-defined, union-attr]
 
 
-def _error_list(form: ItemForm, formset) -> list[dict]:
+def _error_list(form: ItemForm, formset: BaseShareTextFormSet) -> list[dict[str, Any]]:
     """Every error of a failed save, in page order, with the id of its field: the summary
     at the top links to each."""
     if not form.is_bound:
@@ -364,7 +366,7 @@ def item_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     return _save(request, item)
 
 
-def item_actions(item: Item, user, site: SiteSettings, now: datetime) -> dict:
+def item_actions(item: Item, user: User, site: SiteSettings, now: datetime) -> dict[str, Any]:
     """What the signed-in comms member may do with this item right now."""
     return {
         "submit": item.status == Status.DRAFT,

@@ -3,7 +3,7 @@ and the link preview the item form asks for while comms type."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -64,7 +64,7 @@ class SourceForm(forms.ModelForm):
             raise ValidationError(error.message) from None
         return url
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 
@@ -74,7 +74,7 @@ class WatchTermForm(forms.ModelForm):
         model = WatchTerm
         fields = ["term", "language", "is_alert"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         language = cast(forms.ChoiceField, self.fields["language"])
         language.choices = [("", _("Every language")), *Language.choices]
@@ -85,7 +85,7 @@ class WatchTermForm(forms.ModelForm):
             raise ValidationError(_("Use at least one letter or number."))
         return term
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         term, language = self.cleaned_data.get("term"), self.cleaned_data.get("language", "")
         if term and WatchTerm.objects.filter(term__iexact=term, language=language).exists():
             self.add_error("term", _("You already watch this term."))
@@ -116,7 +116,7 @@ class InboxFilterForm(forms.Form):
     )
     watched = forms.BooleanField(label=gettext_lazy("Only with watched terms"), required=False)
 
-    def __init__(self, *args, sources: list[Source], **kwargs):
+    def __init__(self, *args: Any, sources: list[Source], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         self.sources = {str(s.pk): s for s in sources}
