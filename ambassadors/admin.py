@@ -1,6 +1,10 @@
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,24 +18,36 @@ from .publishing.rules import jargon_cache_clear
 AuditAction = models.AuditEvent.Action
 
 
-class SuperuserWritesOnly:
+def _staff(request: HttpRequest) -> models.User:
+    """The signed-in staff member: the admin site lets nobody else in."""
+    return cast(models.User, request.user)
+
+
+if TYPE_CHECKING:
+    # What the mixin below is mixed into (ModelAdmin or an inline), for its super() calls.
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class SuperuserWritesOnly(_AdminBase):
     """Workflow data: only superusers may add, change or delete it here, and their edits
     are audited. Comms (even with a stray permission) can look, never write: the studio's
     services are the one way to change an item's state (issue 12)."""
 
-    def has_add_permission(self, request, *args) -> bool:
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return request.user.is_superuser and super().has_add_permission(request, *args)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     # Admins that write their own, richer audit event set this.
     audits_itself = False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """A superuser's edit here is an audit event with the changed fields' old and new
         values (an item it touches is linked)."""
         if self.audits_itself or isinstance(self, admin.options.InlineModelAdmin):
@@ -49,7 +65,7 @@ class SuperuserWritesOnly:
         if changes:
             item = obj if isinstance(obj, models.Item) else getattr(obj, "item", None)
             audit_record(
-                actor=request.user,
+                actor=_staff(request),
                 action=AuditAction.ADMIN_EDIT,
                 item=item if isinstance(item, models.Item) else None,
                 obj=obj,
@@ -71,7 +87,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser", "groups"]
     search_fields = ["email", "display_name", "first_name", "last_name", "username"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (
             _("Company directory"),
             {
@@ -92,49 +108,50 @@ class UserAdmin(BaseUserAdmin):
 
     ROLE_FIELDS = ("is_active", "is_staff", "is_superuser")
 
-    def _roles(self, user) -> dict:
+    def _roles(self, user: models.User) -> dict[str, Any]:
         if user.pk is None:
             return {}
         roles = {name: getattr(user, name) for name in self.ROLE_FIELDS}
         roles["groups"] = sorted(user.groups.values_list("name", flat=True))
         return roles
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         """Roles before the save, for the audit trail (save_related); unticking "active" is a
         deactivation like the action: sessions end too."""
         stored = models.User.objects.filter(pk=obj.pk).first() if change else None
-        request._roles_before = self._roles(stored) if stored else {}
+        # Kept on the request until save_related, which runs after the groups are saved.
+        request._roles_before = self._roles(stored) if stored else {}  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:
             user_deactivate(user=obj, source="admin")
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         changes = field_changes(getattr(request, "_roles_before", {}), self._roles(form.instance))
         if changes:
             audit_record(
-                actor=request.user,
+                actor=_staff(request),
                 action=AuditAction.ROLE_CHANGED,
                 obj=form.instance,
                 changes=changes,
             )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         user_delete(user=obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Same as a person deleting their own account: anonymise, never cascade away
         the shares and links others still click."""
         for user in queryset:
             user_delete(user=user)
 
     @admin.action(description=_("Deactivate (a leaver): access ends at once"))
-    def deactivate(self, request, queryset):
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         leaving = list(queryset.exclude(pk=request.user.pk).filter(is_active=True))
         count = sum(user_deactivate(user=user, source="admin") for user in leaving)
         for user in leaving:
             audit_record(
-                actor=request.user,
+                actor=_staff(request),
                 action=AuditAction.ROLE_CHANGED,
                 obj=user,
                 changes={"is_active": {"old": True, "new": False}},
@@ -202,10 +219,10 @@ class SiteSettingsAdmin(SuperuserWritesOnly, admin.ModelAdmin):
 
     list_display = ["__str__", "review_required", "digests_enabled", "digest_send_hour"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not models.SiteSettings.objects.exists() and super().has_add_permission(request)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         stored = models.SiteSettings.objects.filter(pk=obj.pk).values(*form.changed_data).first()
         super().save_model(request, obj, form, change)
         changes = field_changes(
@@ -213,7 +230,7 @@ class SiteSettingsAdmin(SuperuserWritesOnly, admin.ModelAdmin):
         )
         if changes:
             audit_record(
-                actor=request.user, action=AuditAction.SETTINGS_CHANGED, obj=obj, changes=changes
+                actor=_staff(request), action=AuditAction.SETTINGS_CHANGED, obj=obj, changes=changes
             )
 
 
@@ -228,10 +245,10 @@ class ItemEventInline(admin.TabularInline):
     readonly_fields = ["action", "actor", "at", "note"]
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -260,31 +277,32 @@ class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     list_select_related = ["author"]
     inlines = [ShareTextInline, ItemEventInline]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         stored = models.Item.objects.filter(pk=obj.pk).first() if change else None
-        request._item_before = item_snapshot(stored) if stored else {}
+        # Kept on the request until save_related, which runs after the topics are saved.
+        request._item_before = item_snapshot(stored) if stored else {}  # type: ignore[attr-defined]
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         item = form.instance
         changes = field_changes(getattr(request, "_item_before", {}), item_snapshot(item))
         if changes:
             audit_record(
-                actor=request.user, action=AuditAction.ADMIN_EDIT, item=item, changes=changes
+                actor=_staff(request), action=AuditAction.ADMIN_EDIT, item=item, changes=changes
             )
             # The item's own history says so too, with the fields' names.
             models.ItemEvent.objects.create(
                 item=item,
-                actor=request.user,
+                actor=_staff(request),
                 action=models.ItemEvent.Action.EDITED,
                 note=str(_("In the admin: %(fields)s"))
                 % {"fields": ", ".join(field_label("ambassadors.item", name) for name in changes)},
             )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit_record(
-            actor=request.user,
+            actor=_staff(request),
             action=AuditAction.ADMIN_EDIT,
             item=obj,
             note=str(_("Deleted in the admin")),
@@ -296,13 +314,13 @@ class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
 class ItemEventAdmin(admin.ModelAdmin):
     """The items' history: written by the services only, so nobody edits it here."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     list_display = ["item", "action", "actor", "at"]
@@ -320,15 +338,15 @@ class JargonTermAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     search_fields = ["term", "suggestion"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         jargon_cache_clear()
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)
         jargon_cache_clear()
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         super().delete_queryset(request, queryset)
         jargon_cache_clear()
 
@@ -414,11 +432,11 @@ class ScimTokenAdmin(admin.ModelAdmin):
     actions = ["revoke"]
     form = ScimTokenAddForm
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False if obj is not None else super().has_change_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        row, token = scim_token_create(name=form.cleaned_data["name"], by=request.user)
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        row, token = scim_token_create(name=form.cleaned_data["name"], by=_staff(request))
         obj.pk = row.pk
         obj.refresh_from_db()
         self.message_user(
@@ -428,7 +446,7 @@ class ScimTokenAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=_("Revoke: the SCIM client is refused at once"))
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for token in queryset:
             scim_token_revoke(token=token)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
@@ -466,13 +484,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "object_label", "note"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -483,7 +501,7 @@ class ItemRevisionAdmin(SuperuserWritesOnly, admin.ModelAdmin):
     raw_id_fields = ["item", "author", "decided_by"]
     list_select_related = ["item", "author", "decided_by"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -501,13 +519,13 @@ class RollupStateAdmin(admin.ModelAdmin):
         "repaired_days",
     ]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

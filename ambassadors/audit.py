@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from .models import AuditEvent, Item
+from .models import AuditEvent, Item, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Action = AuditEvent.Action
 
@@ -92,7 +95,7 @@ def item_snapshot(item: Item) -> dict[str, Any]:
     return snapshot
 
 
-def _actor_label(actor) -> str:
+def _actor_label(actor: User | None) -> str:
     if actor is None:
         return ""
     return getattr(actor, "email", "") or str(actor)
@@ -100,7 +103,7 @@ def _actor_label(actor) -> str:
 
 def audit_record(
     *,
-    actor,
+    actor: User | None,
     action: str,
     item: Item | None = None,
     obj: models.Model | None = None,
@@ -126,13 +129,16 @@ def audit_record(
     )
 
 
-def _model_field(object_type: str, name: str) -> models.Field | None:
+def _model_field(object_type: str, name: str) -> models.Field[Any, Any] | None:
+    """The model's own field ``name``; None for a reverse relation (share_texts) or a name
+    the model no longer has."""
     from django.apps import apps
 
     try:
-        return apps.get_model(object_type)._meta.get_field(name)
+        field = apps.get_model(object_type)._meta.get_field(name)
     except (LookupError, ValueError, FieldDoesNotExist):
         return None
+    return field if isinstance(field, models.Field) else None
 
 
 def field_label(object_type: str, name: str) -> str:
@@ -179,10 +185,10 @@ def value_display(object_type: str, name: str, value: Any) -> str:
     with the network's name, then ``display`` (yes/no, lists joined, empty as "–"). The
     stored value itself stays exact; this is only how it is shown."""
     field = _model_field(object_type, name)
-    if getattr(field, "choices", None):
+    if field is not None and field.choices:
         labels = {str(key): str(label) for key, label in field.flatchoices}
 
-        def label(v):
+        def label(v: Any) -> Any:
             return labels.get(str(v), v) if v not in (None, "") else v
 
         value = [label(v) for v in value] if isinstance(value, list) else label(value)
@@ -222,5 +228,5 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def audit_actions() -> Iterable[tuple[str, str]]:
+def audit_actions() -> Iterable[tuple[str, StrOrPromise]]:
     return Action.choices

@@ -1,13 +1,15 @@
 """System checks for ``manage.py check --deploy``."""
 
+from typing import Any
+
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import CheckMessage, Tags, Warning, register
 
 from .health import NO_PERSISTENCE, OK, UNKNOWN, redis_persistence
 
 
 @register(Tags.caches, deploy=True)
-def click_buffer_persistence(app_configs=None, **kwargs):
+def click_buffer_persistence(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Clicks wait in Redis until beat flushes them: a Redis that keeps nothing on disk
     loses them all when it restarts."""
     url = settings.CLICK_BUFFER_URL

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from .membership import ambassador_for, current_guidelines
 
 
-def portal(request) -> dict:
+def portal(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     ambassador = ambassador_for(user)
     active = ambassador if ambassador is not None and ambassador.is_active else None

@@ -9,9 +9,10 @@ technical pages for someone debugging.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template import loader
 
 log = logging.getLogger(__name__)
@@ -19,25 +20,29 @@ log = logging.getLogger(__name__)
 ERROR_TEMPLATES = {403: "403.html", 404: "404.html", 500: "500.html"}
 
 
+class ErrorPageResponse(HttpResponse):
+    """One of our error pages: the middleware lets it pass unchanged."""
+
+    product_error_page = True
+
+
 def error_page(request: HttpRequest | None, status: int) -> HttpResponse:
     """Our page for ``status`` (403, 404 or 500). The 500 page is rendered without the
     request (no context processors, no database): whatever broke must not break it too."""
     template = loader.get_template(ERROR_TEMPLATES[status])
     content = template.render({}, request if status != 500 else None)
-    response = HttpResponse(content, status=status, content_type="text/html; charset=utf-8")
-    response.product_error_page = True
-    return response
+    return ErrorPageResponse(content, status=status, content_type="text/html; charset=utf-8")
 
 
-def handler404(request, exception=None):
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_page(request, 404)
 
 
-def handler403(request, exception=None):
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_page(request, 403)
 
 
-def handler500(request):
+def handler500(request: HttpRequest) -> HttpResponse:
     return error_page(request, 500)
 
 
@@ -45,10 +50,10 @@ class ErrorPagesMiddleware:
     """Under DEBUG, replaces Django's technical 404/403/500 HTML pages with ours. A page
     that is already ours, or that is not HTML, passes unchanged."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if not settings.DEBUG or getattr(settings, "DEBUG_TECHNICAL_ERRORS", False):
             return response

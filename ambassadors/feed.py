@@ -23,15 +23,17 @@ def items_visible_to(*, ambassador: Ambassador) -> QuerySet[Item]:
     """Live items in the ambassador's audience, in any language: what they may open and
     share (the feed narrows this to their content languages)."""
     audience = Item.audience.through.objects.filter(item=OuterRef("pk"))
-    own = audience.filter(department_id=ambassador.department_id)
+    # Without a department this matches no row (audience rows always have one).
+    own = audience.filter(department_id=ambassador.department_id)  # type: ignore[misc]
     return Item.objects.live().filter(~Exists(audience) | Exists(own))
 
 
 def _search(queryset: QuerySet[Item], query: str) -> QuerySet[Item]:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.db.models.expressions import CombinedExpression
 
-        def matches(config: str):
+        def matches(config: str) -> tuple[CombinedExpression, SearchQuery]:
             vector = SearchVector("title", weight="A", config=config) + SearchVector(
                 "body", weight="B", config=config
             )
@@ -112,7 +114,7 @@ def items_for_feed(
     Everything is decided in one SQL query (EXISTS subqueries, no per-item work), and
     topics, share texts and the ambassador's own shares are prefetched, so the number
     of queries does not grow with the number of items."""
-    items = Item.objects.live().for_ambassador(ambassador)
+    items: QuerySet[Item] = Item.objects.live().for_ambassador(ambassador)
     if language:
         items = items.filter(language=language)
     elif len(ambassador.languages) > 1:
@@ -134,7 +136,9 @@ def items_for_feed(
     )
 
 
-def feed_page(items: QuerySet[Item], *, ambassador: Ambassador, page: int, size: int = PAGE_SIZE):
+def feed_page(
+    items: QuerySet[Item], *, ambassador: Ambassador, page: int, size: int = PAGE_SIZE
+) -> tuple[list[Item], bool]:
     """One page of ``items_for_feed`` and whether there is another.
 
     Sorting every live item by (urgent, featured, followed, newest) costs O(items). We

@@ -30,6 +30,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
@@ -96,14 +97,18 @@ class FetchResponse:
     def charset(self) -> str | None:
         msg = Message()
         msg["content-type"] = self.headers.get("content-type", "")
-        return msg.get_param("charset")
+        charset = msg.get_param("charset")
+        # An RFC 2231 parameter (charset*=utf-8''iso-8859-1) comes back as a tuple.
+        return collapse_rfc2231_value(charset) if isinstance(charset, tuple) else charset
 
 
 def user_agent() -> str:
     return f"AmbassadorPortal/1.0 (+{settings.SITE_URL})"
 
 
-def _unwrap(ip: ipaddress.IPv4Address | ipaddress.IPv6Address):
+def _unwrap(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     """IPv4 hidden in IPv6 (mapped, 6to4, Teredo, NAT64) is judged as the IPv4 address."""
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
@@ -151,7 +156,7 @@ def _resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
         raise FetchError(_("We cannot find the server %(host)s.") % {"host": host}) from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise FetchError(_("We cannot find the server %(host)s.") % {"host": host})
     for address in addresses:
@@ -195,7 +200,7 @@ def _request_target(url: str) -> str:
     return quote(target, safe="/%:@!$&'()*+,;=-._~?")
 
 
-def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
+def _connect(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
     """A socket to the first checked address that answers (only ever those addresses)."""
     error: OSError = OSError("no address")
     for address in addresses:
@@ -209,29 +214,34 @@ def _connect(addresses: list[str], port: int, timeout: float) -> socket.socket:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked address; Host stays the name from the URL."""
 
-    def __init__(self, host, port, *, addresses: list[str], timeout: float, read_timeout: float):
+    def __init__(
+        self, host: str, port: int, *, addresses: list[str], timeout: float, read_timeout: float
+    ) -> None:
         super().__init__(host, port, timeout=timeout)
         self._addresses = addresses
         self._read_timeout = read_timeout
 
-    def connect(self):
+    def connect(self) -> None:
         self.sock = _connect(self._addresses, self.port, self.timeout)
         self.sock.settimeout(self._read_timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, *, addresses: list[str], timeout: float, read_timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(
+        self, host: str, port: int, *, addresses: list[str], timeout: float, read_timeout: float
+    ) -> None:
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._addresses = addresses
         self._read_timeout = read_timeout
 
-    def connect(self):
+    def connect(self) -> None:
         sock = _connect(self._addresses, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
         self.sock.settimeout(self._read_timeout)
 
 
-def _read_body(response, *, max_bytes: int, deadline: float) -> bytes:
+def _read_body(response: http.client.HTTPResponse, *, max_bytes: int, deadline: float) -> bytes:
     length = response.getheader("content-length")
     if length and length.isdigit() and int(length) > max_bytes:
         raise FetchTooLarge(_too_large(max_bytes))
@@ -278,7 +288,15 @@ def _abort(conn: http.client.HTTPConnection) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
-def _send(conn, path: str, *, host: str, headers: dict[str, str], accept: str, deadline: float):
+def _send(
+    conn: http.client.HTTPConnection,
+    path: str,
+    *,
+    host: str,
+    headers: dict[str, str],
+    accept: str,
+    deadline: float,
+) -> tuple[http.client.HTTPResponse, dict[str, str]]:
     """Sends the GET and reads the status line and headers. Every failure becomes a
     FetchError; once the total budget is spent (the watchdog cut the line) a FetchTimeout."""
     try:
@@ -323,9 +341,9 @@ def fetch(
 
     ``headers`` may add conditional headers (If-None-Match, If-Modified-Since); Cookie,
     Authorization and Host are never sent from there."""
-    connect_timeout = connect_timeout or getattr(settings, "FETCH_CONNECT_TIMEOUT", 5.0)
-    total_timeout = total_timeout or getattr(settings, "FETCH_TOTAL_TIMEOUT", 20.0)
-    deadline = time.monotonic() + total_timeout
+    connect_seconds = connect_timeout or float(getattr(settings, "FETCH_CONNECT_TIMEOUT", 5.0))
+    total_seconds = total_timeout or float(getattr(settings, "FETCH_TOTAL_TIMEOUT", 20.0))
+    deadline = time.monotonic() + total_seconds
     extra = {
         k: v
         for k, v in (headers or {}).items()
@@ -344,7 +362,7 @@ def fetch(
             host,
             port,
             addresses=addresses,
-            timeout=min(connect_timeout, remaining),
+            timeout=min(connect_seconds, remaining),
             read_timeout=remaining,
         )
         # Socket timeouts count per read, so a server that trickles a byte at a time could

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from celery.beat import PersistentScheduler
 from django.conf import settings
@@ -57,7 +59,7 @@ def heartbeat_record(*, name: str, now: datetime | None = None) -> None:
     )
 
 
-def _safely(name: str, check) -> str:
+def _safely(name: str, check: Callable[[], str]) -> str:
     try:
         return check()
     except Exception as exc:  # noqa: BLE001 - a health check reports, it never raises
@@ -140,7 +142,7 @@ def redis_persistence(url: str) -> str:
         return ERROR
     finally:
         client.close()
-    return OK if appendonly == "yes" or save.strip() else NO_PERSISTENCE
+    return OK if appendonly == "yes" or (save or "").strip() else NO_PERSISTENCE
 
 
 def health_report(*, scope: str = "all", now: datetime | None = None) -> HealthReport:
@@ -170,7 +172,7 @@ class HeartbeatScheduler(PersistentScheduler):
 
     _last_beat: float = 0.0
 
-    def tick(self, *args, **kwargs):
+    def tick(self, *args: Any, **kwargs: Any) -> float:
         import time
 
         now = time.monotonic()

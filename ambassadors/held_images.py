@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core import signing
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from .images import image_clean
+
+if TYPE_CHECKING:
+    from .models import User
 
 HELD_IMAGE_DIR = "held"
 HELD_IMAGE_SALT = "studio.held-image"
 HELD_IMAGE_MAX_AGE = 24 * 3600  # seconds
 
 
-def held_image_store(image, *, user) -> str:
+def held_image_store(image: File, *, user: User) -> str:
     """Cleans and keeps the picture; returns the signed reference for the hidden field.
     Raises ImageRejected like image_clean for a file that is not a picture."""
     cleaned = image_clean(image, name=image.name)
@@ -30,7 +35,7 @@ def held_image_store(image, *, user) -> str:
     return signing.dumps({"name": name, "user": user.pk}, salt=HELD_IMAGE_SALT)
 
 
-def held_image_load(value: str, *, user):
+def held_image_load(value: str, *, user: User | None) -> File | None:
     """The kept picture as an open file named as uploaded, or None (missing, tampered,
     older than a day, or not this user's)."""
     if not value or user is None:

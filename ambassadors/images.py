@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import io
 import posixpath
+from typing import IO, TYPE_CHECKING
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
+
+if TYPE_CHECKING:
+    from .models import Item
 
 # iPhone photos (HEIC) open like any other picture; they are stored as JPEG, which every
 # browser and network shows.
@@ -56,7 +61,7 @@ def _cannot_read() -> ImageRejected:
     )
 
 
-def image_validate(file) -> None:
+def image_validate(file: IO[bytes] | File) -> None:
     """Type, size and pixel checks from the header first, so a huge or hostile file is
     refused before any pixels are decoded; then one decode within ``MAX_DECODE_BYTES``, so a
     file whose data cannot be decoded (a compression bomb in a text chunk, a cut-off file)
@@ -102,8 +107,8 @@ def image_validate(file) -> None:
             % {"width": width, "height": height, "min_width": MIN_WIDTH, "min_height": MIN_HEIGHT}
         )
     try:
-        img, _format = _open_upright(file)
-        img.close()
+        upright, _format = _open_upright(file)
+        upright.close()
     except _UNREADABLE:
         raise _cannot_read() from None
     except _TooBig as too_big:
@@ -120,12 +125,12 @@ class _TooBig(Exception):
         self.width, self.height = width, height
 
 
-def _open_upright(file, max_side: int = MAX_SIDE) -> tuple[Image.Image, str]:
+def _open_upright(file: IO[bytes] | File, max_side: int = MAX_SIDE) -> tuple[Image.Image, str]:
     """Decoded, at most ``max_side`` pixels on its longest side, turned the right way up.
     Shrinks before anything else, so the working copies are small; raises ``_TooBig`` when
     the full-size decode would not fit ``MAX_DECODE_BYTES``."""
     file.seek(0)
-    img = Image.open(file)
+    img: Image.Image = Image.open(file)
     image_format = img.format or "JPEG"
     if image_format == "JPEG":
         img.draft("RGB", (max_side, max_side))
@@ -172,13 +177,13 @@ def _encode(img: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
-def image_clean(file, *, name: str) -> ContentFile:
+def image_clean(file: IO[bytes] | File, *, name: str | None) -> ContentFile:
     """The upload turned the right way up, capped at MAX_SIDE and re-encoded without EXIF,
     XMP, comments or colour profiles (HEIC as JPEG). Call ``image_validate`` first."""
     img, image_format = _open_upright(file)
     image_format = STORED_FORMAT.get(image_format, image_format)
     data = _encode(_without_metadata(img), image_format)
-    stem = posixpath.splitext(posixpath.basename(name))[0] or "picture"
+    stem = posixpath.splitext(posixpath.basename(name or ""))[0] or "picture"
     return ContentFile(data, name=f"{stem}.{ALLOWED_FORMATS[image_format]}")
 
 
@@ -199,8 +204,18 @@ def og_image_write(*, storage: Storage, image_name: str) -> str:
     return storage.save(target, ContentFile(_encode(_without_metadata(og), "JPEG")))
 
 
-def og_image_url(item) -> str:
+def image_attach(*, field: FieldFile, picture: ContentFile) -> None:
+    """Stores a picture from ``image_clean`` in an image field (the model is not saved) and
+    writes its share-size copy next to it. ValueError for a picture without a name."""
+    if not picture.name:
+        raise ValueError("image_attach: the picture has no name (image_clean gives one)")
+    field.save(picture.name, picture, save=False)
+    og_image_write(storage=field.storage, image_name=field.name or picture.name)
+
+
+def og_image_url(item: Item) -> str:
     """Relative URL of the item's Open Graph picture, or "" without a picture."""
-    if not item.image:
+    name = item.image.name  # a FieldFile is false exactly when it has no name
+    if not name:
         return ""
-    return item.image.storage.url(og_image_name(item.image.name))
+    return item.image.storage.url(og_image_name(name))

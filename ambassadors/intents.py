@@ -84,7 +84,8 @@ def _query(**params: str) -> str:
 def x_weight(text: str) -> int:
     """Length as X counts it (twitter-text v3): links, also bare ones like example.com,
     count 23; emoji 2; CJK and other wide scripts 2; most other characters 1."""
-    return parse_tweet(unicodedata.normalize("NFC", text)).weightedLength
+    weighted: int = parse_tweet(unicodedata.normalize("NFC", text)).weightedLength
+    return weighted
 
 
 def mastodon_length(text: str) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Ambassador, Guidelines
+from .models import Ambassador, Guidelines, User
 
 
-def ambassador_for(user) -> Ambassador | None:
+def ambassador_for(user: User | AnonymousUser | None) -> Ambassador | None:
     """The user's Ambassador row (active or not), or None. Django caches the reverse
     one-to-one on the user, absence included, so this costs one query per request."""
     if user is None or not user.is_authenticated:
@@ -24,7 +25,7 @@ def current_guidelines() -> Guidelines | None:
 
 
 @transaction.atomic
-def ambassador_opt_in(*, user, guidelines: Guidelines, language: str = "") -> Ambassador:
+def ambassador_opt_in(*, user: User, guidelines: Guidelines, language: str = "") -> Ambassador:
     """Accepting the guidelines makes an employee an ambassador, and re-accepting a new
     version (or rejoining after opting out) reuses the same row."""
     now = timezone.now()

@@ -33,13 +33,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Ambassador, Item, ItemEvent, Notification, NotificationSwitch, Suggestion
+from .models import (
+    Ambassador,
+    Item,
+    ItemEvent,
+    Notification,
+    NotificationSwitch,
+    Suggestion,
+    User,
+)
 
 Kind = Notification.Kind
 
@@ -50,7 +59,7 @@ def batch_seconds() -> int:
     return int(getattr(settings, "NOTIFICATION_BATCH_SECONDS", 60))
 
 
-def comms_reviewers(*, exclude=None) -> QuerySet:
+def comms_reviewers(*, exclude: User | None = None) -> QuerySet[User]:
     """Active users who may review: members of a comms role (or with the permission)."""
     from django.contrib.auth.models import Permission
 
@@ -68,10 +77,10 @@ def comms_reviewers(*, exclude=None) -> QuerySet:
 
 def notify(
     *,
-    recipients: Iterable,
+    recipients: Iterable[User | int | None],
     kind: str,
     key: str,
-    actor=None,
+    actor: User | None = None,
     item: Item | None = None,
     suggestion: Suggestion | None = None,
     subject: str = "",
@@ -80,7 +89,7 @@ def notify(
     """Creates one notification per recipient (not the actor, not those who switched the
     kind off, not twice for the same ``key``) and schedules the e-mail. Returns how many
     were new."""
-    ids = {getattr(r, "pk", r) for r in recipients if r is not None}
+    ids = {r if isinstance(r, int) else r.pk for r in recipients if r is not None}
     if actor is not None:
         ids.discard(actor.pk)
     if not ids:
@@ -123,7 +132,7 @@ def notifications_schedule() -> None:
     transaction.on_commit(lambda: notifications_email_due_task.apply_async(countdown=countdown))
 
 
-ITEM_STEPS = {
+ITEM_STEPS: dict[str, str] = {
     ItemEvent.Action.SUBMITTED: Kind.REVIEW_REQUESTED,
     ItemEvent.Action.RETURNED: Kind.RETURNED,
     ItemEvent.Action.APPROVED: Kind.APPROVED,
@@ -136,6 +145,7 @@ def notify_item_step(*, item: Item, event: ItemEvent) -> int:
     kind = ITEM_STEPS.get(event.action)
     if kind is None:
         return 0
+    recipients: Iterable[User | int | None]
     if kind == Kind.REVIEW_REQUESTED:
         recipients = comms_reviewers(exclude=event.actor)
     else:
@@ -187,7 +197,7 @@ def notifications_resolve_item_step(*, item: Item, event: ItemEvent) -> int:
     return done
 
 
-def notify_suggestion_decided(*, suggestion: Suggestion, by) -> int:
+def notify_suggestion_decided(*, suggestion: Suggestion, by: User) -> int:
     """The ambassador hears whether their link was taken up (with the reason if declined)."""
     accepted = suggestion.status == Suggestion.Status.ACCEPTED
     ambassador = Ambassador.objects.filter(pk=suggestion.ambassador_id).only("user_id").first()
@@ -207,13 +217,15 @@ def notify_suggestion_decided(*, suggestion: Suggestion, by) -> int:
 # --- Inbox -----------------------------------------------------------------------------------
 
 
-def unread_count(*, user) -> int:
-    if not getattr(user, "is_authenticated", False):
+def unread_count(*, user: User | AnonymousUser) -> int:
+    if not isinstance(user, User):  # anonymous (request.user proxies its class)
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_mark_read(*, user, ids: Iterable[int] | None = None, now=None) -> int:
+def notifications_mark_read(
+    *, user: User, ids: Iterable[int] | None = None, now: datetime | None = None
+) -> int:
     """Marks the user's own notifications read (all when ``ids`` is None). Never touches
     anyone else's. Returns how many changed."""
     rows = Notification.objects.filter(recipient=user, read_at__isnull=True)
@@ -222,14 +234,14 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None, now=None)
     return rows.update(read_at=now or timezone.now())
 
 
-def switches_for(*, user) -> dict[str, bool]:
+def switches_for(*, user: User) -> dict[str, bool]:
     """kind → on/off for the settings page."""
     off = set(NotificationSwitch.objects.filter(user=user).values_list("kind", flat=True))
     return {kind: kind not in off for kind in Kind.values}
 
 
 @transaction.atomic
-def switches_set(*, user, on: Iterable[str]) -> None:
+def switches_set(*, user: User, on: Iterable[str]) -> None:
     """Switches on exactly the given kinds for the user; every other kind off."""
     wanted = set(on) & set(Kind.values)
     NotificationSwitch.objects.filter(user=user, kind__in=wanted).delete()
@@ -247,7 +259,7 @@ def notification_url(notification: Notification) -> str:
     return reverse("ambassadors:notifications")
 
 
-def _reader_language(user) -> str:
+def _reader_language(user: User) -> str:
     ambassador = Ambassador.objects.filter(user=user).only("language").first()
     if ambassador is not None and ambassador.language:
         return ambassador.language

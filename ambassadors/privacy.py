@@ -6,9 +6,10 @@ without personal fields, so posted links keep working and past reports stay righ
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,17 +22,16 @@ from .models import (
     ItemEvent,
     Share,
     Suggestion,
+    User,
 )
 from .reports import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
 
-User = get_user_model()
 
-
-def _dt(value) -> str | None:
+def _dt(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def user_data_export(*, user) -> dict[str, Any]:
+def user_data_export(*, user: User) -> dict[str, Any]:
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -39,10 +39,12 @@ def user_data_export(*, user) -> dict[str, Any]:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "display_name": user.display_name,
-            "department": user.department.name if user.department_id else None,
+            "department": user.department.name if user.department is not None else None,
             "date_joined": _dt(user.date_joined),
             "last_login": _dt(user.last_login),
-            "email_addresses": list(user.emailaddress_set.values("email", "verified", "primary")),
+            "email_addresses": list(
+                EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+            ),
         },
         "ambassador": None,
     }
@@ -55,7 +57,7 @@ def user_data_export(*, user) -> dict[str, Any]:
         "opted_out_at": _dt(ambassador.opted_out_at),
         "guidelines_version": ambassador.guidelines_version,
         "guidelines_accepted_at": _dt(ambassador.guidelines_accepted_at),
-        "department": ambassador.department.name if ambassador.department_id else None,
+        "department": ambassador.department.name if ambassador.department is not None else None,
         "language": ambassador.language,
         "content_languages": ambassador.content_languages,
         "topics": list(ambassador.topics.values_list("slug", flat=True)),
@@ -130,7 +132,7 @@ def _links_with_clicks(ambassador: Ambassador) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def user_delete(*, user) -> None:
+def user_delete(*, user: User) -> None:
     """Remove the person; keep anonymous shares and links (see module docstring)."""
     try:
         ambassador = user.ambassador

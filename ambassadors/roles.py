@@ -4,6 +4,13 @@ Created by migration 0002; ``ensure_role_groups`` re-creates them after a databa
 (transactional tests) and for `seed_demo`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import Group, Permission
+
 COMMS = "Comms"
 COMMS_LEADS = "Comms leads"
 
@@ -34,12 +41,16 @@ REVOKED_PERMISSIONS = {
 }
 
 
-def ensure_role_groups(group_model=None, permission_model=None) -> dict:
+def ensure_role_groups(
+    group_model: type[Group] | None = None, permission_model: type[Permission] | None = None
+) -> dict[str, Group]:
     """Groups by name, created and given their permissions if missing, revoked ones
-    removed (idempotent)."""
-    if group_model is None:
-        from django.contrib.auth.models import Group as group_model
-        from django.contrib.auth.models import Permission as permission_model
+    removed (idempotent). Migrations pass their historical models; the default is the
+    current ones."""
+    if group_model is None or permission_model is None:
+        from django.contrib.auth.models import Group, Permission
+
+        group_model, permission_model = Group, Permission
     groups = {}
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=name)

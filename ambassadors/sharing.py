@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +16,9 @@ from .membership import current_guidelines
 from .models import Ambassador, Item, Network, Share, SiteSettings
 from .rollups import rollups_share_changed
 from .tracking.links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The order of buttons when the ambassador has not told us which networks they use.
 NETWORK_ORDER = [
@@ -162,9 +166,9 @@ TRACKED_LINK_LENGTH_EXTRA = len("/s/") + CODE_LENGTH
 @dataclass
 class ShareOption:
     network: str
-    label: str
+    label: StrOrPromise
     text: str
-    note: str
+    note: StrOrPromise
     link_only: bool
     needs_instance: bool
     # The live counter: the network's limit for the whole post (0: none) and how many

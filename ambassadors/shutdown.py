@@ -26,6 +26,8 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from types import FrameType
+from typing import Any
 
 from celery.exceptions import Reject
 from celery.signals import worker_process_init, worker_shutting_down
@@ -58,7 +60,7 @@ def shutdown_reset() -> None:
 
 
 @worker_shutting_down.connect
-def _on_worker_shutting_down(sig=None, how=None, **kwargs) -> None:
+def _on_worker_shutting_down(sig: Any = None, how: Any = None, **kwargs: Any) -> None:
     # Runs in the main process's signal handler: no logging (not reentrant), just the flag.
     shutdown_request()
 
@@ -76,7 +78,7 @@ def batch_sending() -> Iterator[None]:
     previous = signal.getsignal(signal.SIGTERM)
     _terms = 0
 
-    def on_term(signum, frame) -> None:
+    def on_term(signum: int, frame: FrameType | None) -> None:
         global _terms
         _terms += 1
         shutdown_request()
@@ -96,13 +98,13 @@ def batch_sending() -> Iterator[None]:
 
 
 @worker_process_init.connect
-def _on_worker_process_init(**kwargs) -> None:
+def _on_worker_process_init(**kwargs: Any) -> None:
     global _pool_child
     _pool_child = True
 
 
 @contextlib.contextmanager
-def requeued_when_stopping():
+def requeued_when_stopping() -> Iterator[None]:
     """A batch stopped because the worker is stopping released what it did not send: put
     this task's message back on the queue unchanged (acks_late), without using up a retry,
     so the next worker sends exactly the rest."""

@@ -2,17 +2,21 @@
 (django-anymail tracking webhooks); an e-mail address change lifts a bounce stop."""
 
 import logging
+from typing import Any
 
 from allauth.account.signals import email_changed
-from anymail.signals import tracking
+from anymail.signals import AnymailTrackingEvent, tracking
 from celery.signals import worker_ready
 from django.dispatch import receiver
+from django.http import HttpRequest
+
+from .models import User
 
 log = logging.getLogger(__name__)
 
 
 @worker_ready.connect
-def _worker_heartbeat_on_start(**kwargs) -> None:
+def _worker_heartbeat_on_start(**kwargs: Any) -> None:
     from .health import heartbeat_record
 
     try:
@@ -22,7 +26,9 @@ def _worker_heartbeat_on_start(**kwargs) -> None:
 
 
 @receiver(tracking)
-def _provider_tracking_event(sender, event, esp_name, **kwargs) -> None:
+def _provider_tracking_event(
+    sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any
+) -> None:
     from .mail.bounces import tracking_event_record
 
     reason = event.description or event.mta_response or event.reject_reason or ""
@@ -32,7 +38,9 @@ def _provider_tracking_event(sender, event, esp_name, **kwargs) -> None:
 
 
 @receiver(email_changed)
-def _new_address_gets_mail_again(sender, request, user, **kwargs) -> None:
+def _new_address_gets_mail_again(
+    sender: Any, request: HttpRequest, user: User, **kwargs: Any
+) -> None:
     from .mail.bounces import user_address_changed
 
     user_address_changed(user=user)

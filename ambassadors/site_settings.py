@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, field_changes
-from .models import AuditEvent, SiteSettings
+from .models import AuditEvent, SiteSettings, User
 
 SETTINGS_FIELDS = (
     "review_required",
@@ -25,7 +26,7 @@ class SettingsRefused(Exception):
     """The user may not change the site settings; nothing was changed."""
 
 
-def can_change_settings(user) -> bool:
+def can_change_settings(user: User | AnonymousUser | None) -> bool:
     """Comms leads (permission ``change_sitesettings``) and superusers."""
     return bool(
         user is not None
@@ -35,7 +36,7 @@ def can_change_settings(user) -> bool:
 
 
 @transaction.atomic
-def site_settings_update(*, by, **values: Any) -> SiteSettings:
+def site_settings_update(*, by: User, **values: Any) -> SiteSettings:
     """Saves the given fields (names from SETTINGS_FIELDS) and records one audit event with
     each changed field's old and new value. Raises SettingsRefused for anyone but a lead or
     admin, TypeError for unknown fields. No change, no event."""
@@ -56,7 +57,7 @@ def site_settings_update(*, by, **values: Any) -> SiteSettings:
     return site
 
 
-def settings_history(*, limit: int = 20):
+def settings_history(*, limit: int = 20) -> list[AuditEvent]:
     """The latest settings changes for the settings page, newest first."""
     return list(
         AuditEvent.objects.filter(action=AuditEvent.Action.SETTINGS_CHANGED).order_by("-at", "-pk")[

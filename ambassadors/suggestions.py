@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
-from .models import Ambassador, AuditEvent, Item, ItemEvent, Language, Suggestion
+from .models import Ambassador, AuditEvent, Item, ItemEvent, Language, Suggestion, User
 from .notifications import notify_suggestion_decided
 from .publishing.slugs import unique_item_slug
 from .tracking.ratelimit import rate_limit_hit
@@ -44,7 +45,7 @@ def title_from_suggestion(suggestion: Suggestion) -> str:
     return Truncator(first_line).chars(TITLE_LENGTH)
 
 
-def _claim(suggestion: Suggestion, *, status: str, by, **fields) -> None:
+def _claim(suggestion: Suggestion, *, status: str, by: User, **fields: Any) -> None:
     """Moves a new suggestion on in one conditional UPDATE: when two comms members press
     at once, only one wins and the other gets SuggestionError."""
     now = timezone.now()
@@ -61,7 +62,7 @@ def _claim(suggestion: Suggestion, *, status: str, by, **fields) -> None:
 
 
 @transaction.atomic
-def suggestion_accept(*, suggestion: Suggestion, by) -> Item:
+def suggestion_accept(*, suggestion: Suggestion, by: User) -> Item:
     """Creates a draft item from the suggestion, authored by the comms member who accepts
     it; its first event credits the suggester."""
     _claim(suggestion, status=Suggestion.Status.ACCEPTED, by=by)
@@ -86,7 +87,7 @@ def suggestion_accept(*, suggestion: Suggestion, by) -> Item:
 
 
 @transaction.atomic
-def suggestion_decline(*, suggestion: Suggestion, by, reason: str) -> Suggestion:
+def suggestion_decline(*, suggestion: Suggestion, by: User, reason: str) -> Suggestion:
     reason = reason.strip()
     if not reason:
         raise ValueError("a reason is required")

@@ -1,8 +1,11 @@
 """Celery tasks: thin adapters that take ids and plain values and call a service."""
 
-import logging
+from __future__ import annotations
 
-from celery import shared_task
+import logging
+from typing import Any
+
+from celery import Task, shared_task
 from django.utils import timezone
 
 from .mail.alerts import alert_batch_send, alert_dispatch
@@ -84,13 +87,18 @@ def report_emails_send() -> int:
 
 
 def _enqueue_digest_batch(
-    run_id: int, period: str, ambassador_ids: list[int], numbers: dict
+    run_id: int, period: str, ambassador_ids: list[int], numbers: dict[str, Any]
 ) -> None:
     digest_send_batch.delay_on_commit(run_id, period, ambassador_ids, numbers)
 
 
 def _enqueue_alert_batch(item_id: int, ambassador_ids: list[int]) -> None:
     alert_send_batch.delay_on_commit(item_id, ambassador_ids)
+
+
+def _last_try(task: Task[Any, Any]) -> bool:
+    """True on the attempt after which Celery gives up (max_retries None: never)."""
+    return task.max_retries is not None and task.request.retries >= task.max_retries
 
 
 @shared_task(name="ambassadors.digest_dispatch", ignore_result=True)
@@ -103,9 +111,13 @@ def digest_dispatch_task() -> int | None:
     return run.pk if run else None
 
 
-@shared_task(bind=True, name="ambassadors.digest_send_batch", **SEND_RETRY)
+@shared_task(bind=True, name="ambassadors.digest_send_batch", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
 def digest_send_batch(
-    self, run_id: int | None, period: str, ambassador_ids: list[int], numbers: dict | None = None
+    self: Task[Any, Any],
+    run_id: int | None,
+    period: str,
+    ambassador_ids: list[int],
+    numbers: dict[str, Any] | None = None,
 ) -> int:
     with requeued_when_stopping():
         result = digest_batch_send(
@@ -114,7 +126,7 @@ def digest_send_batch(
             ambassador_ids=ambassador_ids,
             numbers=numbers,
             attempt=self.request.retries + 1,
-            final_attempt=self.request.retries >= self.max_retries,
+            final_attempt=_last_try(self),
         )
     return result.sent
 
@@ -133,14 +145,14 @@ def alert_sweep() -> int:
     return alert_dispatch(enqueue=_enqueue_alert_batch)
 
 
-@shared_task(bind=True, name="ambassadors.alert_send_batch", **SEND_RETRY)
-def alert_send_batch(self, item_id: int, ambassador_ids: list[int]) -> int:
+@shared_task(bind=True, name="ambassadors.alert_send_batch", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
+def alert_send_batch(self: Task[Any, Any], item_id: int, ambassador_ids: list[int]) -> int:
     with requeued_when_stopping():
         result = alert_batch_send(
             item_id=item_id,
             ambassador_ids=ambassador_ids,
             attempt=self.request.retries + 1,
-            final_attempt=self.request.retries >= self.max_retries,
+            final_attempt=_last_try(self),
         )
     return result.sent
 
@@ -172,7 +184,7 @@ def source_poll_task(source_id: int) -> str:
     return source_poll(source_id=source_id, on_alerts=enqueue_term_alerts).outcome
 
 
-@shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)
+@shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
 def term_alerts_send_task() -> int:
     """E-mails comms about new entries that mention an alert term; idempotent (claims)."""
     from .sources.monitoring import term_alerts_send

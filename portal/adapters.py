@@ -4,12 +4,16 @@ SSO sign-in meets an existing password account."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils import translation
 
@@ -25,10 +29,13 @@ from ambassadors.identity.profiles import (
     user_profile_apply,
 )
 
+if TYPE_CHECKING:
+    from ambassadors.models import User
+
 __all__ = ["AccountAdapter", "SocialAccountAdapter", "email_domain_allowed", "mail_language"]
 
 
-def mail_language(*, email: str, user=None) -> str:
+def mail_language(*, email: str, user: User | None = None) -> str:
     """The language for an account e-mail to ``email``: the ambassador's own setting when
     the person (``user``, or the user with that address) has one, else the active language
     (the page the person used: the switcher's cookie or the browser)."""
@@ -52,7 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise forms.ValidationError(verdict.message)
         return verdict.email
 
-    def send_mail(self, template_prefix, email, context):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth's e-mails (confirm your address, new password…) in our words, in the
         person's own language: their setting if they have one, else the page's language."""
         context.setdefault("site_url", settings.SITE_URL)
@@ -62,8 +69,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def _refuse(
-    request, message: str, template: str = "account/domain_refused.html", status=403, **extra
-):
+    request: HttpRequest,
+    message: str,
+    template: str = "account/domain_refused.html",
+    status: int = 403,
+    **extra: Any,
+) -> NoReturn:
     response = render(request, template, {"message": message, **extra}, status=status)
     raise ImmediateHttpResponse(response)
 
@@ -71,7 +82,7 @@ def _refuse(
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """allauth can drop a clean_email error on SSO sign-ups, so refuse here, before any row."""
 
-    def pre_social_login(self, request, sociallogin):
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         claims = claims_from_extra_data(sociallogin.account.extra_data)
         if sociallogin.is_existing:
             user = sociallogin.user
@@ -91,7 +102,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             _refuse(request, domain_refusal_message())
         self._explain_linking(request, sociallogin, [v.email for v in verdicts])
 
-    def _explain_linking(self, request, sociallogin, emails: list[str]) -> None:
+    def _explain_linking(
+        self, request: HttpRequest, sociallogin: SocialLogin, emails: list[str]
+    ) -> None:
         """An account with this address exists but not this sign-in yet.
 
         - Provisioned by the company directory (SCIM: no password of its own) and the
@@ -129,10 +142,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 inactive=not user.is_active,
             )
 
-    def is_open_for_signup(self, request, sociallogin) -> bool:
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return email_domain_allowed(sociallogin.user.email or "")
 
-    def populate_user(self, request, sociallogin, data):
+    def populate_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]
+    ) -> User:
         """Names from the provider are plain text or nothing; the claim mapping
         (SSO_ATTRIBUTE_MAP) adds display name and department."""
         user = super().populate_user(request, sociallogin, data)

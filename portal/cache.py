@@ -5,6 +5,8 @@ helpers and cached lookups into 500s. Pages and logins must keep working instead
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -14,9 +16,12 @@ log = logging.getLogger(__name__)
 _OUTAGE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-def _fail_open(default_factory):
-    def decorate(method):
-        def wrapper(self, *args, **kwargs):
+_Method = Callable[..., Any]
+
+
+def _fail_open(default_factory: Callable[..., Any]) -> Callable[[_Method], _Method]:
+    def decorate(method: _Method) -> _Method:
+        def wrapper(self: RedisCache, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, *args, **kwargs)
             except _OUTAGE as exc:
@@ -30,46 +35,46 @@ def _fail_open(default_factory):
 
 class FailOpenRedisCache(RedisCache):
     @_fail_open(lambda key, default=None, version=None: default)
-    def get(self, key, default=None, version=None):
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         return super().get(key, default, version)
 
     @_fail_open(lambda *args, **kwargs: None)
-    def set(self, *args, **kwargs):
+    def set(self, *args: Any, **kwargs: Any) -> None:
         return super().set(*args, **kwargs)
 
     # "Added": callers that use add() as a lock or a first-hit marker carry on.
     @_fail_open(lambda *args, **kwargs: True)
-    def add(self, *args, **kwargs):
+    def add(self, *args: Any, **kwargs: Any) -> bool:
         return super().add(*args, **kwargs)
 
     @_fail_open(lambda *args, **kwargs: False)
-    def touch(self, *args, **kwargs):
+    def touch(self, *args: Any, **kwargs: Any) -> bool:
         return super().touch(*args, **kwargs)
 
     @_fail_open(lambda *args, **kwargs: False)
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> bool:
         return super().delete(*args, **kwargs)
 
     @_fail_open(lambda *args, **kwargs: {})
-    def get_many(self, *args, **kwargs):
+    def get_many(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         return super().get_many(*args, **kwargs)
 
     @_fail_open(lambda *args, **kwargs: [])
-    def set_many(self, *args, **kwargs):
+    def set_many(self, *args: Any, **kwargs: Any) -> list[str]:
         return super().set_many(*args, **kwargs)
 
     @_fail_open(lambda *args, **kwargs: None)
-    def delete_many(self, *args, **kwargs):
+    def delete_many(self, *args: Any, **kwargs: Any) -> None:
         return super().delete_many(*args, **kwargs)
 
     @_fail_open(lambda *args, **kwargs: False)
-    def has_key(self, *args, **kwargs):
+    def has_key(self, *args: Any, **kwargs: Any) -> bool:
         return super().has_key(*args, **kwargs)
 
     @_fail_open(lambda key, delta=1, version=None: delta)
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: str, delta: int = 1, version: int | None = None) -> int:
         return super().incr(key, delta, version)
 
     @_fail_open(lambda *args, **kwargs: None)
-    def clear(self):
+    def clear(self) -> None:
         return super().clear()

@@ -13,6 +13,11 @@ import contextvars
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
 
 # A path segment after one of these prefixes is a secret (allauth's and our own URLs).
 SECRET_PATH_PREFIXES = (
@@ -68,10 +73,10 @@ class RequestIdMiddleware:
     header = "HTTP_X_REQUEST_ID"
     _valid = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         given = request.META.get(self.header, "")
         request_id = given if self._valid.match(given) else uuid.uuid4().hex
         token = request_id_var.set(request_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 
 from django.conf import settings
@@ -143,7 +143,7 @@ def crisis_alert_message(
     entry = alert_entry(update=update, language=language, total=total)
     must_reach = update.crisis.must_reach
     headers = {"Auto-Submitted": "auto-generated"}
-    fill = {"name": (name, escape(name))}
+    fill: dict[str, tuple[str, str]] = {"name": (name, escape(name))}
     if not must_reach:
         url = urgent_unsubscribe_url(ambassador_id=ambassador.pk)
         fill["unsubscribe"] = (url, escape(url))
@@ -209,6 +209,6 @@ def crisis_alert_batch_send(
     return replace(result, skipped=len(ids) - result.claimed)
 
 
-def crisis_deliveries_mark_unknown(*, older_than, now: datetime | None = None) -> int:
+def crisis_deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = None) -> int:
     """Claims of a worker that died mid-batch become ``unknown``, never resent."""
     return claims_mark_unknown(model=CrisisAlertDelivery, older_than=older_than, now=now)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from ..forms.ambassador import order_names_for_reader
@@ -46,8 +50,9 @@ class ScenarioForm(forms.ModelForm):
         }
         help_texts = {"title_en": PLACEHOLDER_HELP, "title_nl": PLACEHOLDER_HELP}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for code in ("en", "nl"):
             if bool(cleaned.get(f"title_{code}", "").strip()) != bool(
                 cleaned.get(f"body_{code}", "").strip()
@@ -55,7 +60,7 @@ class ScenarioForm(forms.ModelForm):
                 self.add_error(f"body_{code}", _("Write both a title and a text, or neither."))
         return cleaned
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 
@@ -113,7 +118,7 @@ class ActivateForm(forms.Form):
         help_text=_("Planned posts and weekly e-mails wait until you resume."),
     )
 
-    def __init__(self, *args, placeholders: list[str] = (), **kwargs):
+    def __init__(self, *args: Any, placeholders: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         self.placeholders = list(placeholders)
@@ -122,11 +127,12 @@ class ActivateForm(forms.Form):
                 label="{" + name + "}", max_length=200, required=True
             )
 
-    def fill_fields(self):
+    def fill_fields(self) -> list[forms.BoundField]:
         return [self[f"fill_{name}"] for name in self.placeholders]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         # Blanks typed into the texts on the day must be filled too.
         texts = [cleaned.get(n, "") for n in ("title_en", "body_en", "title_nl", "body_nl")]
         new = {m.group(1) for t in texts for m in PLACEHOLDER.finditer(t or "")}
@@ -173,7 +179,7 @@ class UpdateForm(forms.Form):
             raise forms.ValidationError(_("Use a web address that starts with https://."))
         return link
 
-    def clean_image(self):
+    def clean_image(self) -> File | None:
         image = self.cleaned_data.get("image")
         if image:
             try:
@@ -182,8 +188,9 @@ class UpdateForm(forms.Form):
                 raise forms.ValidationError(str(error)) from error
         return image
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not (cleaned.get("text_en", "").strip() or cleaned.get("text_nl", "").strip()):
             raise forms.ValidationError(_("Write the update in at least one language."))
         if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
@@ -213,8 +220,9 @@ class WebhookForm(forms.ModelForm):
             )
         }
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("url") and cleaned.get("kind"):
             try:
                 cleaned["url"] = webhook_url_check(kind=cleaned["kind"], url=cleaned["url"])

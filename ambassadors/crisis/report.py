@@ -8,7 +8,10 @@ people (bots left out), as everywhere in the reports ("How we count" in the READ
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -26,7 +29,7 @@ from ..models import (
 @dataclass
 class UpdateRow:
     number: int
-    at: object
+    at: datetime | None
     by: str
     email_sent: int = 0
     email_failed: int = 0
@@ -107,7 +110,7 @@ def crisis_report(*, crisis: Crisis) -> CrisisReport:
             .distinct()
         ):
             shares[item_to_update[item_id]] += 1
-        clicks = defaultdict(int)
+        clicks: defaultdict[int, int] = defaultdict(int)
         for c in (
             Click.objects.filter(
                 Q(link__item_id__in=list(item_to_update)), is_bot=False, is_unique=True
@@ -137,7 +140,7 @@ CSV_HEADER = [
 ]
 
 
-def crisis_report_rows(report: CrisisReport):
+def crisis_report_rows(report: CrisisReport) -> Iterator[list[Any]]:
     """Rows for ``csv_response`` (under ``CSV_HEADER``), one per update."""
     for row in report.rows:
         yield [

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..images import image_clean, og_image_write
+from ..images import image_attach, image_clean
 from ..models import (
     Ambassador,
     Channel,
@@ -33,6 +34,7 @@ from ..models import (
     Network,
     ShareText,
     SiteSettings,
+    User,
     Webhook,
 )
 from ..publishing.rules import PublishingError
@@ -75,12 +77,12 @@ class CrisisError(PublishingError):
 # --- Who may do what ------------------------------------------------------------------------
 
 
-def _require_comms(user) -> None:
+def _require_comms(user: User | None) -> None:
     if user is None or not user.is_active or not user.has_perm("ambassadors.publish_item"):
         raise CrisisError(_("Only the comms team can do this."))
 
 
-def is_comms_lead(user) -> bool:
+def is_comms_lead(user: User | None) -> bool:
     """A comms lead activates alone; otherwise two comms members are needed."""
     return bool(user and user.is_active and user.has_perm("ambassadors.publish_urgent"))
 
@@ -100,7 +102,9 @@ def _scenario_check(values: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def scenario_create(*, by, name: str, audience: Sequence[Department] = (), **values: Any):
+def scenario_create(
+    *, by: User, name: str, audience: Sequence[Department] = (), **values: Any
+) -> CrisisScenario:
     """A new draft scenario. It stays dark: nothing outside the crisis studio reads it."""
     _require_comms(by)
     _scenario_check(values)
@@ -115,7 +119,11 @@ def scenario_create(*, by, name: str, audience: Sequence[Department] = (), **val
 
 @transaction.atomic
 def scenario_update(
-    *, scenario: CrisisScenario, by, audience: Sequence[Department] | None = None, **values: Any
+    *,
+    scenario: CrisisScenario,
+    by: User,
+    audience: Sequence[Department] | None = None,
+    **values: Any,
 ) -> CrisisScenario:
     """Any change sends an approved scenario back to draft: what was approved is what
     goes out."""
@@ -139,7 +147,7 @@ def scenario_update(
     return scenario
 
 
-def scenario_submit(*, scenario: CrisisScenario, by) -> CrisisScenario:
+def scenario_submit(*, scenario: CrisisScenario, by: User) -> CrisisScenario:
     _require_comms(by)
     if not (scenario.title_en or scenario.title_nl) or not (scenario.body_en or scenario.body_nl):
         raise CrisisError(_("Write a title and a text in at least one language first."))
@@ -152,14 +160,16 @@ def scenario_submit(*, scenario: CrisisScenario, by) -> CrisisScenario:
     return scenario
 
 
-def can_approve_scenario(*, scenario: CrisisScenario, user) -> bool:
+def can_approve_scenario(*, scenario: CrisisScenario, user: User) -> bool:
     """Like items: a second comms member approves, unless review is off."""
     if scenario.status != ScenarioStatus.IN_REVIEW:
         return False
     return not SiteSettings.load().review_required or scenario.author_id != user.pk
 
 
-def scenario_approve(*, scenario: CrisisScenario, by, now: datetime | None = None):
+def scenario_approve(
+    *, scenario: CrisisScenario, by: User, now: datetime | None = None
+) -> CrisisScenario:
     _require_comms(by)
     if not can_approve_scenario(scenario=scenario, user=by):
         raise CrisisError(_("Someone else from the comms team must approve your own scenario."))
@@ -173,7 +183,7 @@ def scenario_approve(*, scenario: CrisisScenario, by, now: datetime | None = Non
     return scenario
 
 
-def scenario_return(*, scenario: CrisisScenario, by) -> CrisisScenario:
+def scenario_return(*, scenario: CrisisScenario, by: User) -> CrisisScenario:
     _require_comms(by)
     moved = CrisisScenario.objects.filter(pk=scenario.pk, status=ScenarioStatus.IN_REVIEW).update(
         status=ScenarioStatus.DRAFT, updated_at=timezone.now()
@@ -211,6 +221,7 @@ class Reach:
     slack: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
     email_off: int = 0
+    texts: CrisisTexts | None = None  # the filled-in texts, on the activation preview
 
 
 def crisis_reach(
@@ -283,7 +294,7 @@ def _unique_crisis_slug(title: str) -> str:
 @transaction.atomic
 def crisis_activate(
     *,
-    by,
+    by: User,
     texts: CrisisTexts,
     scenario: CrisisScenario | None = None,
     audience: Sequence[Department] = (),
@@ -330,7 +341,7 @@ def crisis_activate(
     return crisis
 
 
-def crisis_confirm(*, crisis: Crisis, by, now: datetime | None = None) -> Crisis:
+def crisis_confirm(*, crisis: Crisis, by: User, now: datetime | None = None) -> Crisis:
     """The second comms member's yes for a pending crisis (not the person who started it)."""
     _require_comms(by)
     if crisis.status != CrisisStatus.PENDING:
@@ -341,7 +352,7 @@ def crisis_confirm(*, crisis: Crisis, by, now: datetime | None = None) -> Crisis
         return _go_live(crisis, by=by, now=now or timezone.now())
 
 
-def crisis_discard(*, crisis: Crisis, by) -> None:
+def crisis_discard(*, crisis: Crisis, by: User) -> None:
     """A pending crisis nobody confirmed can be thrown away; it never went out."""
     _require_comms(by)
     deleted, _detail = Crisis.objects.filter(pk=crisis.pk, status=CrisisStatus.PENDING).delete()
@@ -349,7 +360,7 @@ def crisis_discard(*, crisis: Crisis, by) -> None:
         raise CrisisError(_("Only a crisis that is waiting for a yes can be thrown away."))
 
 
-def _go_live(crisis: Crisis, *, by, now: datetime) -> Crisis:
+def _go_live(crisis: Crisis, *, by: User, now: datetime) -> Crisis:
     if Crisis.objects.filter(status=CrisisStatus.ACTIVE).exclude(pk=crisis.pk).exists():
         raise CrisisError(_("Another crisis is active. Close it first, or post an update to it."))
     moved = Crisis.objects.filter(pk=crisis.pk, status=CrisisStatus.PENDING).update(
@@ -379,11 +390,9 @@ def _go_live(crisis: Crisis, *, by, now: datetime) -> Crisis:
 # --- Updates --------------------------------------------------------------------------------
 
 
-def _save_image(item: Item, image) -> None:
+def _save_image(item: Item, image: File) -> None:
     image.seek(0)
-    cleaned = image_clean(image, name=image.name)
-    item.image.save(cleaned.name, cleaned, save=False)
-    og_image_write(storage=item.image.storage, image_name=item.image.name)
+    image_attach(field=item.image, picture=image_clean(image, name=image.name))
 
 
 def _update_title(crisis: Crisis, *, number: int, language: str, title: str = "") -> str:
@@ -399,12 +408,12 @@ def _update_title(crisis: Crisis, *, number: int, language: str, title: str = ""
 def _add_update(
     crisis: Crisis,
     *,
-    by,
+    by: User,
     now: datetime,
     text_en: str,
     text_nl: str,
     link: str = "",
-    image=None,
+    image: File | None = None,
     image_alt: str = "",
     titles: dict[str, str] | None = None,
     share_texts: dict[str, str] | None = None,
@@ -489,11 +498,11 @@ def _sweep_soon() -> None:
 def crisis_update_add(
     *,
     crisis: Crisis,
-    by,
+    by: User,
     text_en: str = "",
     text_nl: str = "",
     link: str = "",
-    image=None,
+    image: File | None = None,
     image_alt: str = "",
     alert: bool = True,
     send_now: bool = True,
@@ -538,7 +547,7 @@ def update_alerts_can_cancel(*, update: CrisisUpdate, now: datetime | None = Non
 
 
 def crisis_update_alerts_cancel(
-    *, update: CrisisUpdate, by, now: datetime | None = None
+    *, update: CrisisUpdate, by: User, now: datetime | None = None
 ) -> CrisisUpdate:
     """Stops an update's alerts during the delay; loses cleanly against the sweeper."""
     _require_comms(by)
@@ -560,7 +569,7 @@ def crisis_update_alerts_cancel(
 
 @transaction.atomic
 def crisis_close(
-    *, crisis: Crisis, by, resume_content: bool = True, now: datetime | None = None
+    *, crisis: Crisis, by: User, resume_content: bool = True, now: datetime | None = None
 ) -> ResumeReport | None:
     """Ends alerts (unsent ones are cancelled), takes the crisis updates out of the feed and
     marks the dark site "resolved" (it stays readable). Returns the resume report when it
@@ -596,7 +605,7 @@ def _after_change(crisis: Crisis) -> None:
 
 
 def content_pause_start(
-    *, by, reason: str = "", crisis: Crisis | None = None, now: datetime | None = None
+    *, by: User, reason: str = "", crisis: Crisis | None = None, now: datetime | None = None
 ) -> ContentPause:
     """Holds every ordinary item scheduled from now on and the weekly e-mails. Works alone,
     without a crisis. Raises ``CrisisError`` when a pause is already on."""
@@ -639,7 +648,7 @@ class ResumeReport:
 
 
 @transaction.atomic
-def content_pause_resume(*, by, now: datetime | None = None) -> ResumeReport:
+def content_pause_resume(*, by: User, now: datetime | None = None) -> ResumeReport:
     """Ends the pause. Items whose time came during it go live now (publish_at moves to now,
     so they count as new in the feed and the next weekly e-mail); items whose end date also
     passed are listed, not silently published. Weekly e-mails go out again with the next
@@ -668,7 +677,7 @@ class PauseBanner:
     started_at: datetime
     started_by: str
     reason: str
-    items: list[tuple[int, str, datetime]]
+    items: list[tuple[int, str, datetime | None]]  # (pk, title, publish_at)
     digests_waiting: bool
 
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 
 from ..images import og_image_url
 from ..mail.digests.selection import item_summary
-from ..models import Crisis, CrisisUpdate
+from ..models import Crisis, CrisisUpdate, Item
 
 PAGE_SECONDS = 600
 PUBLIC_STATUSES = (Crisis.Status.ACTIVE, Crisis.Status.CLOSED)
@@ -82,7 +82,11 @@ def _updates(crisis: Crisis) -> list[CrisisUpdate]:
     return list(crisis.updates.select_related("item_en", "item_nl").order_by("-number"))
 
 
-def _image_url(item) -> str:
+def _image_alt(item: Item | None) -> str:
+    return item.image_alt if item else ""
+
+
+def _image_url(item: Item | None) -> str:
     if not item or not item.image:
         return ""
     url = og_image_url(item)
@@ -98,7 +102,7 @@ def dark_site_context(*, crisis: Crisis, language: str, preview: bool = False) -
             "text": u.text_for(language),
             "link": u.link,
             "image_url": _image_url(u.item_for(language)),
-            "image_alt": (u.item_for(language).image_alt if u.item_for(language) else ""),
+            "image_alt": _image_alt(u.item_for(language)),
         }
         for u in updates
     ]
@@ -199,7 +203,7 @@ class CrisisNote:
     closed_at: datetime | None  # None while the crisis is active
 
 
-def crisis_note_for_item(*, item) -> CrisisNote | None:
+def crisis_note_for_item(*, item: Item) -> CrisisNote | None:
     """The crisis state for an item published by a crisis update (one query), or None when
     the item belongs to no update or its crisis has no public dark site (pending or
     internal-only). Used by every public page of an item, so a posted link to an old update

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from ..mail.delivery import SEND_RETRY
 from ..mail.digests.schedule import claim_timeout
@@ -22,7 +24,13 @@ def _enqueue_batch(update_id: int, ambassador_ids: list[int]) -> None:
 
 def _enqueue_posts(post_ids: list[int]) -> None:
     for post_id in post_ids:
-        webhook_post.delay_on_commit(post_id)
+        # Celery's Django fixup makes every task a DjangoTask; the stubs type it as Task.
+        webhook_post.delay_on_commit(post_id)  # type: ignore[attr-defined]
+
+
+def _last_try(task: Task[Any, Any]) -> bool:
+    """True on the attempt after which Celery gives up (max_retries None: never)."""
+    return task.max_retries is not None and task.request.retries >= task.max_retries
 
 
 @shared_task(name="ambassadors.crisis_alert_sweep", ignore_result=True)
@@ -37,24 +45,22 @@ def crisis_alert_sweep() -> int:
     return done
 
 
-@shared_task(bind=True, name="ambassadors.crisis_alert_send_batch", **SEND_RETRY)
-def crisis_alert_send_batch(self, update_id: int, ambassador_ids: list[int]) -> int:
+@shared_task(bind=True, name="ambassadors.crisis_alert_send_batch", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
+def crisis_alert_send_batch(self: Task[Any, Any], update_id: int, ambassador_ids: list[int]) -> int:
     with requeued_when_stopping():
         result = crisis_alert_batch_send(
             update_id=update_id,
             ambassador_ids=ambassador_ids,
             attempt=self.request.retries + 1,
-            final_attempt=self.request.retries >= self.max_retries,
+            final_attempt=_last_try(self),
         )
     return result.sent
 
 
 @shared_task(bind=True, name="ambassadors.webhook_post", max_retries=6, ignore_result=True)
-def webhook_post(self, post_id: int) -> str:
+def webhook_post(self: Task[Any, Any], post_id: int) -> str:
     """Only the row's id travels through the broker: the secret URL never does."""
-    result = webhook_post_send(
-        post_id=post_id, final_attempt=self.request.retries >= self.max_retries
-    )
+    result = webhook_post_send(post_id=post_id, final_attempt=_last_try(self))
     if result.retry_after is not None:
         raise self.retry(
             countdown=webhook_retry_delay(

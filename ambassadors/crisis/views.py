@@ -3,10 +3,18 @@ public dark site with its Atom feed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotModified,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,17 +30,17 @@ from ..models import (
     Webhook,
     WebhookPost,
 )
-from ..views.access import comms_required
+from ..views.access import SignedInRequest, comms_required
 from . import services
 from .forms import ActivateForm, CloseForm, PauseForm, ScenarioForm, UpdateForm, WebhookForm
 from .placeholders import MissingPlaceholders
 from .report import CSV_HEADER, crisis_report, crisis_report_rows
-from .site import dark_site_cached, dark_site_context
+from .site import CachedPage, dark_site_cached, dark_site_context
 
 SECTION = "crisis"
 
 
-def _error(request, error: services.CrisisError | Exception) -> None:
+def _error(request: HttpRequest, error: services.CrisisError | Exception) -> None:
     messages.error(request, getattr(error, "message", str(error)))
 
 
@@ -40,7 +48,7 @@ def _error(request, error: services.CrisisError | Exception) -> None:
 
 
 @comms_required
-def crisis_home(request):
+def crisis_home(request: SignedInRequest) -> HttpResponse:
     """Live and waiting crises, the pause, prepared scenarios, past crises, webhooks."""
     crises = list(
         Crisis.objects.annotate(update_count=Count("updates")).order_by("-created_at")[:30]
@@ -59,7 +67,7 @@ def crisis_home(request):
 
 
 @comms_required
-def pause_banner(request):
+def pause_banner(request: SignedInRequest) -> HttpResponse:
     """The banner every studio page loads (htmx): empty when nothing is paused."""
     return render(request, "studio/crisis/_pause_banner.html", {"banner": services.pause_banner()})
 
@@ -74,7 +82,7 @@ def _scenario_values(form: ScenarioForm) -> dict:
 
 
 @comms_required
-def scenario_new(request):
+def scenario_new(request: SignedInRequest) -> HttpResponse:
     form = ScenarioForm(request.POST or None, initial={"channels": ["email", "slack", "teams"]})
     if request.method == "POST" and form.is_valid():
         values = _scenario_values(form)
@@ -89,7 +97,7 @@ def scenario_new(request):
 
 
 @comms_required
-def scenario_detail(request, pk: int):
+def scenario_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(
         CrisisScenario.objects.select_related("author", "approved_by"), pk=pk
     )
@@ -107,7 +115,7 @@ def scenario_detail(request, pk: int):
 
 
 @comms_required
-def scenario_edit(request, pk: int):
+def scenario_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(CrisisScenario, pk=pk)
     form = ScenarioForm(request.POST or None, instance=None, initial=_scenario_initial(scenario))
     if request.method == "POST" and form.is_valid():
@@ -130,7 +138,7 @@ def _scenario_initial(scenario: CrisisScenario) -> dict:
 
 @comms_required
 @require_POST
-def scenario_step(request, pk: int, step: str):
+def scenario_step(request: SignedInRequest, pk: int, step: str) -> HttpResponse:
     scenario = get_object_or_404(CrisisScenario, pk=pk)
     steps = {
         "submit": (services.scenario_submit, _("Sent for review.")),
@@ -152,7 +160,7 @@ def scenario_step(request, pk: int, step: str):
 # --- Activation -----------------------------------------------------------------------------
 
 
-def _activation_form(request, scenario: CrisisScenario | None):
+def _activation_form(request: HttpRequest, scenario: CrisisScenario | None) -> ActivateForm:
     placeholders = services.scenario_placeholders(scenario=scenario) if scenario else []
     initial = {"channels": ["email", "slack", "teams"], "send": "now", "pause_content": True}
     if scenario is not None:
@@ -168,7 +176,7 @@ def _activation_form(request, scenario: CrisisScenario | None):
 
 
 @comms_required
-def activate(request):
+def activate(request: SignedInRequest) -> HttpResponse:
     """One screen: pick a scenario (or blank), fill the blanks, see the reach, confirm.
 
     The first POST checks the form and shows the reach with a confirm button; the second
@@ -256,14 +264,14 @@ def _crisis(pk: int) -> Crisis:
     )
 
 
-def _count(model, **filters):
+def _count(model: type[CrisisAlertDelivery | WebhookPost], **filters: Any) -> Coalesce:
     rows = model.objects.filter(update=OuterRef("pk"), **filters).order_by()
     counted = rows.values("update").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted), 0)
 
 
 @comms_required
-def crisis_detail(request, pk: int):
+def crisis_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     crisis = _crisis(pk)
     # Counted in subqueries: joining deliveries and posts together would multiply rows.
     updates = list(
@@ -298,7 +306,7 @@ def crisis_detail(request, pk: int):
 
 @comms_required
 @require_POST
-def crisis_confirm(request, pk: int):
+def crisis_confirm(request: SignedInRequest, pk: int) -> HttpResponse:
     crisis = _crisis(pk)
     try:
         services.crisis_confirm(crisis=crisis, by=request.user)
@@ -311,7 +319,7 @@ def crisis_confirm(request, pk: int):
 
 @comms_required
 @require_POST
-def crisis_discard(request, pk: int):
+def crisis_discard(request: SignedInRequest, pk: int) -> HttpResponse:
     crisis = _crisis(pk)
     try:
         services.crisis_discard(crisis=crisis, by=request.user)
@@ -324,13 +332,13 @@ def crisis_discard(request, pk: int):
 
 @comms_required
 @require_POST
-def crisis_update(request, pk: int):
+def crisis_update(request: SignedInRequest, pk: int) -> HttpResponse:
     crisis = _crisis(pk)
     form = UpdateForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("ambassadors:studio_crisis", pk=crisis.pk)
     data = form.cleaned_data
     try:
@@ -354,7 +362,7 @@ def crisis_update(request, pk: int):
 
 @comms_required
 @require_POST
-def update_alerts_cancel(request, pk: int, number: int):
+def update_alerts_cancel(request: SignedInRequest, pk: int, number: int) -> HttpResponse:
     update = get_object_or_404(CrisisUpdate, crisis_id=pk, number=number)
     try:
         services.crisis_update_alerts_cancel(update=update, by=request.user)
@@ -367,7 +375,7 @@ def update_alerts_cancel(request, pk: int, number: int):
 
 @comms_required
 @require_POST
-def crisis_close(request, pk: int):
+def crisis_close(request: SignedInRequest, pk: int) -> HttpResponse:
     crisis = _crisis(pk)
     form = CloseForm(request.POST)
     resume = form.is_valid() and form.cleaned_data["resume_content"]
@@ -385,7 +393,7 @@ def crisis_close(request, pk: int):
 
 
 @comms_required
-def report(request, pk: int):
+def report(request: SignedInRequest, pk: int) -> HttpResponse:
     crisis = _crisis(pk)
     result = crisis_report(crisis=crisis)
     problems = (
@@ -417,7 +425,7 @@ def report(request, pk: int):
 
 
 @comms_required
-def report_csv(request, pk: int):
+def report_csv(request: SignedInRequest, pk: int) -> HttpResponseBase:
     crisis = _crisis(pk)
     return csv_response(
         filename=f"crisis-{crisis.slug}",
@@ -427,7 +435,7 @@ def report_csv(request, pk: int):
 
 
 @comms_required
-def site_preview(request, pk: int):
+def site_preview(request: SignedInRequest, pk: int) -> HttpResponse:
     """The dark site as it will look, for comms only, never indexed or cached."""
     crisis = _crisis(pk)
     language = translation.get_language() or "en"
@@ -446,7 +454,7 @@ def site_preview(request, pk: int):
 
 @comms_required
 @require_POST
-def pause_start(request):
+def pause_start(request: SignedInRequest) -> HttpResponse:
     form = PauseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -462,7 +470,7 @@ def pause_start(request):
 
 @comms_required
 @require_POST
-def pause_resume(request):
+def pause_resume(request: SignedInRequest) -> HttpResponse:
     try:
         result = services.content_pause_resume(by=request.user)
     except services.CrisisError as error:
@@ -477,7 +485,7 @@ def pause_resume(request):
 
 
 @comms_required
-def webhooks(request):
+def webhooks(request: SignedInRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         hook = form.save(commit=False)
@@ -501,7 +509,7 @@ def webhooks(request):
 
 @comms_required
 @require_POST
-def webhook_toggle(request, pk: int):
+def webhook_toggle(request: SignedInRequest, pk: int) -> HttpResponse:
     hook = get_object_or_404(Webhook, pk=pk)
     Webhook.objects.filter(pk=hook.pk).update(is_active=not hook.is_active)
     return redirect("ambassadors:studio_crisis_webhooks")
@@ -509,7 +517,7 @@ def webhook_toggle(request, pk: int):
 
 @comms_required
 @require_POST
-def webhook_delete(request, pk: int):
+def webhook_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     hook = get_object_or_404(Webhook, pk=pk)
     hook.delete()
     messages.success(request, _("Removed: %(name)s") % {"name": hook.name})
@@ -519,11 +527,11 @@ def webhook_delete(request, pk: int):
 # --- Public dark site -----------------------------------------------------------------------
 
 
-def _cached_response(request, page) -> HttpResponse:
+def _cached_response(request: HttpRequest, page: CachedPage | None) -> HttpResponse:
     if page is None:
         raise Http404
     if request.META.get("HTTP_IF_NONE_MATCH") == page.etag:
-        response = HttpResponseNotModified()
+        response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(page.body, content_type=page.content_type)
     response["ETag"] = page.etag
@@ -538,13 +546,13 @@ def _cached_response(request, page) -> HttpResponse:
 
 
 @require_safe
-def dark_site(request, slug: str):
+def dark_site(request: HttpRequest, slug: str) -> HttpResponse:
     """Public, cached per language until the next update: no SQL when warm."""
     page = dark_site_cached(slug=slug, language=translation.get_language() or "en")
     return _cached_response(request, page)
 
 
 @require_safe
-def dark_site_feed(request, slug: str):
+def dark_site_feed(request: HttpRequest, slug: str) -> HttpResponse:
     page = dark_site_cached(slug=slug, language=translation.get_language() or "en", kind="feed")
     return _cached_response(request, page)

@@ -27,6 +27,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import unescape
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -190,10 +191,12 @@ def _item_post(item: Item) -> Post:
 
 def post_payload(post_row: WebhookPost) -> dict:
     hook = post_row.webhook
-    if post_row.update_id:
+    if post_row.update is not None:
         post = _update_post(post_row.update, hook.language)
-    else:
+    elif post_row.item is not None:
         post = _item_post(post_row.item)
+    else:
+        raise ValueError(f"webhook post {post_row.pk} has neither an update nor an item")
     return slack_payload(post) if hook.kind == Webhook.Kind.SLACK else teams_payload(post)
 
 
@@ -261,7 +264,7 @@ class PostResult:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
@@ -300,7 +303,9 @@ def webhook_post_send(*, post_id: int, final_attempt: bool = False) -> PostResul
     row = WebhookPost.objects.select_related(
         "webhook", "update__crisis", "update__item_en", "update__item_nl", "item"
     ).get(pk=post_id)
-    if not row.webhook.is_active or (row.update_id and row.update.alerts_cancelled_at is not None):
+    if not row.webhook.is_active or (
+        row.update is not None and row.update.alerts_cancelled_at is not None
+    ):
         WebhookPost.objects.filter(pk=post_id).update(
             status=PostStatus.FAILED, error="Stopped before posting."
         )

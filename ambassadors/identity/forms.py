@@ -3,12 +3,18 @@ sign-up form) and in the preferences."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import User
 from .names import NAME_MAX_LENGTH, validate_person_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 FIRST_NAME_HELP = _("Optional. We use it to greet you in e-mails.")
 DISPLAY_NAME_HELP = _(
@@ -17,7 +23,7 @@ DISPLAY_NAME_HELP = _(
 )
 
 
-def _name_field(label, help_text) -> forms.CharField:
+def _name_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         help_text=help_text,
@@ -48,7 +54,7 @@ class NamesSignupForm(forms.Form):
     first_name = _name_field(_("First name"), FIRST_NAME_HELP)
     display_name = _name_field(_("Name others see"), DISPLAY_NAME_HELP)
 
-    def signup(self, request, user) -> None:
+    def signup(self, request: HttpRequest, user: User) -> None:
         """An empty field keeps what the company directory gave (SSO sign-ups); a typed
         name that differs from it is the person's own choice."""
         first_name = self.cleaned_data.get("first_name") or user.first_name

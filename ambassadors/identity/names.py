@@ -5,9 +5,13 @@ could reorder an e-mail line) are refused, never silently stripped."""
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from ..models import User  # models import this module
 
 NAME_MAX_LENGTH = 100
 
@@ -62,7 +66,7 @@ def public_name(*, display_name: str, first_name: str, last_name: str) -> str:
     return display_name or f"{first_name} {last_name}".strip()
 
 
-def user_display(user) -> str:
+def user_display(user: User) -> str:
     """allauth's ``ACCOUNT_USER_DISPLAY`` ("Signed in as …"): the person's name, never
     their login name."""
     return getattr(user, "shown_name", "") or getattr(user, "email", "")

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django_scim import constants, exceptions
 from django_scim import views as scim_views
 from django_scim.adapters import SCIMUser
@@ -145,6 +146,7 @@ class ScimUser(SCIMUser):
     """Our User resource (see module docstring)."""
 
     id_field = "pk"
+    obj: User
 
     @property
     def display_name(self) -> str:
@@ -178,13 +180,15 @@ class ScimUser(SCIMUser):
             "displayName": self.display_name,
             "emails": self.emails,
             "active": user.is_active,
-            ENTERPRISE: {"department": user.department.name if user.department_id else ""},
+            ENTERPRISE: {"department": user.department.name if user.department is not None else ""},
             "meta": self.meta,
         }
 
     # Reading a request ---------------------------------------------------------------
 
-    def _read_attribute(self, changes: _Changes, attribute: str, sub: str | None, value) -> None:
+    def _read_attribute(
+        self, changes: _Changes, attribute: str, sub: str | None, value: Any
+    ) -> None:
         key = attribute.lower()
         if key == "username":
             if not isinstance(value, str) or not value.strip():
@@ -207,7 +211,7 @@ class ScimUser(SCIMUser):
                 )
             for name_sub, name_value in value.items():
                 self._read_attribute(changes, "name", name_sub, name_value)
-        elif key == "name":
+        elif key == "name" and sub is not None:
             field = {"givenname": "first_name", "familyname": "last_name"}.get(sub.lower())
             if field:
                 changes.set(field, _text(value, f"name.{sub}"))
@@ -398,7 +402,7 @@ class ScimUsersView(scim_views.UsersView):
     """The library's view with a numeric id lookup (a malformed id is a 404, not a 500)
     and a counted, paged list (the library would load every user to count them)."""
 
-    def get_object(self):
+    def get_object(self) -> User:
         uuid = self.kwargs.get(self.lookup_url_kwarg) or ""
         if not uuid.isdigit():
             raise exceptions.NotFoundError(uuid)
@@ -407,14 +411,16 @@ class ScimUsersView(scim_views.UsersView):
             raise exceptions.NotFoundError(uuid)
         return user
 
-    def get_many(self, request):
+    def get_many(self, request: HttpRequest) -> HttpResponse:
         query = request.GET.get("filter")
         if query:
             return self._search(request, query, *self._page(request))
         qs = User.objects.select_related("department").order_by("pk")
         return self._build_response(request, qs, *self._page(request))
 
-    def _build_response(self, request, qs, start, count):
+    def _build_response(
+        self, request: HttpRequest, qs: Iterable[User], start: int, count: int | None
+    ) -> HttpResponse:
         count = max(0, min(count if count is not None else MAX_RESULTS, MAX_RESULTS))
         if isinstance(qs, QuerySet):
             total = qs.count()
@@ -432,10 +438,10 @@ class ScimUsersView(scim_views.UsersView):
         }
         return HttpResponse(json.dumps(doc), content_type=constants.SCIM_CONTENT_TYPE)
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with transaction.atomic():
             return super().post(request, *args, **kwargs)
 
-    def put(self, request, *args, **kwargs):
+    def put(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with transaction.atomic():
             return super().put(request, *args, **kwargs)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django_scim import constants
 from django_scim.models import SCIMServiceProviderConfig
@@ -67,16 +68,17 @@ class ScimBearerAuth:
     """django-scim2's AUTH_CHECK_MIDDLEWARE: wraps each SCIM view. Only a bearer token
     counts; a signed-in browser session is ignored."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[..., HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request, *args, **kwargs):
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         token = scim_token_check(request.headers.get("Authorization", ""))
         if token is None:
             response = scim_error(401, "A valid bearer token is required.")
             response["WWW-Authenticate"] = 'Bearer realm="scim"'
             return response
-        request.scim_token = token
+        # Which token called, for the view (a plain attribute Django does not declare).
+        request.scim_token = token  # type: ignore[attr-defined]
         return self.get_response(request, *args, **kwargs)
 
 

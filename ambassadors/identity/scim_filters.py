@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from django.http import HttpRequest
 from django_scim.filters import UserFilterQuery
 
 _USERNAME_EQ = re.compile(r'(userName|emails\.value|emails)\s+eq\s+"([^"]*)"', re.IGNORECASE)
@@ -22,7 +24,7 @@ class ScimUserFilterQuery(UserFilterQuery):
     }
 
     @classmethod
-    def search(cls, filter_query, request=None):
+    def search(cls, filter_query: str, request: HttpRequest | None = None) -> Any:
         """userName is case-insensitive (RFC 7643 §4.1.1); we store addresses in lower
         case, so the compared value is lowered too."""
         filter_query = _USERNAME_EQ.sub(

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import AlertDelivery, DeliveryStatus, DigestDelivery, DigestRun
+from ..models import AlertDelivery, CrisisAlertDelivery, DeliveryStatus, DigestDelivery, DigestRun
 from ..shutdown import SendingInterrupted, batch_sending, shutdown_requested
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def _send_each(*, keys, build, should_stop, outcome: SendOutcome) -> SendOutcome
 
 # Claims -------------------------------------------------------------------------------------
 
-Delivery = type[DigestDelivery] | type[AlertDelivery]
+Delivery = type[DigestDelivery] | type[AlertDelivery] | type[CrisisAlertDelivery]
 
 
 def claim_token() -> uuid.UUID:

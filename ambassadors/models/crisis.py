@@ -8,6 +8,7 @@ urgent items (so the feed, item pages, shares and clicks work as for any item).
 
 from __future__ import annotations
 
+from typing import Self
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -209,6 +210,9 @@ class CrisisUpdate(models.Model):
     alerts_done_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
+    # Not a column: the studio's crisis page sets it per update it lists.
+    can_cancel: bool
+
     class Meta:
         ordering = ["-number"]
         verbose_name = _("crisis update")
@@ -261,7 +265,7 @@ class CrisisAlertDelivery(Delivery):
 
 
 class ContentPauseQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> Self:
         return self.filter(resumed_at__isnull=True)
 
 

@@ -3,12 +3,17 @@ the private calendar feed tokens (issue 12)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .items import Item
+
+if TYPE_CHECKING:
+    from .people import User
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -20,7 +25,7 @@ class AuditEventQuerySet(models.QuerySet):
     # deleted person or item, and forget_person() replacing a deleted person's name.
     NULLABLE_LINKS = frozenset({"actor", "actor_id", "item", "item_id"})
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         if (
             kwargs
             and set(kwargs) <= self.NULLABLE_LINKS
@@ -29,7 +34,7 @@ class AuditEventQuerySet(models.QuerySet):
             return super().update(**kwargs)
         raise AuditLogIsAppendOnly("audit events cannot be changed")
 
-    def forget_person(self, user) -> int:
+    def forget_person(self, user: User) -> int:
         """Privacy (a deleted account): the person's name and address leave the trail; the
         events stay, signed "former user #<id>" so one person's steps still read together."""
         label = f"former user #{user.pk}"
@@ -40,7 +45,7 @@ class AuditEventQuerySet(models.QuerySet):
         )
         return done
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
 
@@ -104,12 +109,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_label}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AuditLogIsAppendOnly("audit events cannot be changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
 

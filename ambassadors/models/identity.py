@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class ScimTokenQuerySet(models.QuerySet):
-    def usable(self):
+    def usable(self) -> Self:
         return self.filter(revoked_at__isnull=True)
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -11,7 +14,7 @@ from .people import Ambassador, Department, Topic
 
 
 class ItemQuerySet(models.QuerySet):
-    def live(self, now=None):
+    def live(self, now: datetime | None = None) -> Self:
         """Published, publish_at reached, not expired: computed here, never flipped by a task.
 
         While a content pause is on (crisis mode), ordinary items scheduled after it began
@@ -31,11 +34,12 @@ class ItemQuerySet(models.QuerySet):
             publish_at__lte=now,
         )
 
-    def for_ambassador(self, ambassador: Ambassador):
+    def for_ambassador(self, ambassador: Ambassador) -> Self:
         """Items whose audience includes the ambassador (empty audience = everyone), in
         their content languages. EXISTS subqueries keep one row per item."""
         audience = Item.audience.through.objects.filter(item=OuterRef("pk"))
-        own = audience.filter(department_id=ambassador.department_id)
+        # Without a department this matches no row (audience rows always have one).
+        own = audience.filter(department_id=ambassador.department_id)  # type: ignore[misc]
         return self.filter(~Exists(audience) | Exists(own), language__in=ambassador.languages)
 
 
@@ -109,6 +113,9 @@ class Item(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: the feed sets it on the items of a page (colleagues who shared it).
+    colleagues_shared: int
+
     objects = ItemQuerySet.as_manager()
 
     class Meta:
@@ -133,7 +140,7 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def is_live(self, now=None) -> bool:
+    def is_live(self, now: datetime | None = None) -> bool:
         """Status and dates only, without a query (templates call it per card). A content
         pause is applied by ``Item.objects.live()``, which every selector starts from."""
         now = now or timezone.now()

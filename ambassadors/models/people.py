@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import datetime
+from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -95,7 +97,7 @@ def _in_language(english: str, dutch: str, language: str | None = None) -> str:
 
 
 class NamedQuerySet(models.QuerySet):
-    def by_label(self, language: str | None = None):
+    def by_label(self, language: str | None = None) -> Self:
         """Ordered by the name people see in ``language`` (default: the active one): the
         Dutch name where there is one, else the English name."""
         language = (language or get_language() or "en")[:2]
@@ -161,11 +163,11 @@ class Department(models.Model):
         return _in_language(self.name, self.name_nl, language)
 
 
-class GuidelinesQuerySet(models.QuerySet):
-    def published(self, now=None):
+class GuidelinesQuerySet(models.QuerySet["Guidelines"]):
+    def published(self, now: datetime | None = None) -> Self:
         return self.filter(published_at__lte=now or timezone.now())
 
-    def current(self, now=None) -> Guidelines | None:
+    def current(self, now: datetime | None = None) -> Guidelines | None:
         return self.published(now).order_by("-version").first()
 
 
@@ -190,11 +192,11 @@ class Guidelines(models.Model):
 
 
 class AmbassadorQuerySet(models.QuerySet):
-    def active(self):
+    def active(self) -> Self:
         """Opted in, not opted out, with a working account: who may share and get mail."""
         return self.filter(opted_out_at__isnull=True, user__isnull=False, user__is_active=True)
 
-    def mailable(self):
+    def mailable(self) -> Self:
         """Active, with an address, and that address does not bounce: who may get
         programme mail (digests, alerts, notifications)."""
         return (
@@ -279,7 +281,7 @@ class Ambassador(models.Model):
         indexes = [models.Index(fields=["digest_weekday", "digest_enabled"])]
 
     def __str__(self) -> str:
-        return self.user.shown_name if self.user_id else str(_("former ambassador"))
+        return self.user.shown_name if self.user is not None else str(_("former ambassador"))
 
     @property
     def is_active(self) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Self
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -75,7 +78,7 @@ class Source(models.Model):
 
 
 class SourceEntryQuerySet(models.QuerySet):
-    def newest_first(self):
+    def newest_first(self) -> Self:
         """By publication date, or the moment we found it when the feed gave none (the
         same key the inbox merges on)."""
         return self.order_by(Coalesce("published_at", "found_at").desc(), "-pk")
@@ -153,7 +156,7 @@ class SourceEntry(models.Model):
         return self.title
 
     @property
-    def sort_at(self):
+    def sort_at(self) -> datetime:
         return self.published_at or self.found_at
 
 

@@ -186,15 +186,19 @@ def variants(key: str, language: str) -> list[str]:
     return result
 
 
+# A character trie: each key is one character (or _END), each value the subtree after it.
+_Trie = dict[str, "_Trie"]
+
+
 def _trie_pattern(keys: Iterable[str]) -> str:
-    root: dict = {}
+    root: _Trie = {}
     for key in keys:
         node = root
         for char in key:
             node = node.setdefault(char, {})
         node[_END] = {}
 
-    def emit(node: dict) -> str:
+    def emit(node: _Trie) -> str:
         branches = []
         for char in sorted(node):
             if char == _END:

@@ -114,7 +114,9 @@ def _joined(masked: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
     return not masked[left[1] : right[0]].strip()
 
 
-def _english(masked: str, spans: Sequence[tuple[int, int]], words: list[str]) -> list[tuple]:
+def _english(
+    masked: str, spans: Sequence[tuple[int, int]], words: list[str]
+) -> list[tuple[int, int]]:
     found = []
     i = 0
     while i < len(words):
@@ -158,7 +160,9 @@ def _clause_end(masked: str, spans: Sequence[tuple[int, int]], i: int, reach: in
     return j
 
 
-def _dutch(masked: str, spans: Sequence[tuple[int, int]], words: list[str]) -> list[tuple]:
+def _dutch(
+    masked: str, spans: Sequence[tuple[int, int]], words: list[str]
+) -> list[tuple[int, int]]:
     """Dutch puts the participle at the end of the clause, so the last candidate wins."""
     found = []
     used: set[int] = set()

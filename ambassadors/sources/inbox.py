@@ -21,8 +21,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ..fetching import FetchError, fetch
-from ..images import MAX_BYTES, ImageRejected, image_clean, image_validate, og_image_write
-from ..models import Item, ItemEvent, Source, SourceEntry, Suggestion, Topic
+from ..images import (
+    MAX_BYTES,
+    ImageRejected,
+    image_attach,
+    image_clean,
+    image_validate,
+)
+from ..models import Item, ItemEvent, Source, SourceEntry, Suggestion, Topic, User
 from ..publishing.rules import plain_language_check
 from ..publishing.slugs import unique_item_slug
 from .monitoring import TermIndex, highlight
@@ -137,7 +143,7 @@ def ideas_inbox(*, filters: InboxFilters, limit: int = 50, offset: int = 0) -> l
     return rows[offset : offset + limit]
 
 
-def _claim(entry: SourceEntry, *, status: str, by) -> None:
+def _claim(entry: SourceEntry, *, status: str, by: User | None) -> None:
     now = timezone.now()
     changed = SourceEntry.objects.filter(pk=entry.pk, status=Status.NEW).update(
         status=status, decided_at=now, decided_by=by
@@ -165,7 +171,7 @@ def picture_download(url: str) -> tuple[ContentFile | None, str]:
         return None, str(error)
 
 
-def source_entry_draft(*, entry: SourceEntry, by) -> Item:
+def source_entry_draft(*, entry: SourceEntry, by: User | None) -> Item:
     """A draft item from the entry (see module docstring). ``by`` is the comms member, or
     None for a source's automatic drafts. Raises InboxError when the entry was already
     drafted or dismissed; nothing is created then."""
@@ -184,8 +190,7 @@ def source_entry_draft(*, entry: SourceEntry, by) -> Item:
             author=by,
         )
         if picture is not None:
-            item.image.save(picture.name, picture, save=False)
-            og_image_write(storage=item.image.storage, image_name=item.image.name)
+            image_attach(field=item.image, picture=picture)
             item.image_alt = title[:250]
         item.plain_language = plain_language_check(
             title=item.title, body=item.body, language=item.language
@@ -207,7 +212,7 @@ def source_entry_draft(*, entry: SourceEntry, by) -> Item:
     return item
 
 
-def source_entry_dismiss(*, entry: SourceEntry, by) -> SourceEntry:
+def source_entry_dismiss(*, entry: SourceEntry, by: User) -> SourceEntry:
     """Takes the entry out of the inbox. Raises InboxError when already handled."""
     _claim(entry, status=Status.DISMISSED, by=by)
     return entry

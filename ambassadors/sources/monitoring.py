@@ -77,7 +77,8 @@ def highlight(text: str, pattern: re.Pattern | None) -> SafeString:
     """``text`` escaped, with every match wrapped in ``<mark>``."""
     if pattern is None:
         return escape(text)
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for match in pattern.finditer(text):
         out.append(escape(text[last : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")

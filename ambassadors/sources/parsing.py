@@ -11,6 +11,7 @@ import re
 import xml.sax
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
@@ -109,19 +110,20 @@ def guid_key(guid: str, *, source_id: int) -> str:
     return f"source-{source_id}:{guid}"[:600]
 
 
-def _date(entry, now: datetime) -> datetime | None:
+def _date(entry: Any, now: datetime) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
     try:
-        value = datetime(*parsed[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = parsed[:6]
+        value = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError):
         return None
     # A date in the future (an event announcement, a wrong clock) would pin the entry on top.
     return min(value, now) if value > now + timedelta(minutes=5) else value
 
 
-def _picture(entry, base: str) -> str:
+def _picture(entry: Any, base: str) -> str:
     for media in entry.get("media_content") or []:
         medium, mime = media.get("medium", ""), media.get("type", "")
         if medium == "image" or mime.startswith("image/"):
@@ -146,7 +148,7 @@ def _picture(entry, base: str) -> str:
     return ""
 
 
-def _summary(entry) -> str:
+def _summary(entry: Any) -> str:
     text = plain_text(entry.get("summary") or "")
     if not text:
         for content in entry.get("content") or []:

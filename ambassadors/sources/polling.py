@@ -169,7 +169,7 @@ def source_poll(
         return PollResult(source_id=source_id, outcome="error", message=message)
 
 
-def _poll(source: Source, *, now: datetime, on_alerts) -> PollResult:
+def _poll(source: Source, *, now: datetime, on_alerts: Callable[[], None] | None) -> PollResult:
     headers = {}
     if source.etag:
         headers["If-None-Match"] = source.etag
@@ -224,7 +224,7 @@ def _poll(source: Source, *, now: datetime, on_alerts) -> PollResult:
     return PollResult(source.pk, "new", new_entry_ids=new_ids)
 
 
-def sources_dispatch(*, enqueue: Callable[[int], None], now: datetime | None = None) -> int:
+def sources_dispatch(*, enqueue: Callable[[int], object], now: datetime | None = None) -> int:
     """Claims every active source that is due and enqueues its poll; returns how many.
     A source whose poll never reports back is due again after ``CLAIM_LEASE``."""
     now = now or timezone.now()

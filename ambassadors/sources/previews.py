@@ -32,33 +32,33 @@ class LinkPreview:
 
 
 class _HeadParser(HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.meta: dict[str, str] = {}
         self.title_parts: list[str] = []
         self._in_title = False
         self.done = False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:
             return
-        attrs = {k.lower(): (v or "") for k, v in attrs}
+        values = {k.lower(): (v or "") for k, v in attrs}
         if tag == "meta":
-            key = (attrs.get("property") or attrs.get("name") or "").strip().lower()
-            if key and "content" in attrs and key not in self.meta:
-                self.meta[key] = attrs["content"].strip()
+            key = (values.get("property") or values.get("name") or "").strip().lower()
+            if key and "content" in values and key not in self.meta:
+                self.meta[key] = values["content"].strip()
         elif tag == "title":
             self._in_title = True
         elif tag == "body":
             self.done = True
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
         elif tag == "head":
             self.done = True
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in_title and not self.done:
             self.title_parts.append(data)
 

@@ -1,5 +1,7 @@
 """Showing audit values on studio pages."""
 
+from typing import Any
+
 from django import template
 from django.utils.text import Truncator
 
@@ -9,7 +11,7 @@ register = template.Library()
 
 
 @register.filter
-def audit_display(value, length: int = 300) -> str:
+def audit_display(value: Any, length: int | str = 300) -> str:
     """An audit value as short plain text, cut at ``length`` characters (default 300; the
     audit trail's list uses 120 so a row stays readable on a phone; the CSV has them in
     full)."""

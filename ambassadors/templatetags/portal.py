@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
@@ -16,7 +16,7 @@ def markdown(text: str) -> str:
 
 
 @register.filter
-def day_month(value) -> str:
+def day_month(value: date | None) -> str:
     """A date as a day and a short month in the active language: "30 Nov", "30 nov"
     (DAY_MONTH_FORMAT in portal/formats/), in the current time zone."""
     if not value:
@@ -27,7 +27,7 @@ def day_month(value) -> str:
 
 
 @register.filter
-def short_datetime(value) -> str:
+def short_datetime(value: date | None) -> str:
     """SHORT_DATETIME_FORMAT in the active language ("30 nov 2026, 23:30")."""
     if not value:
         return ""

@@ -353,3 +353,19 @@ def test_tries_each_checked_address_in_turn(local_server, monkeypatch):
     monkeypatch.setattr(fetching.socket, "getaddrinfo", resolve)
     local_server.route("/feed.xml", body=b"second", content_type="text/plain")
     assert fetch(f"http://two.test:{port}/feed.xml").content == b"second"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("text/html; charset=ISO-8859-1", "ISO-8859-1"),
+        ("text/html; charset*=utf-8''iso-8859-1", "iso-8859-1"),  # RFC 2231 form
+        ("text/html", None),
+    ],
+)
+def test_charset_comes_back_as_text(content_type, charset):
+    # The RFC 2231 form used to come back as a tuple, which bytes.decode() refuses.
+    response = fetching.FetchResponse(
+        url="https://a.test/", status=200, headers={"content-type": content_type}
+    )
+    assert response.charset == charset

@@ -520,3 +520,12 @@ def test_audit_labels_follow_the_readers_language(comms_user):
         rows = {row["field"]: row for row in change_rows(event)}
         assert (rows["status"]["label"], rows["status"]["new_display"]) == ("Status", "Concept")
         assert (rows["language"]["label"], rows["language"]["new_display"]) == ("Taal", "Engels")
+
+
+def test_audit_names_a_reverse_relation_by_its_stored_name():
+    # A reverse relation is not a field of the model: field_label used to raise
+    # AttributeError on it (ManyToOneRel has no verbose_name).
+    from ambassadors.audit import field_label, value_display
+
+    assert field_label("ambassadors.item", "revisions") == "revisions"
+    assert value_display("ambassadors.item", "revisions", [1, 2]) == "1, 2"

@@ -1,14 +1,16 @@
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from ..feed import feed_page, items_for_feed
 from ..forms.ambassador import FeedFilterForm
 from ..models import Network
+from .access import AmbassadorRequest
 
 # Nobody scrolls 100 pages of posts; the cap keeps a crafted page number from loading all.
 MAX_PAGE = 100
 
 
-def feed(request):
+def feed(request: AmbassadorRequest) -> HttpResponse:
     """The ambassador's feed (called by home for opted-in ambassadors). htmx "load more"
     gets only the next cards; without JavaScript the same URL pages normally."""
     form = FeedFilterForm(request.GET or None)

@@ -1,10 +1,14 @@
+from typing import cast
+
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from ..membership import ambassador_for, current_guidelines
+from .access import AmbassadorRequest, HtmxRequest
 from .feed import feed
 
 
-def home(request):
+def home(request: HtmxRequest) -> HttpResponse:
     """One address, three audiences: visitors, employees who have not joined, ambassadors."""
     if not request.user.is_authenticated:
         return render(request, "ambassadors/home/landing.html")
@@ -15,5 +19,6 @@ def home(request):
             "ambassadors/home/invitation.html",
             {"member": ambassador, "guidelines": current_guidelines()},
         )
-    request.ambassador = ambassador
-    return feed(request)
+    opted_in = cast(AmbassadorRequest, request)  # signed in, and now with the ambassador
+    opted_in.ambassador = ambassador
+    return feed(opted_in)

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -7,10 +8,11 @@ from ..drilldowns import impact_trend
 from ..membership import ambassador_for
 from ..report_tables import network_label
 from ..reports import impact_for
+from .access import SignedInRequest
 
 
 @login_required
-def my_impact(request):
+def my_impact(request: SignedInRequest) -> HttpResponse:
     """My shares and the clicks on my links, and both per month over the last year; a
     fixed number of queries however much I shared. Also for people who left the programme:
     what they did stays theirs to see (and links they posted keep counting clicks)."""

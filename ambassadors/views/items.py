@@ -1,8 +1,12 @@
 """The item page with every share option, the share button, manual shares, confirm, undo."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,8 +17,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from ..feed import item_is_featured, items_visible_to
 from ..forms.ambassador import MASTODON_SERVER_ERROR, ConfirmShareForm, ManualShareForm, ShareForm
 from ..membership import current_guidelines
-from ..models import Network, Share, Topic
+from ..models import Item, Network, Share, Topic
 from ..sharing import (
+    ShareOption,
     ShareRefused,
     ambassador_set_mastodon_instance,
     share_confirm,
@@ -25,7 +30,7 @@ from ..sharing import (
     share_options,
     share_undo,
 )
-from .access import ambassador_required
+from .access import AmbassadorRequest, HtmxRequest, ambassador_required
 
 
 class IntentRedirect(HttpResponseRedirect):
@@ -34,18 +39,20 @@ class IntentRedirect(HttpResponseRedirect):
     allowed_schemes = ["https", "mailto"]
 
 
-def _visible_item(request, slug: str):
+def _visible_item(request: AmbassadorRequest, slug: str) -> Item:
     items = items_visible_to(ambassador=request.ambassador).prefetch_related(
         "share_texts", Prefetch("topics", queryset=Topic.objects.by_label())
     )
     return get_object_or_404(items, slug=slug)
 
 
-def _draft_key(item, network: str) -> str:
+def _draft_key(item: Item, network: str) -> str:
     return f"share-draft-{item.pk}-{network}"
 
 
-def _guidelines_redirect(request, item=None, network: str = "", text: str = ""):
+def _guidelines_redirect(
+    request: HtmxRequest, item: Item | None = None, network: str = "", text: str = ""
+) -> HttpResponse:
     """To the guidelines, and back to the same share option afterwards with the words the
     ambassador wrote (kept in the session, never in the URL)."""
     messages.warning(request, _("Our guidelines have changed. Please accept them to share again."))
@@ -62,7 +69,7 @@ def _guidelines_redirect(request, item=None, network: str = "", text: str = ""):
     return redirect(url)
 
 
-def _asked_network(request, options) -> str:
+def _asked_network(request: HttpRequest, options: list[ShareOption]) -> str:
     """The share option to open: the one the feed's network filter led here from, else the
     first (the ambassador's own networks come first)."""
     asked = request.GET.get("network", "")
@@ -70,7 +77,7 @@ def _asked_network(request, options) -> str:
 
 
 @ambassador_required
-def item_detail(request, slug):
+def item_detail(request: AmbassadorRequest, slug: str) -> HttpResponse:
     item = _visible_item(request, slug)
     ambassador = request.ambassador
     my_shares = list(ambassador.shares.filter(item=item).order_by("-created_at")[:10])
@@ -106,7 +113,7 @@ def item_detail(request, slug):
     return render(request, "ambassadors/items/detail.html", context)
 
 
-def _result(request, item, share, *, text: str) -> dict:
+def _result(request: AmbassadorRequest, item: Item, share: Share, *, text: str) -> dict[str, Any]:
     data = share_intent(ambassador=request.ambassador, item=item, network=share.network, text=text)
     return {
         "share": share,
@@ -119,7 +126,7 @@ def _result(request, item, share, *, text: str) -> dict:
 
 @require_POST
 @ambassador_required
-def share(request, slug, network):
+def share(request: AmbassadorRequest, slug: str, network: str) -> HttpResponse:
     """Log the press, then hand over to the network: a 302 without JavaScript, or an htmx
     fragment (the "logged" state) whose intent URL static JS opens."""
     if network not in Network.values:
@@ -165,7 +172,7 @@ def share(request, slug, network):
 
 @require_POST
 @ambassador_required
-def share_manual(request, slug):
+def share_manual(request: AmbassadorRequest, slug: str) -> HttpResponse:
     item = _visible_item(request, slug)
     form = ManualShareForm(request.POST)
     if form.is_valid():
@@ -186,11 +193,11 @@ def share_manual(request, slug):
     return redirect("ambassadors:item", slug=item.slug)
 
 
-def _own_share(request, pk) -> Share:
+def _own_share(request: AmbassadorRequest, pk: int) -> Share:
     return get_object_or_404(request.ambassador.shares.select_related("item"), pk=pk)
 
 
-def _after_change(request, share, message):
+def _after_change(request: AmbassadorRequest, share: Share, message: str) -> HttpResponse:
     if request.htmx:
         return render(request, "ambassadors/items/_my_share.html", {"share": share})
     messages.success(request, message)
@@ -199,7 +206,7 @@ def _after_change(request, share, message):
 
 @require_POST
 @ambassador_required
-def share_confirm_view(request, pk):
+def share_confirm_view(request: AmbassadorRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
     form = ConfirmShareForm(request.POST)
     post_url = form.cleaned_data["post_url"] if form.is_valid() else ""
@@ -209,7 +216,7 @@ def share_confirm_view(request, pk):
 
 @require_POST
 @ambassador_required
-def share_undo_view(request, pk):
+def share_undo_view(request: AmbassadorRequest, pk: int) -> HttpResponse:
     share = _own_share(request, pk)
     share_undo(share=share)
     return _after_change(request, share, _("Done. We no longer count this share."))

@@ -1,11 +1,12 @@
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from ..leaderboard import METRICS, SCOPES, ambassador_board, department_board
-from .access import ambassador_required
+from .access import AmbassadorRequest, ambassador_required
 
 
 @ambassador_required
-def leaderboard_page(request):
+def leaderboard_page(request: AmbassadorRequest) -> HttpResponse:
     scope = request.GET.get("period")
     scope = scope if scope in SCOPES else "month"
     metric = request.GET.get("by")

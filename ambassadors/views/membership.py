@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -15,11 +16,11 @@ from ..membership import (
     ambassador_rejoin,
     current_guidelines,
 )
-from .access import ambassador_required
+from .access import AmbassadorRequest, SignedInRequest, ambassador_required
 from .system import activate_language, set_language_cookie
 
 
-def _safe_next(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
     """The ``next`` page (from the form or the query string) if it is on this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -30,7 +31,7 @@ def _safe_next(request) -> str:
 
 
 @login_required
-def join(request):
+def join(request: SignedInRequest) -> HttpResponse:
     """Guidelines and the opt-in; also where a new guidelines version is accepted."""
     guidelines = current_guidelines()
     ambassador = ambassador_for(request.user)
@@ -57,7 +58,7 @@ def join(request):
 
 
 @ambassador_required
-def preferences(request):
+def preferences(request: AmbassadorRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PreferencesForm(data, instance=request.ambassador)
     names_form = NamesForm(data, instance=request.user, prefix="names")
@@ -82,7 +83,7 @@ def preferences(request):
 
 @require_POST
 @ambassador_required
-def opt_out(request):
+def opt_out(request: AmbassadorRequest) -> HttpResponse:
     ambassador_opt_out(ambassador=request.ambassador)
     messages.success(
         request,
@@ -94,7 +95,7 @@ def opt_out(request):
 
 @require_POST
 @login_required
-def rejoin(request):
+def rejoin(request: SignedInRequest) -> HttpResponse:
     ambassador = ambassador_for(request.user)
     if ambassador is None:
         return redirect("ambassadors:join")

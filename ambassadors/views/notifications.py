@@ -6,16 +6,18 @@ pay a query for it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..models import Notification
+from ..models import Notification, User
 from ..notifications import (
     notification_url,
     notifications_mark_read,
@@ -23,6 +25,10 @@ from ..notifications import (
     switches_set,
     unread_count,
 )
+from .access import SignedInRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Kind = Notification.Kind
 INBOX_SIZE = 50
@@ -45,19 +51,19 @@ class SwitchesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args: Any, kinds: list[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kinds"].choices = kinds
+        cast(forms.MultipleChoiceField, self.fields["kinds"]).choices = kinds
 
 
-def _kinds_for(user) -> list[tuple[str, str]]:
+def _kinds_for(user: User) -> list[tuple[str, StrOrPromise]]:
     if user.is_comms:
         return list(Kind.choices)
     return [(value, label) for value, label in Kind.choices if value not in COMMS_KINDS]
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     notifications = list(
         Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")[
             :INBOX_SIZE
@@ -74,7 +80,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unread_badge(request: HttpRequest) -> HttpResponse:
+def unread_badge(request: SignedInRequest) -> HttpResponse:
     """The small count next to "Inbox" in the menu (fetched by htmx)."""
     return render(
         request,
@@ -85,7 +91,7 @@ def unread_badge(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: SignedInRequest, pk: int) -> HttpResponse:
     """Marks one of your own notifications read and goes where it points (an internal URL
     built from the database, never from the request)."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
@@ -95,7 +101,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: SignedInRequest) -> HttpResponse:
     count = notifications_mark_read(user=request.user)
     if count:
         messages.success(request, _("All marked as read."))
@@ -103,7 +109,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: SignedInRequest) -> HttpResponse:
     kinds = _kinds_for(request.user)
     current = switches_for(user=request.user)
     if request.method == "POST":

@@ -4,7 +4,7 @@ from html import unescape
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.html import strip_tags
@@ -22,7 +22,7 @@ from ..tracking.links import link_target, public_item_url
 from ..tracking.ratelimit import client_ip
 
 
-def public_item(request, slug):
+def public_item(request: HttpRequest, slug: str) -> HttpResponse:
     """Published and archived items (drafts and future items 404); expired and archived
     ones stay, because posted links lead here. Internal-only items have no public page, and
     items a content pause holds back are not out yet. An item published by a crisis update
@@ -74,7 +74,7 @@ def public_item(request, slug):
 
 @csrf_exempt
 @require_safe
-def tracked_redirect(request, code):
+def tracked_redirect(request: HttpRequest, code: str) -> HttpResponse:
     """The hot path: no SQL when the code is cached, one Redis round trip to count the
     click (and the rate limit), then a 302 to the stored target only."""
     target = link_target(code)

@@ -5,8 +5,12 @@ carry them along) and runs a fixed number of queries whatever the amount of data
 
 from __future__ import annotations
 
-from django.http import Http404
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .. import drilldowns
@@ -22,7 +26,8 @@ from ..report_tables import (
     network_label,
     network_link,
 )
-from .access import comms_required
+from ..reports import Period
+from .access import SignedInRequest, comms_required
 from .reports import _with_default_period
 
 
@@ -30,11 +35,16 @@ def _metric_headers() -> list[str]:
     return [_("Shares"), _("Clicks"), _("Unique clicks")]
 
 
-def _metrics(row) -> list[int]:
+def _metrics(row: Mapping[str, Any]) -> list[int]:
     return [row["shares"], row["clicks"], row["unique_clicks"]]
 
 
-def _over_time_table(period, over_time, extra_headers=(), extra=()) -> Table:
+def _over_time_table(
+    period: Period,
+    over_time: Sequence[Mapping[str, Any]],
+    extra_headers: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> Table:
     rows = [
         [bucket_label(row["bucket"], period.granularity), *_metrics(row)]
         + [row[key] for key in extra]
@@ -44,7 +54,9 @@ def _over_time_table(period, over_time, extra_headers=(), extra=()) -> Table:
     return Table("over-time", _("Shares and clicks over time"), headers, rows, download=False)
 
 
-def _time_charts(period, over_time, prefix: str) -> list[tuple]:
+def _time_charts(
+    period: Period, over_time: Sequence[Mapping[str, Any]], prefix: str
+) -> list[tuple[SafeString, str]]:
     """(chart, visible caption) pairs for shares and clicks over time."""
     labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
     return [
@@ -73,29 +85,31 @@ def _time_charts(period, over_time, prefix: str) -> list[tuple]:
     ]
 
 
-def _period_or_400(request, template: str, context: dict):
+def _period_or_400(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> Period | HttpResponse:
     form = PeriodForm(_with_default_period(request.GET))
     context["form"] = form
     context["studio_section"] = "reports"
     if not form.is_valid():
-        return None, render(request, template, context, status=400)
+        return render(request, template, context, status=400)
     period = form.cleaned_data["report_period"]
     context.update(
         period=period,
         preset_label=PRESET_LABELS.get(period.preset, ""),
         query=form.query_string(),
     )
-    return period, None
+    return period
 
 
 @comms_required
-def item_report(request, pk: int):
+def item_report(request: SignedInRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item.objects.only("pk", "title", "slug", "status"), pk=pk)
     template = "studio/reports/item.html"
     context = {"item": item, "form_action": request.path}
-    period, error = _period_or_400(request, template, context)
-    if error:
-        return error
+    period = _period_or_400(request, template, context)
+    if isinstance(period, HttpResponse):
+        return period
     numbers = drilldowns.item_report(item_id=item.pk, period=period)
     networks = numbers["networks"]
     context.update(
@@ -135,13 +149,13 @@ def item_report(request, pk: int):
 
 
 @comms_required
-def department_report(request, pk: int):
+def department_report(request: SignedInRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
     template = "studio/reports/department.html"
     context = {"department": department, "form_action": request.path}
-    period, error = _period_or_400(request, template, context)
-    if error:
-        return error
+    period = _period_or_400(request, template, context)
+    if isinstance(period, HttpResponse):
+        return period
     numbers = drilldowns.department_report(department_id=department.pk, period=period)
     over_time = numbers["over_time"]
     labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
@@ -196,14 +210,17 @@ def _breakdown(name: str, title: str, header: str, rows: list) -> Table:
 
 
 @comms_required
-def network_report(request, network: str):
+def network_report(request: SignedInRequest, network: str) -> HttpResponse:
     if network not in Network.values:
         raise Http404
     template = "studio/reports/network.html"
-    context = {"network_name": network_label(network), "form_action": request.path}
-    period, error = _period_or_400(request, template, context)
-    if error:
-        return error
+    context: dict[str, Any] = {
+        "network_name": network_label(network),
+        "form_action": request.path,
+    }
+    period = _period_or_400(request, template, context)
+    if isinstance(period, HttpResponse):
+        return period
     numbers = drilldowns.network_report(network=network, period=period)
     context.update(
         totals=numbers["totals"],
@@ -228,7 +245,7 @@ def network_report(request, network: str):
 
 
 @comms_required
-def report_emails(request):
+def report_emails(request: SignedInRequest) -> HttpResponse:
     """Subscribe to the weekly or monthly report e-mail, or stop it (POST, CSRF)."""
     from django.utils.translation import gettext_lazy
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.validators import URLValidator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +20,7 @@ from ..suggestions import (
     suggestion_rate_allows,
     suggestion_submit,
 )
-from .access import ambassador_required, comms_required
+from .access import AmbassadorRequest, SignedInRequest, ambassador_required, comms_required
 
 PAGE_SIZE = 20
 
@@ -54,7 +55,7 @@ class DeclineForm(forms.Form):
 
 
 @ambassador_required
-def my_suggestions(request):
+def my_suggestions(request: AmbassadorRequest) -> HttpResponse:
     ambassador = request.ambassador
     form = SuggestionForm(request.POST or None)
     status = 200
@@ -81,7 +82,7 @@ def my_suggestions(request):
     )
 
 
-QUEUE_ORDER = {
+QUEUE_ORDER: dict[str, tuple[str, str]] = {
     Suggestion.Status.NEW: ("created_at", "pk"),
     Suggestion.Status.ACCEPTED: ("-decided_at", "-pk"),
     Suggestion.Status.DECLINED: ("-decided_at", "-pk"),
@@ -89,7 +90,7 @@ QUEUE_ORDER = {
 
 
 @comms_required
-def suggestion_queue(request):
+def suggestion_queue(request: SignedInRequest) -> HttpResponse:
     status = request.GET.get("status")
     status = status if status in Suggestion.Status.values else Suggestion.Status.NEW
     suggestions = (
@@ -113,7 +114,7 @@ def suggestion_queue(request):
 
 @comms_required
 @require_POST
-def suggestion_accept_view(request, pk: int):
+def suggestion_accept_view(request: SignedInRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion.objects.select_related("ambassador__user"), pk=pk)
     try:
         item = suggestion_accept(suggestion=suggestion, by=request.user)
@@ -130,11 +131,11 @@ def suggestion_accept_view(request, pk: int):
 
 @comms_required
 @require_POST
-def suggestion_decline_view(request, pk: int):
+def suggestion_decline_view(request: SignedInRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(Suggestion, pk=pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["reason"]))
         return redirect("ambassadors:suggestion_queue")
     try:
         suggestion_decline(

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -10,14 +10,14 @@ from ..membership import ambassador_for
 
 
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     """Every check, for monitors: 503 when a critical one fails (ambassadors/health.py)."""
     report = health_report(scope="all")
     return JsonResponse(report.as_json(), status=report.http_status)
 
 
 @never_cache
-def healthz_web(request):
+def healthz_web(request: HttpRequest) -> HttpResponse:
     """What this web process needs to serve pages, for load balancers: a dead worker must
     not take the web servers out of rotation."""
     report = health_report(scope="web")
@@ -25,7 +25,7 @@ def healthz_web(request):
 
 
 @require_POST
-def set_language(request):
+def set_language(request: HttpRequest) -> HttpResponse:
     """The switcher: also stores the choice on the ambassador, whose setting wins."""
     ambassador = ambassador_for(request.user)
     language = request.POST.get("language", "")
@@ -38,7 +38,7 @@ def set_language(request):
     return response
 
 
-def activate_language(request, language: str) -> None:
+def activate_language(request: HttpRequest, language: str) -> None:
     """Switch the rest of this request to ``language`` (a code from ``LANGUAGES``), so the
     messages made after a language change, and the response's ``Content-Language``, are in
     the language just chosen rather than the one the request came in with."""
@@ -46,7 +46,7 @@ def activate_language(request, language: str) -> None:
     request.LANGUAGE_CODE = language
 
 
-def set_language_cookie(response, language: str) -> None:
+def set_language_cookie(response: HttpResponseBase, language: str) -> None:
     """The language cookie with exactly the flags Django's own switcher sets (``Secure`` and a
     year's ``Max-Age`` in production), so both ways of choosing a language agree."""
     response.set_cookie(

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
@@ -14,7 +17,15 @@ from ..mail.unsubscribe import (
 from ..models import Ambassador
 
 
-def _one_click(request, token: str, *, ambassador_id_of, stop, field: str, templates: str):
+def _one_click(
+    request: HttpRequest,
+    token: str,
+    *,
+    ambassador_id_of: Callable[..., int],
+    stop: Callable[..., bool],
+    field: str,
+    templates: str,
+) -> HttpResponse:
     """GET only shows a button (mail scanners open links); POST stops that kind of e-mail,
     idempotently. ``templates`` names the ``<templates>_confirm`` / ``<templates>_done`` pair."""
     try:
@@ -38,7 +49,7 @@ def _one_click(request, token: str, *, ambassador_id_of, stop, field: str, templ
 @csrf_exempt  # RFC 8058: mail clients POST here without a session; the signed token is the key.
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request, token: str):
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """The weekly e-mail's one-click link: POST stops weekly e-mails."""
     return _one_click(
         request,
@@ -53,7 +64,7 @@ def unsubscribe(request, token: str):
 @csrf_exempt  # RFC 8058, as above; the token is signed with its own salt.
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe_urgent(request, token: str):
+def unsubscribe_urgent(request: HttpRequest, token: str) -> HttpResponse:
     """The one-click link of urgent e-mails and crisis alerts: POST turns urgent e-mails off."""
     return _one_click(
         request,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sys
 import time
 from datetime import date
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...rollups import CHUNK_DAYS, first_data_day, horizon, last_closed_day, rollups_build
 
@@ -26,12 +27,19 @@ def _day(value: str) -> date:
 class Command(BaseCommand):
     help = "Rebuild the daily rollups of shares and clicks for a range of days."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--start", type=_day, help="first day (default: the first with data)")
         parser.add_argument("--end", type=_day, help="last day (default: yesterday)")
         parser.add_argument("--chunk-days", type=int, default=CHUNK_DAYS, help="days per step")
 
-    def handle(self, *args, start=None, end=None, chunk_days=CHUNK_DAYS, **options):
+    def handle(
+        self,
+        *args: Any,
+        start: date | None = None,
+        end: date | None = None,
+        chunk_days: int = CHUNK_DAYS,
+        **options: Any,
+    ) -> None:
         end = end or last_closed_day()
         start = start or first_data_day() or end
         if end > last_closed_day():

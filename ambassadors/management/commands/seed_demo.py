@@ -1,10 +1,10 @@
 """Demo data for `make run`: safe to run again (idempotent), refused in production."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,7 @@ from ambassadors.models import (
     SiteSettings,
     Suggestion,
     Topic,
+    User,
 )
 from ambassadors.publishing.items import item_create
 from ambassadors.publishing.workflow import item_submit
@@ -83,7 +84,7 @@ USERS = [
     ("eve@example.com", "Eve", "employee", "en", "People & Culture"),
 ]
 
-ITEMS = [
+ITEMS: list[dict[str, Any]] = [
     {
         "slug": "new-office-utrecht",
         "title": "We opened a new office in Utrecht",
@@ -135,7 +136,7 @@ ITEMS = [
 class Command(BaseCommand):
     help = "Create demo departments, topics, guidelines, users and items (safe to repeat)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.SETTINGS_MODULE.endswith("production"):
             raise CommandError("seed_demo refuses to run with production settings.")
         with transaction.atomic():
@@ -163,7 +164,6 @@ class Command(BaseCommand):
         )
         roles = ensure_role_groups()
         groups = {"comms": roles[COMMS], "lead": roles[COMMS_LEADS]}
-        User = get_user_model()
         users = {}
         for email, first_name, role, language, department in USERS:
             user, created = User.objects.get_or_create(
@@ -193,7 +193,7 @@ class Command(BaseCommand):
                 ambassador.topics.add(topics["news"])
             users[email] = user
         author = users["comms@example.com"]
-        items = {}
+        items: dict[str, Item] = {}
         for spec in ITEMS:
             item, created = Item.objects.get_or_create(
                 slug=spec["slug"],
@@ -219,7 +219,7 @@ class Command(BaseCommand):
         self._seed_activity(users, items, now)
         self._seed_crisis_scenario(author, users["reviewer@example.com"])
 
-    def _seed_activity(self, users, items, now) -> None:
+    def _seed_activity(self, users: dict[str, User], items: dict[str, Item], now: datetime) -> None:
         """A few shares, clicks and a suggestion, so the reports, the leaderboard and
         'my impact' have something to show. Only on the first run."""
         if Share.objects.exists():
@@ -250,7 +250,7 @@ class Command(BaseCommand):
             note="A customer wrote a nice blog post about our help desk.",
         )
 
-    def _seed_crisis_scenario(self, author, reviewer) -> None:
+    def _seed_crisis_scenario(self, author: User, reviewer: User) -> None:
         """One approved, dark crisis scenario with blanks, ready to activate (crisis mode)."""
         from ambassadors.crisis import services as crisis
 
@@ -270,7 +270,7 @@ class Command(BaseCommand):
         crisis.scenario_submit(scenario=scenario, by=author)
         crisis.scenario_approve(scenario=scenario, by=reviewer)
 
-    def _seed_review_item(self, author, topics) -> None:
+    def _seed_review_item(self, author: User, topics: dict[str, Topic]) -> None:
         """One draft waiting for review (publishing studio), so the review queue has work."""
         if Item.objects.filter(slug=REVIEW_ITEM["slug"]).exists():
             return
@@ -297,7 +297,7 @@ ACTIVITY = [
 ]
 
 
-REVIEW_ITEM = {
+REVIEW_ITEM: dict[str, Any] = {
     "slug": "open-day-on-saturday",
     "title": "Open day on Saturday",
     "link": "https://example.com/open-day",

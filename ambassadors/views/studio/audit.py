@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,11 +88,11 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 
 
 @comms_required
-def audit_csv(request: HttpRequest) -> HttpResponse:
+def audit_csv(request: HttpRequest) -> HttpResponseBase:
     """The filtered trail, one line per changed field (an event without changes: one line)."""
     events = audit_events(AuditFilterForm(request.GET or None))
 
-    def rows():
+    def rows() -> Iterator[list[Any]]:
         for event in events.iterator(chunk_size=500):
             base = [
                 event.at.astimezone(timezone.get_current_timezone()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -28,7 +29,7 @@ from ...publishing.calendar import (
 )
 from ...publishing.calendar import calendar_ics as build_ics
 from ...publishing.selectors import WEEKLY_ITEMS_HINT, items_week_volume
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 
 
 class CalendarFilterForm(forms.Form):
@@ -53,7 +54,7 @@ class CalendarFilterForm(forms.Form):
         choices=[("", gettext_lazy("All languages")), *Language.choices],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 
@@ -128,7 +129,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 
 @comms_required
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: SignedInRequest) -> HttpResponse:
     """Create, reset or revoke your private feed address (POST); the address is shown once."""
     feed_url = None
     if request.method == "POST":
@@ -136,9 +137,9 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
             if calendar_token_revoke(user=request.user):
                 messages.success(request, _("Your calendar address no longer works."))
             return redirect("ambassadors:studio_calendar_feed")
-        token = calendar_token_reset(user=request.user)
+        secret = calendar_token_reset(user=request.user)
         feed_url = request.build_absolute_uri(
-            reverse("ambassadors:studio_calendar_ics", args=[token])
+            reverse("ambassadors:studio_calendar_ics", args=[secret])
         )
     token = CalendarToken.objects.filter(user=request.user).first()
     return render(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...forms.studio import (
+    BaseShareTextFormSet,
     ItemFilterForm,
     ItemForm,
     ShareTextFormSet,
@@ -22,7 +24,7 @@ from ...forms.studio import (
     share_text_limits,
 )
 from ...held_images import held_image_store
-from ...models import Item, Network, SiteSettings
+from ...models import Item, Network, SiteSettings, User
 from ...publishing.items import item_create, item_update
 from ...publishing.revisions import pending_revision
 from ...publishing.rules import PublishingError, can_approve, can_publish, item_disclosure
@@ -37,8 +39,11 @@ from ...publishing.selectors import (
 )
 from ...publishing.workflow import alerts_can_cancel
 from ...reports import Scope, activity_totals
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 from .plain_language import language_warning
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Status = Item.Status
 PAGE_SIZE = 50
@@ -64,7 +69,7 @@ def live_state(item: Item, now: datetime) -> str:
 
 
 @comms_required
-def item_list(request: HttpRequest) -> HttpResponse:
+def item_list(request: SignedInRequest) -> HttpResponse:
     tab = request.GET.get("status", "all")
     if tab not in dict(TABS):
         tab = "all"
@@ -101,14 +106,16 @@ def _share_texts_initial(item: Item) -> list[dict]:
     return [{"network": t.network, "text": t.text} for t in item.share_texts.all()]
 
 
-def _disclosure_from(data, site: SiteSettings) -> str:
+def _disclosure_from(data: QueryDict, site: SiteSettings) -> str:
     """The disclosure line the share-text counter must leave room for, from raw input, so
     share texts are checked against the line that will really be added."""
     override = (data.get("disclosure") or "").strip()
     return override or site.disclosure_for(data.get("language") or "en")
 
 
-def _form_context(form, formset, site: SiteSettings, item: Item | None) -> dict:
+def _form_context(
+    form: ItemForm, formset: BaseShareTextFormSet, site: SiteSettings, item: Item | None
+) -> dict[str, Any]:
     return {
         "studio_section": "items",
         "form": form,
@@ -120,12 +127,17 @@ def _form_context(form, formset, site: SiteSettings, item: Item | None) -> dict:
     }
 
 
-def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
+def _texts_formset(data: Any = None, **kwargs: Any) -> BaseShareTextFormSet:
+    """ShareTextFormSet with its own type (formset_factory is typed as returning the base)."""
+    return cast(BaseShareTextFormSet, ShareTextFormSet(data, **kwargs))
+
+
+def _save(request: SignedInRequest, item: Item | None) -> HttpResponse:
     site = SiteSettings.load()
     revision = pending_revision(item) if item is not None else None
     if request.method == "POST":
         form = ItemForm(request.POST, request.FILES, item=item, user=request.user)
-        formset = ShareTextFormSet(
+        formset = _texts_formset(
             request.POST,
             prefix="texts",
             form_kwargs={"disclosure": _disclosure_from(request.POST, site)},
@@ -172,14 +184,14 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
         _hold_picture(request, form)
     elif item is None:
         form = ItemForm(item=None, user=request.user)
-        formset = ShareTextFormSet(prefix="texts", initial=[{"network": Network.LINKEDIN}])
+        formset = _texts_formset(prefix="texts", initial=[{"network": Network.LINKEDIN}])
         formset.extra = 0
     else:
         form = ItemForm(initial=item_initial(item, revision), item=item, user=request.user)
         texts = _share_texts_initial(item)
         if revision is not None and "share_texts" in revision.proposed:
             texts = [{"network": n, "text": t} for n, t in revision.proposed["share_texts"]]
-        formset = ShareTextFormSet(prefix="texts", initial=texts)
+        formset = _texts_formset(prefix="texts", initial=texts)
         formset.extra = 0 if texts else 1
     context = _form_context(form, formset, site, item)
     context.update(
@@ -196,7 +208,7 @@ def _save(request: HttpRequest, item: Item | None) -> HttpResponse:
     return render(request, "studio/items/form.html", context)
 
 
-def _hold_picture(request: HttpRequest, form: ItemForm) -> None:
+def _hold_picture(request: SignedInRequest, form: ItemForm) -> None:
     """A failed save keeps a valid chosen picture: cleaned, stored, and referenced from a
     hidden field so the next save uses it."""
     cleaned = getattr(form, "cleaned_data", {})
@@ -207,12 +219,15 @@ def _hold_picture(request: HttpRequest, form: ItemForm) -> None:
     elif getattr(form, "held", None) is not None:
         reference = cleaned.get("held_image")
     if reference:
-        form.data = form.data.copy()
-        form.data["held_image"] = reference
-        form.held_name = (getattr(form, "held", None) or image).name
+        data = request.POST.copy()  # the form's data
+        data["held_image"] = reference
+        form.data = data
+        picture = getattr(form, "held", None) or image
+        # ItemForm declares held_name once forms.py is typed (issue 16).
+        form.held_name = picture.name  # type: ignore[attr-defined, union-attr]
 
 
-def _error_list(form: ItemForm, formset) -> list[dict]:
+def _error_list(form: ItemForm, formset: BaseShareTextFormSet) -> list[dict[str, Any]]:
     """Every error of a failed save, in page order, with the id of its field: the summary
     at the top links to each."""
     if not form.is_bound:
@@ -246,12 +261,12 @@ def _error_list(form: ItemForm, formset) -> list[dict]:
 
 
 @comms_required
-def item_new(request: HttpRequest) -> HttpResponse:
+def item_new(request: SignedInRequest) -> HttpResponse:
     return _save(request, None)
 
 
 @comms_required
-def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def item_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
     if item.status == Status.ARCHIVED:
         messages.error(request, _("Archived items cannot be changed. Make a copy instead."))
@@ -259,7 +274,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _save(request, item)
 
 
-def item_actions(item: Item, user, site: SiteSettings, now: datetime) -> dict:
+def item_actions(item: Item, user: User, site: SiteSettings, now: datetime) -> dict[str, Any]:
     """What the signed-in comms member may do with this item right now."""
     return {
         "submit": item.status == Status.DRAFT,
@@ -275,7 +290,7 @@ def item_actions(item: Item, user, site: SiteSettings, now: datetime) -> dict:
     }
 
 
-def group_share_texts(item: Item) -> list[tuple[str, list[str]]]:
+def group_share_texts(item: Item) -> list[tuple[StrOrPromise, list[str]]]:
     grouped: dict[str, list[str]] = {}
     for text in item.share_texts.all():
         grouped.setdefault(text.network, []).append(text.text)
@@ -283,7 +298,7 @@ def group_share_texts(item: Item) -> list[tuple[str, list[str]]]:
 
 
 @comms_required
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def item_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """The item as an ambassador will see it (feed card, full text, share texts), with its
     workflow buttons and history."""
     item = get_object_or_404(items_for_studio_page(), pk=pk)

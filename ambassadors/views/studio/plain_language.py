@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ...models import Language
+from ...plain_language import JargonHit
 from ...publishing.rules import plain_language_check, plain_language_text
 from ..access import comms_required
 
@@ -33,7 +35,7 @@ REASONS = {
 MAX_CHARS = 50_000
 
 
-def _unique_jargon(found) -> list[dict]:
+def _unique_jargon(found: Iterable[JargonHit]) -> list[dict[str, Any]]:
     """Each word once, with how often it occurs: a list of twenty "leverage"s helps nobody."""
     seen: dict[str, dict] = {}
     for hit in found:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,12 +17,12 @@ from ...publishing.revisions import (
     revision_reject,
 )
 from ...publishing.rules import ConfirmationNeeded, PublishingError, plain_language_check
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 from .workflow import step_run
 
 
 @comms_required
-def revision_review(request: HttpRequest, pk: int) -> HttpResponse:
+def revision_review(request: SignedInRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
     revision = pending_revision(item)
     if revision is None:

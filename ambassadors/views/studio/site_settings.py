@@ -4,7 +4,7 @@ comms leads and admins change them, and every change shows in the history below 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,11 +17,11 @@ from ...site_settings import (
     settings_history,
     site_settings_update,
 )
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 
 
 @comms_required
-def site_settings(request: HttpRequest) -> HttpResponse:
+def site_settings(request: SignedInRequest) -> HttpResponse:
     may_change = can_change_settings(request.user)
     if request.method == "POST" and not may_change:
         messages.error(request, _("Only comms leads can change the settings."))
@@ -50,7 +50,7 @@ def site_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "studio/settings/settings.html", _context(request, form, may_change))
 
 
-def _context(request: HttpRequest, form: SiteSettingsForm, may_change: bool) -> dict:
+def _context(request: SignedInRequest, form: SiteSettingsForm, may_change: bool) -> dict:
     history = [{"event": event, "rows": change_rows(event)} for event in settings_history()]
     return {
         "studio_section": "settings",

@@ -3,11 +3,13 @@ and the link preview the item form asks for while comms type."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -25,7 +27,7 @@ from ...sources.inbox import (
 )
 from ...sources.polling import source_poll
 from ...sources.previews import link_preview
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 
 PAGE_SIZE = 50
 
@@ -62,7 +64,7 @@ class SourceForm(forms.ModelForm):
             raise ValidationError(error.message) from None
         return url
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 
@@ -72,9 +74,10 @@ class WatchTermForm(forms.ModelForm):
         model = WatchTerm
         fields = ["term", "language", "is_alert"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Every language")), *Language.choices]
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", _("Every language")), *Language.choices]
 
     def clean_term(self) -> str:
         term = " ".join(self.cleaned_data["term"].split())
@@ -82,7 +85,7 @@ class WatchTermForm(forms.ModelForm):
             raise ValidationError(_("Use at least one letter or number."))
         return term
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         term, language = self.cleaned_data.get("term"), self.cleaned_data.get("language", "")
         if term and WatchTerm.objects.filter(term__iexact=term, language=language).exists():
             self.add_error("term", _("You already watch this term."))
@@ -113,11 +116,11 @@ class InboxFilterForm(forms.Form):
     )
     watched = forms.BooleanField(label=gettext_lazy("Only with watched terms"), required=False)
 
-    def __init__(self, *args, sources: list[Source], **kwargs):
+    def __init__(self, *args: Any, sources: list[Source], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         self.sources = {str(s.pk): s for s in sources}
-        self.fields["source"].choices = [
+        cast(forms.ChoiceField, self.fields["source"]).choices = [
             ("", _("All sources and suggestions")),
             ("suggestions", _("Suggestions from colleagues")),
             *[(str(s.pk), s.name) for s in sources],
@@ -138,7 +141,7 @@ class InboxFilterForm(forms.Form):
 
 
 @comms_required
-def ideas(request: HttpRequest) -> HttpResponse:
+def ideas(request: SignedInRequest) -> HttpResponse:
     sources = list(Source.objects.order_by("name", "pk"))
     form = InboxFilterForm(request.GET or None, sources=sources)
     try:
@@ -163,7 +166,7 @@ def ideas(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back_to_inbox(request: HttpRequest) -> HttpResponse:
+def _back_to_inbox(request: SignedInRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     url = "/studio/ideas/"
     # Only our own query string is echoed back: no scheme, host or path can sneak in.
@@ -174,7 +177,7 @@ def _back_to_inbox(request: HttpRequest) -> HttpResponse:
 
 @comms_required
 @require_POST
-def idea_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_draft(request: SignedInRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(SourceEntry.objects.select_related("source"), pk=pk)
     try:
         item = source_entry_draft(entry=entry, by=request.user)
@@ -187,7 +190,7 @@ def idea_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def idea_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def idea_dismiss(request: SignedInRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(SourceEntry, pk=pk)
     try:
         source_entry_dismiss(entry=entry, by=request.user)
@@ -198,7 +201,7 @@ def idea_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     return _back_to_inbox(request)
 
 
-def _poll_message(request: HttpRequest, source: Source) -> None:
+def _poll_message(request: SignedInRequest, source: Source) -> None:
     from ...tasks import enqueue_term_alerts
 
     result = source_poll(source_id=source.pk, on_alerts=enqueue_term_alerts)
@@ -225,7 +228,7 @@ def _poll_message(request: HttpRequest, source: Source) -> None:
 
 
 @comms_required
-def sources(request: HttpRequest) -> HttpResponse:
+def sources(request: SignedInRequest) -> HttpResponse:
     """The list with each source's health, and the form to add one (checked at once, so a
     wrong address shows its problem straight away)."""
     if request.method == "POST":
@@ -251,7 +254,7 @@ def sources(request: HttpRequest) -> HttpResponse:
 
 
 @comms_required
-def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def source_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     form = SourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
@@ -273,7 +276,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def source_check(request: HttpRequest, pk: int) -> HttpResponse:
+def source_check(request: SignedInRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
     if not source.is_active:
         messages.error(request, _("This source is switched off. Switch it on to check it."))
@@ -284,7 +287,7 @@ def source_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def source_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     """Removes the source and its entries; drafts already made from them stay."""
     source = get_object_or_404(Source, pk=pk)
     source.delete()
@@ -293,7 +296,7 @@ def source_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @comms_required
-def watch_terms(request: HttpRequest) -> HttpResponse:
+def watch_terms(request: SignedInRequest) -> HttpResponse:
     form = WatchTermForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -308,7 +311,7 @@ def watch_terms(request: HttpRequest) -> HttpResponse:
 
 @comms_required
 @require_POST
-def watch_term_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def watch_term_delete(request: SignedInRequest, pk: int) -> HttpResponse:
     term = get_object_or_404(WatchTerm, pk=pk)
     term.delete()
     messages.success(request, _("Stopped watching “%(term)s”.") % {"term": term.term})
@@ -317,7 +320,7 @@ def watch_term_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: SignedInRequest) -> HttpResponse:
     """htmx: the preview of the link in the item form (title, summary, picture to use)."""
     url = (request.POST.get("link") or "").strip()
     context: dict = {"url": url}

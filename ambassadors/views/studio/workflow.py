@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import partial
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from ...publishing.workflow import (
     item_return,
     item_submit,
 )
-from ..access import comms_required
+from ..access import SignedInRequest, comms_required
 from .plain_language import panel_context
 
 
@@ -47,7 +47,7 @@ def _item(pk: int) -> Item:
 
 
 def step_run(
-    request: HttpRequest, *, item: Item, step: Callable[..., object], done: str
+    request: SignedInRequest, *, item: Item, step: Callable[..., object], done: str
 ) -> HttpResponse:
     """Take one workflow step, ``step(item=item, by=request.user)`` (a service), and go back
     to the item page: a refused step (``PublishingError``) shows its reason, a step taken
@@ -63,18 +63,18 @@ def step_run(
 
 @comms_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: SignedInRequest, pk: int) -> HttpResponse:
     done = _("Sent for review. Someone else from the team can approve it.")
     return step_run(request, item=_item(pk), step=item_submit, done=done)
 
 
 @comms_required
 @require_POST
-def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+def send_back(request: SignedInRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["note"][0])
+        messages.error(request, str(form.errors["note"][0]))
         return _back(item)
     step = partial(item_return, note=form.cleaned_data["note"])
     return step_run(
@@ -82,7 +82,7 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
+def _confirm(request: SignedInRequest, pk: int, *, approving: bool) -> HttpResponse:
     item = get_object_or_404(Item.objects.prefetch_related("share_texts"), pk=pk)
     site = SiteSettings.load()
     allowed = (can_approve if approving else can_publish)(item=item, user=request.user, site=site)
@@ -137,25 +137,25 @@ def _confirm(request: HttpRequest, pk: int, *, approving: bool) -> HttpResponse:
 
 
 @comms_required
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: SignedInRequest, pk: int) -> HttpResponse:
     return _confirm(request, pk, approving=True)
 
 
 @comms_required
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: SignedInRequest, pk: int) -> HttpResponse:
     return _confirm(request, pk, approving=False)
 
 
 @comms_required
 @require_POST
-def archive(request: HttpRequest, pk: int) -> HttpResponse:
+def archive(request: SignedInRequest, pk: int) -> HttpResponse:
     done = _("Archived. It is no longer in the feed.")
     return step_run(request, item=_item(pk), step=item_archive, done=done)
 
 
 @comms_required
 @require_POST
-def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+def duplicate(request: SignedInRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=pk)
     copy = item_duplicate(item=item, by=request.user)
     messages.success(
@@ -166,6 +166,6 @@ def duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @comms_required
 @require_POST
-def alerts_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def alerts_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
     done = _("The urgent e-mails are stopped. Nobody gets them.")
     return step_run(request, item=_item(pk), step=item_alerts_cancel, done=done)
