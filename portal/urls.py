@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from ambassadors.views.system import healthz, healthz_web, set_language
+from ambassadors.views.system import favicon_ico, healthz, healthz_web, robots_txt, set_language
 
 urlpatterns = [
     path("", include("ambassadors.urls")),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/web", healthz_web, name="healthz-web"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon_ico, name="favicon"),
 ]
 
 # E-mail providers' bounce webhooks (django-anymail): only the tracking webhook of the

@@ -200,8 +200,8 @@ class UpdateForm(forms.Form):
 
 class CloseForm(forms.Form):
     resume_content = forms.BooleanField(
-        label=_("Resume other content too"), required=False, initial=True
-    )
+        label=_("Resume other content too"), required=False, initial=False
+    )  # the crisis page ticks it when other content is paused
 
 
 class PauseForm(forms.Form):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..csv_export import csv_response
 from ..models import (
+    ContentPause,
     Crisis,
     CrisisAlertDelivery,
     CrisisScenario,
@@ -294,7 +295,10 @@ def crisis_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "audience": list(crisis.audience.all()),
         "draft": (crisis.draft or {}).get("texts", {}),
         "update_form": UpdateForm(),
-        "close_form": CloseForm(),
+        # Resuming is offered ticked only when there is something to resume.
+        "close_form": CloseForm(
+            initial={"resume_content": crisis.is_active and ContentPause.objects.active().exists()}
+        ),
         "reach": services.crisis_reach(
             audience_ids=audience_ids, must_reach=crisis.must_reach, channels=crisis.channels
         ),

@@ -4,7 +4,8 @@ These are hints for a writer, not grammar: a short word list beats a parser that
 model download. The rules lean towards silence. English allows only adverbs between the form
 of "to be" and the participle, and skips adjectives that look like participles ("we are
 excited"). Dutch "zijn" also builds the active perfect ("we zijn begonnen") and is a possessive,
-so it needs the participle close by or "door" in the sentence; "worden" needs neither.
+so it needs the participle close by or "door" in the sentence; "worden" needs neither. "Zijn"
+with a participle used as an adjective names a state ("wij zijn verheugd"): not a passive.
 """
 
 import re
@@ -81,6 +82,17 @@ _NL_NOT_PARTICIPLE = frozenset(
      "bewust", "geschikt", "gerust", "beroemd", "verplicht", "ontbijt", "gemeend", "gelijk",
      "gewoon", "geheel", "beleid", "besluit", "bezit", "verzet", "gedicht", "gezicht",
      "verbaasd", "benieuwd", "gemotiveerd"}
+)  # fmt: skip
+# Participles used as adjectives: after "zijn" they name a state, not something done to the
+# subject ("wij zijn verheugd", "zij is betrokken", "het kantoor is gevestigd in Delft"). With
+# "worden", or with "door" in the sentence ("we zijn verrast door de klant"), they stay passive.
+_NL_STATIVE = frozenset(
+    {"verheugd", "verbaasd", "verrast", "betrokken", "geïnteresseerd", "gemotiveerd",
+     "teleurgesteld", "opgelucht", "ontroerd", "geschokt", "geraakt", "overtuigd", "bezorgd",
+     "gespannen", "verliefd", "verbonden", "gehecht", "geïnspireerd", "gedreven", "toegewijd",
+     "vereerd", "verrukt", "gecharmeerd", "gefrustreerd", "geïrriteerd", "verbijsterd",
+     "gespecialiseerd", "gekwalificeerd", "bevoegd", "gevestigd", "gelegen", "verzekerd",
+     "opgetogen", "verwonderd", "verontrust", "gestrest", "vermoeid"}
 )  # fmt: skip
 _NL_SEPARABLE = (
     "aan|af|bij|door|in|mee|na|om|onder|op|over|terug|toe|uit|vast|voor|weg|samen|goed|vrij"
@@ -174,16 +186,24 @@ def _dutch(
         if word == "zijn" and _NL_HEBBEN.intersection(words[:i]):
             continue  # "heeft zijn werk gedaan": a possessive, not a passive
         reach = 8 if worden or has_door else 3
+        state = () if worden or has_door else _NL_STATIVE
         after = [
             j
             for j in range(i + 1, _clause_end(masked, spans, i, reach))
-            if _nl_participle(words[j], after_aux=True) and words[j - 1] != "te" and j not in used
+            if _nl_participle(words[j], after_aux=True)
+            and words[j - 1] != "te"
+            and j not in used
+            and words[j] not in state
         ]
         before = [i - 1] if i > 0 else []
         if i > 1 and words[i - 1] in _NL_MODALS:
             before.append(i - 2)
         before = [
-            j for j in before if j not in used and _nl_participle(words[j], after_aux=has_door)
+            j
+            for j in before
+            if j not in used
+            and _nl_participle(words[j], after_aux=has_door)
+            and words[j] not in state
         ]
         if after or before:
             j = after[-1] if after else before[0]

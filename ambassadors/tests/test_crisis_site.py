@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from ambassadors.crisis import services
-from ambassadors.models import Crisis, CrisisScenario, CrisisUpdate, Item
+from ambassadors.models import ContentPause, Crisis, CrisisScenario, CrisisUpdate, Item
 from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
 from ambassadors.tests.test_crisis import Sender, activate, approved_scenario
 
@@ -241,6 +241,23 @@ def test_pause_alone_from_the_studio_shows_a_banner(client_as, comms_user):
     assert client.get("/studio/crisis/banner/").content.strip() == b""
 
 
+@pytest.mark.parametrize(("pause_content", "ticked"), [(True, True), (False, False)])
+def test_resume_other_content_is_ticked_only_when_it_is_paused(
+    client_as, comms_lead, pause_content, ticked
+):
+    crisis = activate(comms_lead, texts={"title_en": "A", "body_en": "B"}, fill={},
+                      pause_content=pause_content)  # fmt: skip
+    assert ContentPause.objects.active().exists() is pause_content
+    client = client_as(comms_lead)
+    field = client.get(f"/studio/crisis/{crisis.pk}/").context["close_form"]["resume_content"]
+    assert field.value() is ticked
+    assert ('name="resume_content" id="id_resume_content" checked' in str(field)) is ticked
+    data = {"resume_content": "on"} if ticked else {}  # the form as it was shown
+    response = client.post(f"/studio/crisis/{crisis.pk}/close/", data)
+    assert response.status_code == (200 if ticked else 302)  # 200: the resume report
+    assert ContentPause.objects.active().exists() is False
+
+
 @pytest.mark.parametrize("updates", [1, 6])
 def test_studio_pages_do_not_grow_with_updates(
     client_as, comms_lead, updates, django_assert_num_queries
@@ -253,7 +270,7 @@ def test_studio_pages_do_not_grow_with_updates(
     Sender().sweep()
     client = client_as(comms_lead)
     pages = {
-        f"/studio/crisis/{crisis.pk}/": 12,
+        f"/studio/crisis/{crisis.pk}/": 13,  # + is other content paused (the close form)
         f"/studio/crisis/{crisis.pk}/report/": 13,
         "/studio/crisis/": 9,
         "/studio/crisis/webhooks/": 6,

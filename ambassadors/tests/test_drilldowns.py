@@ -17,13 +17,7 @@ THIS_MONTH = {"period": "this_month"}
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def data(db, frozen):
+def data(db, now):
     return report_data.build()
 
 
@@ -32,7 +26,7 @@ def tables_of(response) -> dict:
 
 
 @pytest.fixture(params=["raw", "rollups"])
-def mode(request, db, frozen):
+def mode(request, db, now):
     """Every drill-down test runs on the raw rows and again with the rollups built."""
     return request.param
 

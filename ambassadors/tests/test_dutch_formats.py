@@ -24,7 +24,13 @@ from ambassadors.tests.factories import (
     ItemFactory,
     TopicFactory,
 )
-from ambassadors.time_zones import likely_zones, time_zone_choices, zone_label
+from ambassadors.time_zones import (
+    DEPRECATED_ZONES,
+    canonical_zone,
+    likely_zones,
+    time_zone_choices,
+    zone_label,
+)
 
 LATE_NOVEMBER = datetime(2026, 11, 30, 22, 30, tzinfo=UTC)  # 23:30 in Amsterdam
 
@@ -154,6 +160,46 @@ def test_a_saved_legacy_time_zone_stays_valid(client_as):
          "time_zone": "US/Eastern"},
     )  # fmt: skip
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_picker_offers_only_canonical_names():
+    AmbassadorFactory.create_batch(2, time_zone="Europe/Kiev")  # colleagues count as Kyiv
+    groups = time_zone_choices()
+    everything = [name for _label, options in groups for name, _l in options]
+    assert [name for name in everything if name in DEPRECATED_ZONES] == []
+    assert "Europe/Kiev" not in everything
+    assert "Asia/Calcutta" not in everything
+    assert "America/Buenos_Aires" not in everything
+    assert everything.count("Europe/Kyiv") == 1
+    assert "Europe/Kyiv" in [name for name, _label in groups[0][1]]  # likely: colleagues use it
+    assert "Europe/Amsterdam" in everything  # shares data with Brussels, but is no alias
+    assert "Europe/Brussels" in everything
+    assert canonical_zone("Europe/Kiev") == "Europe/Kyiv"
+    assert canonical_zone("US/Eastern") == "America/New_York"
+    assert canonical_zone("Europe/Amsterdam") == "Europe/Amsterdam"
+    assert all(target in everything or target in ("UTC", "Etc/GMT") for target in
+               DEPRECATED_ZONES.values())  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_saved_deprecated_zone_shows_as_the_canonical_one_and_is_accepted(client_as):
+    ambassador = AmbassadorFactory(time_zone="Europe/Kiev")
+    with time_machine.travel(LATE_NOVEMBER, tick=False):
+        groups = time_zone_choices(current="Europe/Kiev")
+        page = client_as(ambassador.user).get("/me/preferences/").content.decode()
+    assert groups[0][1][0] == ("Europe/Kiev", "Kyiv (UTC+02:00)")
+    everything = [name for _label, options in groups for name, _l in options]
+    assert "Europe/Kyiv" not in everything  # one Kyiv: the saved value in its place
+    assert '<option value="Europe/Kiev" selected>Kyiv (UTC+02:00)</option>' in page
+    response = client_as(ambassador.user).post(
+        "/me/preferences/",
+        {"language": "en", "content_languages": "both", "digest_weekday": "1",
+         "time_zone": "Europe/Kiev"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    ambassador.refresh_from_db()
+    assert ambassador.time_zone == "Europe/Kiev"
 
 
 # --- No hard-coded date formats with month or day names ---------------------------------------

@@ -261,6 +261,27 @@ def test_passive_hints(language, text, expected):
     assert all(text[hint.start : hint.end] == hint.text for hint in report.passive_hints)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "zijn" + a participle used as an adjective names a state: no passive.
+        ("Wij zijn verheugd dat je er bent.", []),
+        ("We zijn erg verrast.", []),
+        ("Het kantoor is gevestigd in Delft.", []),
+        ("Iedereen was zeer betrokken bij de verhuizing.", []),
+        ("Ik weet dat zij gemotiveerd zijn.", []),
+        # With "worden", or with an agent ("door"), the same words are passive.
+        ("We worden verrast met taart.", ["worden verrast"]),
+        ("We zijn verrast door de klant.", ["zijn verrast"]),
+        ("De tekst is gisteren goedgekeurd.", ["is gisteren goedgekeurd"]),
+    ],
+)
+def test_dutch_zijn_with_an_adjectival_participle_is_a_state(text, expected):
+    report = check(text, language="nl")
+
+    assert [hint.text for hint in report.passive_hints] == expected
+
+
 def test_passive_hint_shape():
     text = "Mistakes were made."
 

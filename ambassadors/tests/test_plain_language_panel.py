@@ -210,3 +210,36 @@ def test_item_page_repeats_the_warning_from_the_stored_report(client_as, comms_u
     response = client_as(comms_user).get(f"/studio/items/{item.pk}/")
     assert response.status_code == 200
     assert "seems to be in English" in response.content.decode()
+
+
+# --- What is scored: the text, not the title ----------------------------------------------------
+
+SHORT_TEXT = (  # 27 words: too few for a score
+    "We opened a new office in the city. It is next to the station. "
+    "There is room for two hundred people and a garden on the roof."
+)
+LONG_TITLE = "Leverage our synergies to facilitate a new office next to the station today"
+
+
+def test_panel_counts_and_scores_the_text_without_the_title(client_as, comms_user):
+    response = panel(client_as(comms_user), title=LONG_TITLE, body=SHORT_TEXT)
+    report = response.context["report"]
+    assert (report.words, report.sentences) == (27, 3)
+    assert report.reason == "too_short"  # with the title's 13 words it would be scored
+    assert report.score is None
+    assert report.jargon == ()  # "leverage", "facilitate" are in the title only
+    assert "27 words, 3 sentences" in response.content.decode()
+
+
+def test_every_place_that_scores_an_item_ignores_its_title(client_as, comms_user):
+    """The panel, the stored report (list badges, the publish check) and the publish page
+    agree, because they all score through publishing.plain_language_check."""
+    from ambassadors.publishing import item_create, plain_language_check
+
+    report = plain_language_check(title=LONG_TITLE, body=SHORT_TEXT, language="en")
+    without_title = plain_language_check(title="", body=SHORT_TEXT, language="en")
+    assert report == without_title
+    item = item_create(by=comms_user, title=LONG_TITLE, body=SHORT_TEXT, language="en")
+    assert item.plain_language == without_title.as_dict()
+    shown = panel(client_as(comms_user), title=LONG_TITLE, body=SHORT_TEXT)
+    assert shown.context["report"] == without_title

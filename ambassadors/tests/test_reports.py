@@ -6,7 +6,6 @@ import io
 from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from ambassadors import reports
@@ -14,20 +13,15 @@ from ambassadors.charts import bar_chart, horizontal_bar_chart
 from ambassadors.csv_export import neutralise
 from ambassadors.report_tables import SCREEN_TABLES
 from ambassadors.tests import report_data
-from ambassadors.tests.report_data import EVIL_TITLE, EXPECTED, NOW
+from ambassadors.tests.report_data import EVIL_TITLE, EXPECTED
 
+NOW = report_data.NOW  # where the `now` fixture stops time
 REPORTS_URL = "/studio/reports/"
 REPORT_QUERIES = 15  # + the rollup horizon, + the newest folded click day
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def data(db, frozen):
+def data(db, now):
     return report_data.build()
 
 
@@ -207,7 +201,7 @@ def test_presets(preset, start, end):
         ({"period": "forever"}, "Select a valid choice"),
     ],
 )
-def test_a_wrong_period_gets_a_clear_error(client_as, comms_user, frozen, params, message):
+def test_a_wrong_period_gets_a_clear_error(client_as, comms_user, now, params, message):
     client = client_as(comms_user)
     response = client.get(REPORTS_URL, params)
     assert response.status_code == 400
@@ -231,7 +225,7 @@ def _report_queries(client, django_assert_num_queries):
 @pytest.mark.django_db
 @pytest.mark.parametrize("shares", [10, 1000])
 def test_report_queries_do_not_grow_with_shares(
-    client_as, comms_user, frozen, django_assert_num_queries, shares
+    client_as, comms_user, now, django_assert_num_queries, shares
 ):
     report_data.bulk_activity(shares=shares)
     response = _report_queries(client_as(comms_user), django_assert_num_queries)

@@ -4,6 +4,7 @@ per-source problems, watched terms and alerts, the ideas inbox, drafting and dis
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -573,6 +574,28 @@ def test_inbox_highlights_watched_terms_escaped(client_as):
     assert "&lt;script&gt;x&lt;/script&gt; <mark>Acme</mark> news" in body
     assert "About <mark>acme</mark>." in body
     assert "<script>x</script>" not in body
+
+
+@pytest.mark.parametrize("kind", ["entry", "suggestion"])
+def test_draft_from_this_in_the_inbox_opens_the_new_draft(client_as, kind):
+    """Both kinds of row in the Ideas inbox: the button's form leads to the draft's edit
+    page, which says what to do next (it used to land on the suggestions tab)."""
+    if kind == "entry":
+        _entries(make_source("https://example.com/feed.xml"), 1)
+    else:
+        SuggestionFactory(link="https://example.com/idea", note="Nice story")
+    client = client_as(CommsUserFactory())
+    inbox = client.get("/studio/ideas/").content.decode()
+    action = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" '
+                       r'name="csrfmiddlewaretoken"[^>]*>\s*(?:<input[^>]*>\s*)*'
+                       r'<button type="submit" class="button">Draft from this', inbox)  # fmt: skip
+    assert action is not None
+    response = client.post(action.group(1), follow=True)
+    item = Item.objects.get()
+    assert response.redirect_chain == [(f"/studio/items/{item.pk}/edit/", 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Draft made. Check it, then send it for review."
+    ]
 
 
 def test_draft_and_dismiss_views(client_as):

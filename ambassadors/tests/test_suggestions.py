@@ -76,6 +76,7 @@ def test_accepting_creates_a_draft_that_credits_the_suggester(client_as, comms_u
     response = client_as(comms_user).post(f"/studio/suggestions/{suggestion.pk}/accept/")
     assert response.status_code == 302
     item = Item.objects.get()
+    assert response["Location"] == f"/studio/items/{item.pk}/edit/"  # straight to the draft
     assert item.status == Item.Status.DRAFT
     assert item.title == "Our solar roof is in the paper"
     assert item.slug == "our-solar-roof-is-in-the-paper"

@@ -213,3 +213,80 @@ def test_pages_keep_working_when_the_cache_server_is_down(client_as, ambassador)
         )
         assert response.status_code == 302
         assert client.get("/").status_code == 200
+
+
+# --- robots.txt and the favicon ---------------------------------------------------------------
+
+CRAWLER_MAY_NOT = [
+    "/",
+    "/studio/",
+    "/studio/items/1/",
+    "/admin/",
+    "/accounts/login/",
+    "/s/AbCd1234",
+    "/me/preferences/",
+    "/items/our-news/",
+    "/join/",
+    "/leaderboard/",
+    "/unsubscribe/token/",
+]
+CRAWLER_MAY = ["/p/our-news/", "/crisis/flood/", "/crisis/flood/feed/", "/static/css/site.css"]
+
+
+def robots(client):
+    from urllib.robotparser import RobotFileParser
+
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    parser = RobotFileParser()
+    parser.parse(response.content.decode().splitlines())
+    return parser
+
+
+@pytest.mark.parametrize("agent", ["Googlebot", "bingbot", "SomeNewCrawler"])
+def test_robots_txt_lets_search_engines_crawl_only_the_public_pages(client, agent):
+    parser = robots(client)
+    assert [p for p in CRAWLER_MAY_NOT if parser.can_fetch(agent, p)] == []
+    assert [p for p in CRAWLER_MAY if not parser.can_fetch(agent, p)] == []
+
+
+@pytest.mark.parametrize("agent", ["Twitterbot", "LinkedInBot", "Slackbot"])
+def test_robots_txt_lets_link_previews_follow_tracked_links_and_nothing_private(client, agent):
+    parser = robots(client)
+    assert parser.can_fetch(agent, "/s/AbCd1234")
+    assert [p for p in CRAWLER_MAY_NOT if p != "/s/AbCd1234" and parser.can_fetch(agent, p)] == []
+    assert [p for p in CRAWLER_MAY if not parser.can_fetch(agent, p)] == []
+
+
+@pytest.mark.django_db
+def test_what_robots_txt_allows_is_not_noindex_and_what_it_forbids_in_s_is(client):
+    """robots.txt and the pages agree: a public item page may be indexed; the tracked
+    redirect (crawlable by link previews only) says noindex itself."""
+    from ambassadors.tests.factories import ItemFactory, TrackedLinkFactory
+
+    item = ItemFactory(live=True, slug="our-news")
+    page = client.get("/p/our-news/")
+    assert page.status_code == 200
+    assert "noindex" not in page.content.decode()
+    assert "X-Robots-Tag" not in page
+    link = TrackedLinkFactory(item=item)
+    redirect = client.head(f"/s/{link.code}", HTTP_USER_AGENT="Twitterbot/1.0")  # not a click
+    assert redirect.status_code == 302
+    assert redirect["X-Robots-Tag"] == "noindex"
+
+
+def test_favicon_ico_is_served_and_pages_link_the_svg_one(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content.startswith(b"\x00\x00\x01\x00")  # an ICO header
+    assert "max-age=604800" in response["Cache-Control"]
+    assert finders.find("favicon.svg")
+    for template in ("base.html", "crisis/site.html"):
+        source = (ROOT / "templates" / template).read_text()
+        assert (
+            """<link rel="icon" href="{% static 'favicon.svg' %}" type="image/svg+xml">""" in source
+        )

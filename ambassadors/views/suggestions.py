@@ -120,13 +120,11 @@ def suggestion_accept_view(request: SignedInRequest, pk: int) -> HttpResponse:
         item = suggestion_accept(suggestion=suggestion, by=request.user)
     except SuggestionError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("Accepted. There is a new draft: “%(title)s”. Edit it in Items.")
-            % {"title": item.title},
-        )
-    return redirect("ambassadors:suggestion_queue")
+        return redirect("ambassadors:suggestion_queue")
+    # Like "Draft from this" on a source's entry: straight to the new draft, where the next
+    # step (check it, send it for review) happens.
+    messages.success(request, _("Draft made. Check it, then send it for review."))
+    return redirect("ambassadors:studio_item_edit", pk=item.pk)
 
 
 @comms_required

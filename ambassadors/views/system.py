@@ -1,8 +1,10 @@
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from ..health import health_report
@@ -22,6 +24,26 @@ def healthz_web(request: HttpRequest) -> HttpResponse:
     not take the web servers out of rotation."""
     report = health_report(scope="web")
     return JsonResponse(report.as_json(), status=report.http_status)
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Which paths search engines may crawl: public item pages and crisis dark sites only
+    (templates/robots.txt says why each rule is there)."""
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon_ico(request: HttpRequest) -> HttpResponse:
+    """Browsers, feed readers and link previews ask for /favicon.ico whatever the page says;
+    the same icon as static/favicon.svg, in the old format they all read."""
+    path = finders.find("favicon.ico")
+    if not isinstance(path, str):
+        raise Http404
+    with open(path, "rb") as icon:
+        return HttpResponse(icon.read(), content_type="image/x-icon")
 
 
 @require_POST

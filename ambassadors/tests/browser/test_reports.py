@@ -3,6 +3,7 @@ becomes a draft item when comms accept it."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -82,7 +83,9 @@ def test_a_suggestion_becomes_a_draft(browser, live_server, login):
     page.goto(f"{live_server.url}/studio/suggestions/")
     assert page.get_by_text("https://example.com/our-award").is_visible()
     page.get_by_role("button", name="Accept and make a draft").click()
-    assert page.get_by_text("There is a new draft: “We won a prize for our bike plan”").is_visible()
+    page.wait_for_url(re.compile(r"/studio/items/\d+/edit/$"))  # straight to the new draft
+    assert page.get_by_text("Draft made. Check it, then send it for review.").is_visible()
+    assert page.locator("input[name=title]").input_value() == "We won a prize for our bike plan"
     page.close()
 
     item = Item.objects.get()
