@@ -22,7 +22,7 @@ from .models import (
     Share,
     Suggestion,
 )
-from .reports import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
+from .reporting.sources import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
 
 User = get_user_model()
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from . import intents
 from .membership import current_guidelines
 from .models import Ambassador, Item, Network, Share, SiteSettings
-from .rollups import rollups_share_changed
+from .reporting.rollups.changes import rollups_share_changed
 from .tracking.links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
 
 # The order of buttons when the ambassador has not told us which networks they use.

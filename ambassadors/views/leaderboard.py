@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from ..leaderboard import METRICS, SCOPES, ambassador_board, department_board
+from ..reporting.leaderboard import METRICS, SCOPES, ambassador_board, department_board
 from .access import ambassador_required
 
 

@@ -9,11 +9,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from .. import drilldowns
-from ..charts import bar_chart, horizontal_bar_chart
 from ..forms.reports import PRESET_LABELS, PeriodForm
 from ..models import Department, Item, Network
-from ..report_tables import (
+from ..reporting import drilldowns
+from ..reporting.charts import bar_chart, horizontal_bar_chart
+from ..reporting.tables import (
     Table,
     bucket_header,
     bucket_label,
@@ -233,7 +233,7 @@ def report_emails(request):
     from django.utils.translation import gettext_lazy
 
     from ..models import ReportSubscription
-    from ..report_emails import report_subscription_set
+    from ..reporting.emails import report_subscription_set
 
     choices = [
         ("", gettext_lazy("No report e-mails")),
