@@ -8,6 +8,6 @@ class AmbassadorsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, shutdown, signals  # noqa: F401 - checks and worker signals
-        from .rollups import connect_signals
+        from .reporting.rollups.changes import connect_signals
 
         connect_signals()

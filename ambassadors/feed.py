@@ -13,8 +13,8 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from .drilldowns import colleagues_who_shared
 from .models import Ambassador, Item, Share, Topic
+from .reporting.drilldowns import colleagues_who_shared
 
 PAGE_SIZE = 20
 

@@ -24,7 +24,7 @@ from .models import (
     Suggestion,
     User,
 )
-from .reports import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
+from .reporting.sources import DAILY_CLICK_METRICS, RAW_CLICK_METRICS, click_sources
 
 
 def _dt(value: datetime | None) -> str | None:

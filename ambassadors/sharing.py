@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from . import intents
 from .membership import current_guidelines
 from .models import Ambassador, Item, Network, Share, SiteSettings
-from .rollups import rollups_share_changed
+from .reporting.rollups.changes import rollups_share_changed
 from .tracking.links import CODE_LENGTH, tracked_link_get_or_create, tracked_link_url
 
 if TYPE_CHECKING:

@@ -59,7 +59,7 @@ def clicks_salts_purge() -> int:
 @shared_task(name="ambassadors.rollups_refresh", ignore_result=True)
 def rollups_refresh() -> int:
     """Days that ended → daily rollups (beat, every few minutes; cheap when up to date)."""
-    from .rollups import rollups_refresh as refresh
+    from .reporting.rollups.build import rollups_refresh as refresh
 
     return refresh()
 
@@ -68,7 +68,7 @@ def rollups_refresh() -> int:
 def rollups_reconcile() -> int:
     """Nightly: every built day compared with the raw rows, differences rebuilt. Returns
     the number of days repaired."""
-    from .rollups import rollups_reconcile as reconcile
+    from .reporting.rollups.reconcile import rollups_reconcile as reconcile
 
     return len(reconcile().repaired_days)
 
@@ -76,7 +76,7 @@ def rollups_reconcile() -> int:
 @shared_task(name="ambassadors.report_emails_send", ignore_result=True)
 def report_emails_send() -> int:
     """Hourly: weekly and monthly report e-mails that are due (once per person and period)."""
-    from .report_emails import report_emails_send as send
+    from .reporting.emails import report_emails_send as send
 
     return send()
 

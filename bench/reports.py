@@ -161,7 +161,11 @@ def fill(*, shares: int, clicks: int, daily: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")
     if not os.environ.get("BENCH_NO_ROLLUPS"):
-        from ambassadors.rollups import first_data_day, last_closed_day, rollups_build
+        from ambassadors.reporting.rollups.build import (
+            first_data_day,
+            last_closed_day,
+            rollups_build,
+        )
 
         Rollup.objects.all().delete()
         RollupState.objects.all().delete()

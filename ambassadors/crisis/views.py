@@ -20,7 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from ..csv_export import csv_response
 from ..models import (
     ContentPause,
     Crisis,
@@ -31,6 +30,7 @@ from ..models import (
     Webhook,
     WebhookPost,
 )
+from ..reporting.exports import csv_response
 from ..views.access import SignedInRequest, comms_required
 from . import services
 from .forms import ActivateForm, CloseForm, PauseForm, ScenarioForm, UpdateForm, WebhookForm

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..reports import DEFAULT_PRESET, MAX_PERIOD_DAYS, Period, period_for_preset
+from ..reporting.periods import DEFAULT_PRESET, MAX_PERIOD_DAYS, Period, period_for_preset
 
 PRESET_LABELS = {
     "7d": gettext_lazy("Last 7 days"),

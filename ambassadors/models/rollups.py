@@ -13,7 +13,7 @@ class Rollup(models.Model):
 
     - ``n``: day × network (totals, over time, by network)
     - ``d``: day × department, by people's current department (0: none); moved when
-      someone changes department (ambassadors/rollups.py)
+      someone changes department (ambassadors/reporting/rollups/changes.py)
     - ``i``: day × item × network (top items, an item's or a network's page)
     - ``id``: day × item × network × department (departments on an item's page, items
       on a department's page)
@@ -27,7 +27,7 @@ class Rollup(models.Model):
     totals of every built day (``day`` is a constant, 2000-01-01).
     ``presses`` counts the share rows behind ``shares`` (the all-shares export). Bots never
     count. Rows only exist for days up to ``RollupState.built_through``; later days are
-    read from the raw rows. See ambassadors/rollups.py.
+    read from the raw rows. See ambassadors/reporting/rollups/.
     """
 
     kind = models.CharField(max_length=2)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ambassadors.mail.digests.numbers_sql import item_share_counts, share_histogram
 from ambassadors.mail.digests.selection import _distinct_shares
 from ambassadors.models import Item
-from ambassadors.reports import month_so_far, report_tz
+from ambassadors.reporting.periods import month_so_far, report_tz
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory, ShareFactory
 
 # Wednesday 25 November 2026: the week's shares fall in the same month.

@@ -823,7 +823,7 @@ def test_nobody_is_planned_twice_across_groups(site, now):
 
 
 def test_own_numbers_match_my_impact_and_the_leaderboard(site, now):
-    from ambassadors.reports import impact_for
+    from ambassadors.reporting.impact import impact_for
 
     item = live_item(now, age=timedelta(days=9))
     live_item(now)

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from ambassadors import rollups
 from ambassadors.models import Ambassador, Department, Item
+from ambassadors.reporting.rollups.build import horizon, rollups_refresh
 from ambassadors.tests import report_data
 from ambassadors.tests.report_data import EVIL_TITLE, NOW
 
@@ -33,8 +33,8 @@ def mode(request, db, now):
 
 def build_if(mode: str) -> None:
     if mode == "rollups":
-        rollups.rollups_refresh()
-        assert rollups.horizon() == date(2026, 3, 17)
+        rollups_refresh()
+        assert horizon() == date(2026, 3, 17)
 
 
 def test_item_page_equals_the_hand_count(client_as, comms_user, data, mode):
@@ -138,7 +138,7 @@ def test_drilldown_queries_do_not_grow_with_data(
     Ambassador.objects.update(department=department)
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
         if mode == "rollups":
-            rollups.rollups_refresh()
+            rollups_refresh()
         client = client_as(comms_user)
         item = Item.objects.order_by("pk").first()
         pages = {
@@ -175,7 +175,7 @@ def test_feed_cards_count_colleagues_who_shared_never_names(client_as, db, rolle
         )
     with time_machine.travel(NOW, tick=False):
         if rolled_up:
-            rollups.rollups_refresh()
+            rollups_refresh()
         html = client_as(me.user).get("/").content.decode()
     assert html.count("2 colleagues shared this") == 1
     assert "colleague shared this" not in html.replace("colleagues shared this", "")
@@ -189,7 +189,7 @@ def test_studio_item_page_shows_its_own_numbers(client_as, comms_user, data, rol
     from ambassadors.tests.factories import ItemFactory
 
     if rolled_up:
-        rollups.rollups_refresh()
+        rollups_refresh()
     item = data["items"]["a"]
     html = client_as(comms_user).get(f"/studio/items/{item.pk}/").content.decode()
     assert '<dd id="item-shares">4</dd>' in html

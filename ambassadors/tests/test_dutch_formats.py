@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from ambassadors.csv_export import csv_delimiter
 from ambassadors.models import Department, DigestRun, Topic
-from ambassadors.report_tables import bucket_label
+from ambassadors.reporting.exports import csv_delimiter
+from ambassadors.reporting.tables import bucket_label
 from ambassadors.templatetags.portal import day_month, short_datetime
 from ambassadors.tests import report_data
 from ambassadors.tests.factories import (

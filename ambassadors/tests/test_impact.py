@@ -3,8 +3,8 @@
 import pytest
 import time_machine
 
-from ambassadors import rollups
 from ambassadors.models import Click, Share, TrackedLink
+from ambassadors.reporting.rollups.build import horizon, rollups_refresh
 from ambassadors.tests import report_data
 from ambassadors.tests.factories import AmbassadorFactory, ItemFactory
 from ambassadors.tests.report_data import EVIL_TITLE, NOW, at
@@ -46,8 +46,8 @@ def test_my_trend_per_month(client_as, data, rolled_up):
     anna = data["people"]["anna"]
     with time_machine.travel(NOW, tick=False):
         if rolled_up:
-            rollups.rollups_refresh()
-            assert rollups.horizon() is not None
+            rollups_refresh()
+            assert horizon() is not None
         response = client_as(anna.user).get("/me/")
     trend = [
         (r["label"], r["shares"], r["clicks"], r["unique_clicks"])

@@ -414,7 +414,7 @@ def test_editing_the_link_in_the_studio_reaches_the_redirect(
 
 
 def test_folding_old_clicks_changes_no_total_in_the_reports(time_machine):
-    from ambassadors.reports import activity_totals
+    from ambassadors.reporting.activity import activity_totals
 
     now = timezone.now().replace(hour=12)
     time_machine.move_to(now, tick=False)
@@ -435,7 +435,7 @@ def _click_sql(period) -> str:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ambassadors.reports import activity_totals
+    from ambassadors.reporting.activity import activity_totals
 
     with CaptureQueriesContext(connection) as queries:
         activity_totals(period=period)
@@ -446,7 +446,8 @@ def test_a_late_raw_click_on_a_folded_day_waits_for_the_next_fold(time_machine, 
     """Raw clicks of a (link, day) that already has a daily total do not count until they
     are folded too, so no click counts twice; a period that reaches folded days keeps the
     check, one that starts after the newest folded day inside retention needs none."""
-    from ambassadors.reports import Period, activity_totals
+    from ambassadors.reporting.activity import activity_totals
+    from ambassadors.reporting.periods import Period
 
     now = timezone.now().replace(hour=12)
     time_machine.move_to(now, tick=False)

@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from ambassadors import rollups
 from ambassadors.models import ReportDelivery, ReportSubscription
-from ambassadors.report_emails import report_emails_send
+from ambassadors.reporting.emails import report_emails_send
+from ambassadors.reporting.rollups.build import rollups_refresh
 from ambassadors.tasks import report_emails_send as report_emails_task
 from ambassadors.tests import report_data
 from ambassadors.tests.report_data import NOW
@@ -59,7 +59,7 @@ def test_weekly_email_has_the_numbers_and_links_once(comms_user, data, settings,
     ReportSubscription.objects.create(user=comms_user, frequency="weekly")
     with time_machine.travel(NOW, tick=False):  # Wednesday 18 March, 10:00
         if rolled_up:
-            rollups.rollups_refresh()
+            rollups_refresh()
         assert report_emails_task() == 1
         assert report_emails_send() == 0  # the same week never twice
     assert len(mail.outbox) == 1

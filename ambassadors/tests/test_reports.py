@@ -8,10 +8,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from ambassadors import reports
-from ambassadors.charts import bar_chart, horizontal_bar_chart
-from ambassadors.csv_export import neutralise
-from ambassadors.report_tables import SCREEN_TABLES
+from ambassadors.reporting.activity import activity_totals
+from ambassadors.reporting.charts import bar_chart, horizontal_bar_chart
+from ambassadors.reporting.exports import neutralise
+from ambassadors.reporting.periods import Period, period_for_preset
+from ambassadors.reporting.tables import SCREEN_TABLES
 from ambassadors.tests import report_data
 from ambassadors.tests.report_data import EVIL_TITLE, EXPECTED
 
@@ -150,8 +151,8 @@ def test_anonymised_ambassadors_count_but_are_never_named(client_as, comms_user,
 
 @pytest.mark.django_db
 def test_clicks_of_purged_days_come_from_daily_totals(data):
-    period = reports.Period(date(2026, 3, 9), date(2026, 3, 9))
-    assert reports.activity_totals(period=period) == {
+    period = Period(date(2026, 3, 9), date(2026, 3, 9))
+    assert activity_totals(period=period) == {
         "shares": 1,
         "clicks": 4,
         "unique_clicks": 3,
@@ -186,7 +187,7 @@ def test_a_longer_period_groups_by_week(client_as, comms_user, data):
     ],
 )
 def test_presets(preset, start, end):
-    period = reports.period_for_preset(preset, today=date(2026, 3, 18))
+    period = period_for_preset(preset, today=date(2026, 3, 18))
     assert (period.start, period.end) == (start, end)
 
 

@@ -21,11 +21,20 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from ambassadors import reports, rollups
-from ambassadors.leaderboard import ambassador_board, department_board
 from ambassadors.models import Click, ClickDaily, Rollup, RollupState, Share, TrackedLink
-from ambassadors.report_tables import TABLES
-from ambassadors.reports import Period, Scope
+from ambassadors.reporting.activity import Scope, activity, rollup_kind
+from ambassadors.reporting.impact import impact_for
+from ambassadors.reporting.leaderboard import ambassador_board, department_board
+from ambassadors.reporting.periods import (
+    PRESETS,
+    Period,
+    period_for_preset,
+    report_today,
+    report_tz,
+)
+from ambassadors.reporting.rollups.build import horizon, rollups_refresh
+from ambassadors.reporting.rollups.reconcile import rollups_reconcile
+from ambassadors.reporting.tables import TABLES
 from ambassadors.sharing import share_confirm, share_undo
 from ambassadors.tests.factories import AmbassadorFactory, DepartmentFactory, ItemFactory
 from ambassadors.tracking.click_store import PendingClick, clicks_fold_old, clicks_store
@@ -101,7 +110,7 @@ def make_world(rng: random.Random, now: datetime) -> dict:
 
 def cells_from_raw() -> dict[tuple, list[int]]:
     """The plain count of README "How we count", in Python, from the raw rows."""
-    tz = reports.report_tz()
+    tz = report_tz()
     cells: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     counted = {
         (timezone.localdate(s.created_at, tz), s.ambassador_id, s.item_id, s.network)
@@ -159,14 +168,14 @@ KEYS = {
 def sql_totals(dimension: str, period: Period | None) -> dict:
     return {
         row["k0"]: {m: row[m] for m in ("shares", "clicks", "unique_clicks") if row[m]}
-        for row in reports.activity(dimension=dimension, period=period)
+        for row in activity(dimension=dimension, period=period)
     }
 
 
 def periods(today: date) -> list[Period | None]:
     return [
         None,
-        *(reports.period_for_preset(p, today=today) for p in reports.PRESETS),
+        *(period_for_preset(p, today=today) for p in PRESETS),
         Period(today - timedelta(days=60), today - timedelta(days=3)),
         Period(today.replace(day=1) - timedelta(days=40), today.replace(day=1) - timedelta(days=1)),
         # starts on the 12th: read as a month row minus the first eleven day rows
@@ -192,7 +201,7 @@ def everything(world: dict, today: date) -> dict:
                 result[("departments", ambassador.pk, scope, metric)] = department_board(
                     ambassador=ambassador, scope=scope, metric=metric
                 )
-        impact = reports.impact_for(ambassador=ambassador)
+        impact = impact_for(ambassador=ambassador)
         result[("impact", ambassador.pk)] = {k: v for k, v in impact.items() if k != "month"}
     item = world["items"][0]
     for period in periods(today):
@@ -200,7 +209,7 @@ def everything(world: dict, today: date) -> dict:
             if dimension == "time" and period is None:
                 continue
             result[("item", dimension, period)] = list(
-                reports.activity(dimension=dimension, period=period, scope=Scope(item_id=item.pk))
+                activity(dimension=dimension, period=period, scope=Scope(item_id=item.pk))
             )
     return result
 
@@ -233,13 +242,13 @@ def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone,
     with time_machine.travel(now, tick=False):
         world = make_world(rng, now)
         clicks_fold_old()  # the oldest raw clicks become daily totals
-        today = reports.report_today()
+        today = report_today()
         check_against_python(today)  # the raw path itself counts as README says
-        assert rollups.horizon() is None
+        assert horizon() is None
         raw = everything(world, today)
 
-        rollups.rollups_refresh()
-        assert rollups.horizon() == today - timedelta(days=1)
+        rollups_refresh()
+        assert horizon() == today - timedelta(days=1)
         assert Rollup.objects.filter(grain="m").exists()
         assert Rollup.objects.filter(grain="y").exists()
         check_against_python(today)
@@ -276,12 +285,12 @@ def test_rollups_give_the_same_numbers_as_the_raw_rows(db, settings, seed, zone,
         with raw_only():
             assert everything(world, today) == changed
 
-        assert rollups.rollups_reconcile().repaired_days == []
+        assert rollups_reconcile().repaired_days == []
 
     # the next day: yesterday is rolled up too, the numbers stay the same
     with time_machine.travel(now + timedelta(days=1), tick=False):
-        assert rollups.rollups_refresh() == 1
-        check_against_python(reports.report_today())
+        assert rollups_refresh() == 1
+        check_against_python(report_today())
 
 
 def test_reconciliation_repairs_an_altered_day(db, settings):
@@ -289,11 +298,11 @@ def test_reconciliation_repairs_an_altered_day(db, settings):
     now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
     with time_machine.travel(now, tick=False):
         make_world(random.Random(7), now)
-        rollups.rollups_refresh()
-        today = reports.report_today()
+        rollups_refresh()
+        today = report_today()
         weeks = Period(today - timedelta(days=80), today, step="week")  # read from day rows
-        before = list(reports.activity(dimension="time", period=weeks))
-        kind = reports.rollup_kind(dimension="time", scope=Scope())
+        before = list(activity(dimension="time", period=weeks))
+        kind = rollup_kind(dimension="time", scope=Scope())
         row = (
             Rollup.objects.filter(kind=kind, grain="d", shares__gt=0, day__gte=today.replace(day=1))
             .order_by("day")
@@ -301,13 +310,13 @@ def test_reconciliation_repairs_an_altered_day(db, settings):
         )
         day = row.day
         Rollup.objects.filter(pk=row.pk).update(shares=row.shares + 5)
-        assert list(reports.activity(dimension="time", period=weeks)) != before
+        assert list(activity(dimension="time", period=weeks)) != before
 
-        result = rollups.rollups_reconcile()
+        result = rollups_reconcile()
 
         assert result.repaired_days == [day]
-        assert list(reports.activity(dimension="time", period=weeks)) == before
-        assert rollups.rollups_reconcile().repaired_days == []
+        assert list(activity(dimension="time", period=weeks)) == before
+        assert rollups_reconcile().repaired_days == []
         state = RollupState.objects.get(pk=1)
         assert state.repaired_days == 0
         assert state.reconciled_days > 60
@@ -321,7 +330,7 @@ def test_rebuild_command_builds_a_range_with_a_progress_bar(db, settings, capsys
         call_command("rebuild_rollups", "--chunk-days", "10")
         err = capsys.readouterr().err
         assert "100%" in err
-        assert rollups.horizon() == date(2026, 3, 17)
+        assert horizon() == date(2026, 3, 17)
         expected = Rollup.objects.count()
         Rollup.objects.filter(day__gte=date(2026, 2, 1)).delete()
         call_command("rebuild_rollups", "--start", "2026-02-01", "--end", "2026-03-17")
@@ -333,7 +342,7 @@ def test_rebuild_command_builds_a_range_with_a_progress_bar(db, settings, capsys
 def test_the_rows_read_for_a_period_add_up_to_each_of_its_days_once(signed, coarsest):
     """The plan of rows behind every period (year, month and day rows, some subtracted)
     counts each day of the period exactly once and no other day, whatever the horizon."""
-    from ambassadors.reports import _cover, _next_unit
+    from ambassadors.reporting.plan import _cover, _next_unit
 
     rng = random.Random(11)
     for _ in range(400):
@@ -370,7 +379,7 @@ def test_year_rows_come_from_the_upgrade_and_are_reconciled(db, settings):
     now = datetime(2026, 1, 20, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
     with time_machine.travel(now, tick=False):
         make_world(random.Random(5), now)
-        rollups.rollups_refresh()
+        rollups_refresh()
         built = sorted(Rollup.objects.filter(grain="y").values_list(*YEAR_ROW))
         assert {row[1] for row in built} == {date(2025, 1, 1), date(2026, 1, 1)}
         Rollup.objects.filter(grain="y").delete()
@@ -380,10 +389,10 @@ def test_year_rows_come_from_the_upgrade_and_are_reconciled(db, settings):
 
         row = Rollup.objects.filter(grain="y", kind="i", shares__gt=0).first()
         Rollup.objects.filter(pk=row.pk).update(shares=row.shares + 3)
-        result = rollups.rollups_reconcile()
+        result = rollups_reconcile()
         assert result.repaired_years == [row.day]
         assert sorted(Rollup.objects.filter(grain="y").values_list(*YEAR_ROW)) == built
-        assert rollups.rollups_reconcile().repaired_years == []
+        assert rollups_reconcile().repaired_years == []
 
 
 YEAR_ROW = (

@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ..models import Click, ClickDaily, TrackedLink
-from ..rollups import rollups_add_clicks
+from ..reporting.rollups.changes import rollups_add_clicks
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -3,11 +3,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ..charts import bar_chart
-from ..drilldowns import impact_trend
 from ..membership import ambassador_for
-from ..report_tables import network_label
-from ..reports import impact_for
+from ..reporting.charts import bar_chart
+from ..reporting.drilldowns import impact_trend
+from ..reporting.impact import impact_for
+from ..reporting.tables import network_label
 from .access import SignedInRequest
 
 

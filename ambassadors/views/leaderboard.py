@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from ..leaderboard import METRICS, SCOPES, ambassador_board, department_board
+from ..reporting.leaderboard import METRICS, SCOPES, ambassador_board, department_board
 from .access import AmbassadorRequest, ambassador_required
 
 

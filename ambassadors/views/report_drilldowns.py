@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .. import drilldowns
-from ..charts import bar_chart, horizontal_bar_chart
 from ..forms.reports import PRESET_LABELS, PeriodForm
 from ..models import Department, Item, Network
-from ..report_tables import (
+from ..reporting import drilldowns
+from ..reporting.charts import bar_chart, horizontal_bar_chart
+from ..reporting.periods import Period
+from ..reporting.tables import (
     Table,
     bucket_header,
     bucket_label,
@@ -26,7 +27,6 @@ from ..report_tables import (
     network_label,
     network_link,
 )
-from ..reports import Period
 from .access import SignedInRequest, comms_required
 from .reports import _with_default_period
 
@@ -250,7 +250,7 @@ def report_emails(request: SignedInRequest) -> HttpResponse:
     from django.utils.translation import gettext_lazy
 
     from ..models import ReportSubscription
-    from ..report_emails import report_subscription_set
+    from ..reporting.emails import report_subscription_set
 
     choices = [
         ("", gettext_lazy("No report e-mails")),

@@ -7,11 +7,12 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..charts import bar_chart, horizontal_bar_chart
-from ..csv_export import csv_delimiter, csv_response
 from ..forms.reports import PRESET_LABELS, PeriodForm
-from ..report_tables import SCREEN_TABLES, TABLES
-from ..reports import DEFAULT_PRESET, METRICS
+from ..reporting.charts import bar_chart, horizontal_bar_chart
+from ..reporting.exports import csv_delimiter, csv_response
+from ..reporting.periods import DEFAULT_PRESET
+from ..reporting.sources import METRICS
+from ..reporting.tables import SCREEN_TABLES, TABLES
 from .access import comms_required
 
 

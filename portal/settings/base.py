@@ -481,10 +481,10 @@ CELERY_BEAT_SCHEDULE["clicks-salts-purge"] = {
     "task": "ambassadors.clicks_salts_purge",
     "schedule": 3600.0,
 }
-# Report e-mails (ambassadors/report_emails.py) go out from this hour (TIME_ZONE).
+# Report e-mails (ambassadors/reporting/emails.py) go out from this hour (TIME_ZONE).
 REPORT_EMAIL_HOUR = env.int("REPORT_EMAIL_HOUR", default=7)
-# Daily rollups for the reports (ambassadors/rollups.py): new days every 5 minutes (cheap
-# when nothing ended), the comparison with the raw rows every night.
+# Daily rollups for the reports (ambassadors/reporting/rollups/): new days every 5 minutes
+# (cheap when nothing ended), the comparison with the raw rows every night.
 CELERY_BEAT_SCHEDULE["rollups-refresh"] = {
     "task": "ambassadors.rollups_refresh",
     "schedule": 300.0,

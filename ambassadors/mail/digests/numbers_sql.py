@@ -17,10 +17,8 @@ from ...models import (
     Ambassador,
     User,
 )
-from ...reports import (
-    Period,
-    activity_sql,
-)
+from ...reporting.activity import activity_sql
+from ...reporting.periods import Period
 
 
 def item_share_counts(*, shares: QuerySet, limit: int) -> list[tuple[int, int]]:

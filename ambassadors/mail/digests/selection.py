@@ -27,14 +27,9 @@ from ...models import (
     Item,
 )
 from ...rendering import markdown_to_html
-from ...reports import (
-    Period,
-    Scope,
-    activity,
-    counted_shares,
-    month_so_far,
-    report_tz,
-)
+from ...reporting.activity import Scope, activity
+from ...reporting.periods import Period, month_so_far, report_tz
+from ...reporting.sources import counted_shares
 from .numbers_sql import item_share_counts, share_histogram
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)

@@ -14,7 +14,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...rollups import CHUNK_DAYS, first_data_day, horizon, last_closed_day, rollups_build
+from ...reporting.rollups.build import (
+    CHUNK_DAYS,
+    first_data_day,
+    horizon,
+    last_closed_day,
+    rollups_build,
+)
 
 
 def _day(value: str) -> date:

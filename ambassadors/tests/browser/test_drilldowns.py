@@ -19,7 +19,7 @@ def _shot(page, name: str) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_comms_click_through_and_read_charts_on_a_phone(browser, live_server, login, language):
-    from ambassadors import rollups
+    from ambassadors.reporting.rollups.build import rollups_refresh
     from ambassadors.tests.factories import (
         AmbassadorFactory,
         ClickFactory,
@@ -45,7 +45,7 @@ def test_comms_click_through_and_read_charts_on_a_phone(browser, live_server, lo
     link = TrackedLinkFactory(ambassador=anna, item=item, network="linkedin")
     for days in (1, 1, 3):
         ClickFactory(link=link, at=now - timedelta(days=days))
-    rollups.rollups_refresh()  # past days from the rollups, today from the raw rows
+    rollups_refresh()  # past days from the rollups, today from the raw rows
     comms = CommsUserFactory(email="phone@example.com")
 
     context = browser.new_context(

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ...audit import change_rows, field_label, value_display
-from ...csv_export import csv_response
 from ...models import AuditEvent
+from ...reporting.exports import csv_response
 from ..access import comms_required
 
 PAGE_SIZE = 50

@@ -38,7 +38,7 @@ from ...publishing.selectors import (
     items_week_volume,
 )
 from ...publishing.workflow import alerts_can_cancel
-from ...reports import Scope, activity_totals
+from ...reporting.activity import Scope, activity_totals
 from ..access import SignedInRequest, comms_required
 from .plain_language import language_warning
 

@@ -1,7 +1,7 @@
 """Selectors for the report drill-downs: one item, one department, one network; the count
 of colleagues who shared an item (feed cards); the trend on "my impact".
 
-Every figure comes from ``reports.activity_sql`` (rollups for whole past days, raw rows for
+Every figure comes from ``activity.activity_sql`` (rollups for whole past days, raw rows for
 today), so a drill-down always adds up to the row of the report it was opened from, and
 each page runs a fixed number of queries whatever the amount of data.
 """
@@ -12,33 +12,16 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
-from .models import Ambassador, User
-from .reports import (
-    METRICS,
-    Period,
-    Scope,
-    _as_date,
-    _bucket,
-    _column,
-    _compiled,
-    _share_day,
-    _table,
-    activity,
-    activity_over_time,
-    activity_sql,
-    bucket_start,
-    counted_shares,
-    fetch_rows,
-    raw_period,
-    report_today,
-    report_tz,
-    rollup_horizon,
-    rollup_rows,
-)
+from ..models import Ambassador
+from . import sql as report_sql
+from .activity import Scope, activity, activity_over_time, activity_sql, bucket
+from .participation import sharers_q
+from .periods import Period, as_date, bucket_start, report_today, report_tz
+from .plan import rollup_rows
+from .sources import METRICS, counted_shares, raw_period, rollup_horizon, share_day
 
 TOP = 10
 
@@ -48,18 +31,8 @@ def visible_people(*, period: Period | None, scope: Scope, limit: int = TOP) -> 
     name and are still in the programme. Nobody else is ever listed, so the list may be
     shorter than `limit` even when more people shared."""
     sql, params, _keys = activity_sql(dimension="ambassador", period=period, scope=scope)
-    sql = (
-        f"SELECT t.*, {_column(User, 'first_name', 'u')} AS first_name, "  # noqa: S608 - names from code
-        f"{_column(User, 'last_name', 'u')} AS last_name FROM ({sql}) t "
-        f"JOIN {_table(Ambassador, 'a')} ON {_column(Ambassador, 'id', 'a')} = t.k0 "
-        f"JOIN {_table(User, 'u')} ON {_column(User, 'id', 'u')} = "
-        f"{_column(Ambassador, 'user', 'a')} "
-        f"WHERE {_column(Ambassador, 'leaderboard_visible', 'a')} = %s "
-        f"AND {_column(Ambassador, 'opted_out_at', 'a')} IS NULL "
-        f"AND {_column(User, 'is_active', 'u')} = %s "
-        "ORDER BY t.shares DESC, t.clicks DESC, t.k0 LIMIT %s"
-    )
-    rows = list(fetch_rows(sql, [*params, True, True, limit]))
+    sql, params = report_sql.visible_people_sql(sql, params, limit=limit)
+    rows = list(report_sql.fetch_rows(sql, params))
     for row in rows:
         row["name"] = f"{row['first_name']} {row['last_name']}".strip()
     return rows
@@ -75,16 +48,16 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
     raw = (
         counted_shares(period=raw_period(period, through))
         .filter(scope.q())
-        .values(b=_bucket(_share_day(), granularity), who=F("ambassador"))
+        .values(b=bucket(share_day(), granularity), who=F("ambassador"))
     )
     sources = [raw]
     if rolled is not None:
         sources.append(
             rolled.filter(scope.q(), shares__gt=0).values(
-                b=_bucket(F("day"), granularity), who=F("ambassador")
+                b=bucket(F("day"), granularity), who=F("ambassador")
             )
         )
-    return {_as_date(bucket): n for bucket, n in _distinct_sharers(sources, key="b")}
+    return {as_date(b): n for b, n in report_sql.distinct_sharers(sources, key="b")}
 
 
 def joined_over_time(*, period: Period, department_id: int | None) -> dict[date, int]:
@@ -95,19 +68,17 @@ def joined_over_time(*, period: Period, department_id: int | None) -> dict[date,
             opted_in_at__gte=period.start_at,
             opted_in_at__lt=period.end_at,
         )
-        .annotate(b=_bucket(TruncDate("opted_in_at", tzinfo=report_tz()), period.granularity))
+        .annotate(b=bucket(TruncDate("opted_in_at", tzinfo=report_tz()), period.granularity))
         .values("b")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {_as_date(row["b"]): row["n"] for row in rows}
+    return {as_date(row["b"]): row["n"] for row in rows}
 
 
 def department_participation(*, period: Period, department_id: int) -> dict[str, int]:
     """People of the department who shared, out of those in the programme at some time in
     the period (who shared always counts as in the programme), as on the reports page."""
-    from .reports import sharers_q
-
     shared = sharers_q(period=period)
     in_programme = Q(opted_in_at__lt=period.end_at) & (
         Q(opted_out_at__isnull=True) | Q(opted_out_at__gte=period.start_at)
@@ -193,26 +164,7 @@ def colleagues_who_shared(
                 it=F("item"), who=F("ambassador")
             )
         )
-    return {int(item): n for item, n in _distinct_sharers(sources, key="it")}
-
-
-def _distinct_sharers(sources: list, *, key: str) -> list[tuple[Any, int]]:
-    """(key, distinct ``who``) over the UNION ALL of ``sources`` (value querysets with the
-    columns ``key`` and ``who``: raw rows and rollups), so a person counts once per key even
-    when both sources hold them."""
-    parts, params = [], []
-    for queryset in sources:
-        sql, part_params = _compiled(queryset)
-        parts.append(sql)
-        params += part_params
-    qn = connection.ops.quote_name
-    sql = (
-        f"SELECT {qn(key)}, COUNT(DISTINCT {qn('who')}) FROM "  # noqa: S608 - names from code
-        f"({' UNION ALL '.join(parts)}) sharers GROUP BY {qn(key)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(value, int(n)) for value, n in cursor.fetchall()]
+    return {int(item): n for item, n in report_sql.distinct_sharers(sources, key="it")}
 
 
 def impact_trend(*, ambassador_id: int, months: int = 12) -> list[dict[str, Any]]:

@@ -12,9 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import reports
-from .models import Department, Network
-from .reports import Period
+from ..models import Department, Network
+from .activity import activity, activity_over_time
+from .exports import share_lines
+from .participation import digest_outcomes, optin_trend, participation
+from .periods import Period
 
 
 @dataclass
@@ -96,7 +98,7 @@ def _metric_headers() -> list[str]:
 def time_table(*, period: Period, top: int) -> Table:
     rows = (
         [bucket_label(row["bucket"], period.granularity), *_metrics(row)]
-        for row in reports.activity_over_time(period=period)
+        for row in activity_over_time(period=period)
     )
     headers = [bucket_header(period.granularity), *_metric_headers()]
     return Table("over-time", _("Shares and clicks over time"), headers, rows)
@@ -105,7 +107,7 @@ def time_table(*, period: Period, top: int) -> Table:
 def network_table(*, period: Period, top: int) -> Table:
     rows = (
         [network_link(row["k0"]), *_metrics(row)]
-        for row in reports.activity(dimension="network", period=period)
+        for row in activity(dimension="network", period=period)
     )
     return Table("networks", _("By network"), [_("Network"), *_metric_headers()], rows)
 
@@ -113,7 +115,7 @@ def network_table(*, period: Period, top: int) -> Table:
 def item_table(*, period: Period, top: int) -> Table:
     rows = (
         [item_label(row), *_metrics(row)]
-        for row in reports.activity(dimension="item", period=period, limit=top or None)
+        for row in activity(dimension="item", period=period, limit=top or None)
     )
     return Table("items", _("Top items"), [_("Item"), *_metric_headers()], rows)
 
@@ -121,14 +123,14 @@ def item_table(*, period: Period, top: int) -> Table:
 def department_table(*, period: Period, top: int) -> Table:
     rows = (
         [department_label(row), *_metrics(row)]
-        for row in reports.activity(dimension="department", period=period)
+        for row in activity(dimension="department", period=period)
     )
     return Table("departments", _("By department"), [_("Department"), *_metric_headers()], rows)
 
 
 def participation_table(*, period: Period, top: int) -> Table:
     def rows() -> Iterator[list[Any]]:
-        counts = reports.participation(period=period)
+        counts = participation(period=period)
         yield [counts["shared"], counts["opted_in"], counts["percent"]]
 
     headers = [_("Ambassadors who shared"), _("Ambassadors in the programme"), _("Percent")]
@@ -138,7 +140,7 @@ def participation_table(*, period: Period, top: int) -> Table:
 def optin_table(*, period: Period, top: int) -> Table:
     rows = (
         [row["week"].isoformat(), row["opt_ins"], row["opt_outs"]]
-        for row in reports.optin_trend(period=period)
+        for row in optin_trend(period=period)
     )
     headers = [_("Week starting"), _("Joined"), _("Left")]
     return Table("joined-and-left", _("People who joined and left"), headers, rows)
@@ -154,8 +156,7 @@ DIGEST_LABELS = {
 
 def digest_table(*, period: Period, top: int) -> Table:
     rows = (
-        [str(DIGEST_LABELS[row["status"]]), row["count"]]
-        for row in reports.digest_outcomes(period=period)
+        [str(DIGEST_LABELS[row["status"]]), row["count"]] for row in digest_outcomes(period=period)
     )
     return Table("weekly-emails", _("Weekly e-mails"), [_("Result"), _("E-mails")], rows)
 
@@ -172,7 +173,7 @@ def share_lines_table(*, period: Period, top: int) -> Table:
             names.get(department, department) if department else _("No department"),
             presses,
         ]
-        for day, title, network, department, presses in reports.share_lines(period=period)
+        for day, title, network, department, presses in share_lines(period=period)
     )
     headers = [_("Day"), _("Item"), _("Network"), _("Department"), _("Times pressed")]
     return Table("all-shares", _("All shares, one line each"), headers, rows)

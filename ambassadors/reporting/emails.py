@@ -23,8 +23,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import ReportDelivery, ReportSubscription, User
-from .reports import Period, activity, activity_totals, participation, report_tz
+from ..models import ReportDelivery, ReportSubscription, User
+from .activity import activity, activity_totals
+from .participation import participation
+from .periods import Period, report_tz
 
 log = logging.getLogger(__name__)
 

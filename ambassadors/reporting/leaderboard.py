@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .identity.names import public_name
-from .models import Ambassador
-from .reports import month_so_far, ranked
+from ..identity.names import public_name
+from ..models import Ambassador
+from .periods import month_so_far
+from .ranking import ranked
 
 BOARD_SIZE = 10
 SCOPES = ("month", "all")

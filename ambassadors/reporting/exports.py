@@ -1,4 +1,4 @@
-"""Streamed CSV downloads that spreadsheets open safely.
+"""Streamed CSV downloads that spreadsheets open safely, and the long share export.
 
 Rows are written one at a time into the response as they come from the database, so an
 export of a million lines never sits in memory. A cell that starts with = + - @ (or a tab
@@ -13,8 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Count, F
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
+
+from . import sql as report_sql
+from .periods import Period, as_date
+from .plan import rollup_rows
+from .sources import counted_shares, raw_period, rollup_horizon, share_day
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # lets Excel read UTF-8 (Dutch names, emoji in titles) correctly
@@ -74,3 +80,24 @@ def csv_response(
     response["Content-Disposition"] = f'attachment; filename="{safe_name}.csv"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def share_lines(*, period: Period) -> Iterator[tuple]:
+    """One line per counted share (day, item title, network, department name, presses),
+    for the long export: the rollups' ambassador × item × network rows for past days, the
+    share rows grouped per day after the horizon. Streamed in batches from one query."""
+    through = rollup_horizon()
+    fields = ("day", "item__title", "network", "ambassador__department__name")
+    raw = (
+        counted_shares(period=raw_period(period, through))
+        .annotate(day=share_day())
+        .values("day", "ambassador", "item", "network", "item__title")
+        .annotate(presses=Count("pk"), department=F("ambassador__department__name"))
+        .values_list(*fields[:3], "department", "presses", "ambassador")
+    )
+    parts = [raw]
+    rolled = rollup_rows(kind="ai", period=period, through=through, coarsest="d")
+    if rolled is not None:
+        parts.append(rolled.filter(shares__gt=0).values_list(*fields, "presses", "ambassador"))
+    for day, title, network, department, presses, _ambassador in report_sql.share_line_rows(parts):
+        yield as_date(day), title, network, department, presses

@@ -1,0 +1,235 @@
+"""Changes to days the rollups already hold, added as they happen under a lock on the state
+row: clicks stored late, shares undone, confirmed again or logged for an earlier day, and
+people who move to another department (or whose department is deleted)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ...models import Click, Rollup, Share, TrackedLink
+from ..periods import Period, as_date, report_today, report_tz
+from ..sources import TOTAL_DAY, counted_shares
+from .build import (
+    DAY,
+    KEY_COLUMNS,
+    KINDS,
+    METRIC_FIELDS,
+    MONTH,
+    ROW_COLUMNS,
+    TOTAL,
+    YEAR,
+    Cell,
+    Numbers,
+    locked_state,
+    month_of,
+    rollup_columns,
+    rollup_table,
+    valid_horizon,
+    year_of,
+)
+
+
+def departments_of(ambassador_ids) -> dict[int, int]:
+    """{ambassador id: current department id, 0 for none}."""
+    from ...models import Ambassador
+
+    return {
+        pk: department or 0
+        for pk, department in Ambassador.objects.filter(pk__in=set(ambassador_ids)).values_list(
+            "pk", "department_id"
+        )
+    }
+
+
+def row_keys(cell: Cell, department: int) -> Iterable[tuple]:
+    """The key of every rollup row (kind, grain, day, ambassador, item, network,
+    department) that a cell's numbers belong to."""
+    day, ambassador, item, network = cell
+    for grain, period in (
+        (DAY, day),
+        (MONTH, month_of(day)),
+        (YEAR, year_of(day)),
+        (TOTAL, TOTAL_DAY),
+    ):
+        for kind, columns in KINDS.items():
+            yield (
+                kind,
+                grain,
+                period,
+                ambassador if "ambassador" in columns else 0,
+                item if "item" in columns else 0,
+                network if "network" in columns else "",
+                department if "department" in columns else 0,
+            )
+
+
+def upsert(rows: dict[tuple, list[int]]) -> None:
+    """Add numbers to rollup rows by key (insert or add; both databases)."""
+    rows = {key: numbers for key, numbers in rows.items() if any(numbers)}
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = rollup_table()
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(ROW_COLUMNS)) + ")"] * len(rows))
+    updates = ", ".join(f"{qn(m)} = {table}.{qn(m)} + excluded.{qn(m)}" for m in METRIC_FIELDS)
+    conflict = rollup_columns(*KEY_COLUMNS)
+    params = [value for key, numbers in rows.items() for value in (*key, *numbers)]
+    sql = (
+        f"INSERT INTO {table} ({rollup_columns(*ROW_COLUMNS)}) VALUES {placeholders} "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _apply(deltas: dict[Cell, Numbers]) -> None:
+    """Add the numbers of cells to the day, month and total rows of every kind."""
+    deltas = {cell: numbers for cell, numbers in deltas.items() if any(numbers)}
+    if not deltas:
+        return
+    departments = departments_of(cell[1] for cell in deltas)
+    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for cell, numbers in deltas.items():
+        for key in row_keys(cell, departments.get(cell[1], 0)):
+            for index, value in enumerate(numbers):
+                rows[key][index] += value
+    upsert(rows)
+
+
+def rollups_department_changed(*, ambassador_id: int, old: int | None, new: int | None) -> None:
+    """Someone moved to another department: their numbers of every built day move with
+    them (department figures always follow people's current department)."""
+    with transaction.atomic():
+        if valid_horizon(locked_state()) is None:
+            return
+        rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        # "d" rows move with the person's own rows, "id" rows with their item rows
+        for kind, grain, day, item, network, *numbers in Rollup.objects.filter(
+            kind__in=("a", "ai"), ambassador_id=ambassador_id
+        ).values_list("kind", "grain", "day", "item_id", "network", *METRIC_FIELDS):
+            target = "d" if kind == "a" else "id"
+            for department, sign in ((old or 0, -1), (new or 0, 1)):
+                key = (target, grain, as_date(day), 0, item, network, department)
+                for index, value in enumerate(numbers):
+                    rows[key][index] += sign * value
+        upsert(rows)
+
+
+def rollups_department_deleted(*, department_id: int) -> None:
+    """A department is deleted (its people get none): its rows become "no department"."""
+    with transaction.atomic():
+        if valid_horizon(locked_state()) is None:
+            return
+        rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        moving = Rollup.objects.filter(kind__in=("d", "id"), department_id=department_id)
+        for kind, grain, day, item, network, *numbers in moving.values_list(
+            "kind", "grain", "day", "item_id", "network", *METRIC_FIELDS
+        ):
+            for department, sign in ((department_id, -1), (0, 1)):
+                key = (kind, grain, as_date(day), 0, item, network, department)
+                for index, value in enumerate(numbers):
+                    rows[key][index] += sign * value
+        upsert(rows)
+        moving.filter(shares=0, presses=0, clicks=0, unique_clicks=0).delete()
+
+
+def rollups_add_clicks(*, clicks: list[Click]) -> int:
+    """Called by ``clicks_store`` in its transaction with the clicks it inserted: human
+    clicks on days the rollups already hold are added to them. Clicks of today (nearly all)
+    cost nothing. Returns the number of clicks added."""
+    today = timezone.localdate(timezone.now(), report_tz())
+    late = [c for c in clicks if not c.is_bot and c.day < today]
+    if not late:
+        return 0
+    through = valid_horizon(locked_state())
+    late = [c for c in late if through is not None and c.day <= through]
+    if not late:
+        return 0
+    links = {
+        pk: (ambassador, item, network)
+        for pk, ambassador, item, network in TrackedLink.objects.filter(
+            pk__in={c.link_id for c in late}
+        ).values_list("pk", "ambassador_id", "item_id", "network")
+    }
+    deltas: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for click in late:
+        ambassador, item, network = links[click.link_id]
+        numbers = deltas[(click.day, ambassador, item, network)]
+        numbers[2] += 1
+        numbers[3] += int(click.is_unique)
+    _apply({cell: tuple(numbers) for cell, numbers in deltas.items()})
+    return len(late)
+
+
+def rollups_share_changed(*, share: Share) -> bool:
+    """Called after a share was logged, undone or confirmed again: when its day is already
+    in the rollups, its (ambassador, item, network, day) is counted again from the raw rows
+    and the difference added. True when the rollups changed."""
+    day = timezone.localdate(share.created_at, report_tz())
+    if day >= report_today():
+        return False
+    with transaction.atomic():
+        through = valid_horizon(locked_state())
+        if through is None or day > through:
+            return False
+        presses = (
+            counted_shares(period=Period(day, day))
+            .filter(ambassador_id=share.ambassador_id, item_id=share.item_id, network=share.network)
+            .count()
+        )
+        stored = (
+            Rollup.objects.filter(
+                kind="ai",
+                grain=DAY,
+                day=day,
+                ambassador_id=share.ambassador_id,
+                item_id=share.item_id,
+                network=share.network,
+            )
+            .values_list("shares", "presses")
+            .first()
+        ) or (0, 0)
+        delta = (int(presses > 0) - stored[0], presses - stored[1], 0, 0)
+        if not any(delta):
+            return False
+        _apply({(day, share.ambassador_id, share.item_id, share.network): delta})
+        return True
+
+
+# Department moves --------------------------------------------------------------------------
+
+
+_UNKNOWN = object()
+
+
+def _remember_department(sender, instance, **kwargs) -> None:
+    # a deferred department stays unknown (never loaded just for this)
+    instance._rollup_department_id = instance.__dict__.get("department_id", _UNKNOWN)
+
+
+def _department_saved(sender, instance, created: bool, **kwargs) -> None:
+    old = getattr(instance, "_rollup_department_id", _UNKNOWN)
+    new = instance.__dict__.get("department_id", _UNKNOWN)
+    if not created and _UNKNOWN not in (old, new) and old != new:
+        rollups_department_changed(ambassador_id=instance.pk, old=old, new=new)
+    instance._rollup_department_id = new
+
+
+def _department_deleted(sender, instance, **kwargs) -> None:
+    rollups_department_deleted(department_id=instance.pk)
+
+
+def connect_signals() -> None:
+    """Called from AppConfig.ready: keep the department rows with people's current
+    department (saves through the ORM; anything else is repaired by the nightly check)."""
+    from django.db.models.signals import post_init, post_save, pre_delete
+
+    from ...models import Ambassador, Department
+
+    post_init.connect(_remember_department, sender=Ambassador, dispatch_uid="rollups-dept-init")
+    post_save.connect(_department_saved, sender=Ambassador, dispatch_uid="rollups-dept-save")
+    pre_delete.connect(_department_deleted, sender=Department, dispatch_uid="rollups-dept-del")
