@@ -166,17 +166,23 @@ def fill(*, shares: int, clicks: int, daily: int) -> None:
             last_closed_day,
             rollups_build,
         )
+        from ambassadors.reporting.rollups.reconcile import (
+            planner_statistics_refresh,
+        )
 
         Rollup.objects.all().delete()
         RollupState.objects.all().delete()
         started = time.perf_counter()
         rollups_build(start=first_data_day(), end=last_closed_day())
         print(f"  rollups built in {time.perf_counter() - started:.1f} s")
+        # a live database has fresh planner statistics: PostgreSQL's autovacuum clears the
+        # dead rows of the bulk delete and rebuild above and analyzes; on SQLite the nightly
+        # reconciliation refreshes them (reporting/rollups/reconcile.py)
         if connection.vendor == "postgresql":
-            # a live database is vacuumed by autovacuum; the bulk delete and rebuild here
-            # leave dead rows behind that it would have cleared long before anyone reads
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+        else:
+            planner_statistics_refresh()
 
 
 def median_seconds(client: Client, url: str, params: dict) -> float:

@@ -159,17 +159,14 @@ def activity_sql(
         through=through,
         coarsest="y" if dimension != "time" else ("m" if granularity == "month" else "d"),
         signed=True,
+        where=scope.q(department_column="department" in ROLLUP_KINDS[kind]),
     )
     grouped_rolled = None
     if rolled is not None:
-        grouped_rolled = (
-            rolled.filter(scope.q(department_column="department" in ROLLUP_KINDS[kind]))
-            .values(**rollup_keys)
-            .annotate(
-                m_shares=rolled_sum("shares") if "shares" in sources else ZERO,
-                m_clicks=rolled_sum("clicks") if "clicks" in sources else ZERO,
-                m_unique=rolled_sum("unique_clicks") if "clicks" in sources else ZERO,
-            )
+        grouped_rolled = rolled.values(**rollup_keys).annotate(
+            m_shares=rolled_sum("shares") if "shares" in sources else ZERO,
+            m_clicks=rolled_sum("clicks") if "clicks" in sources else ZERO,
+            m_unique=rolled_sum("unique_clicks") if "clicks" in sources else ZERO,
         )
     distinct = None
     if "shares" in sources:

@@ -43,7 +43,11 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
     granularity = period.granularity
     through = rollup_horizon()
     rolled = rollup_rows(
-        kind="a", period=period, through=through, coarsest="m" if granularity == "month" else "d"
+        kind="a",
+        period=period,
+        through=through,
+        coarsest="m" if granularity == "month" else "d",
+        where=scope.q(),
     )
     raw = (
         counted_shares(period=raw_period(period, through))
@@ -53,9 +57,7 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
     sources = [raw]
     if rolled is not None:
         sources.append(
-            rolled.filter(scope.q(), shares__gt=0).values(
-                b=bucket(F("day"), granularity), who=F("ambassador")
-            )
+            rolled.filter(shares__gt=0).values(b=bucket(F("day"), granularity), who=F("ambassador"))
         )
     return {as_date(b): n for b, n in report_sql.distinct_sharers(sources, key="b")}
 

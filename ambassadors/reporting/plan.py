@@ -98,6 +98,7 @@ def rollup_rows(
     through: date | None,
     coarsest: str = "y",
     signed: bool = False,
+    where: Q | None = None,
 ) -> QuerySet[Rollup] | None:
     """The rollup rows of `kind` that hold the days of `period` (None: all time) up to the
     horizon `through`, each day exactly once: the total rows for all time, else year,
@@ -109,10 +110,16 @@ def rollup_rows(
     outside the period when those are fewer (a 365-day report starting on 2 December reads
     this year's row, December's and one day row per key). Rows with sign -1 only make sense
     in per-key sums, so callers that look at single rows (a filter on ``shares``) leave
-    ``signed`` off."""
+    ``signed`` off.
+
+    `where` (the caller's filter on keys, e.g. one item) is repeated inside every branch of
+    the OR over grains and days, so each branch is one range of the (kind, grain, item or
+    ambassador, day) indexes: SQLite does not carry a filter outside an OR into its
+    branches and would otherwise read every row of the kind."""
     if through is None:
         return None
-    rows = Rollup.objects.filter(kind=kind)
+    base = Q(kind=kind) & (where or Q())
+    rows = Rollup.objects.filter(base)
     if period is None and coarsest == "y":
         return rows.filter(grain="t").alias(sign=ONE)
     start = period.start if period is not None else None
@@ -123,7 +130,7 @@ def rollup_rows(
         return rows.filter(grain=coarsest, day__lte=end).alias(sign=ONE)
     parts = _cover(start, end, grain=coarsest, through=through, signed=signed)
     subtracted = [part.q() for part in parts if part.sign < 0]
-    rows = rows.filter(reduce(operator.or_, (part.q() for part in parts)))
+    rows = Rollup.objects.filter(reduce(operator.or_, (base & part.q() for part in parts)))
     if not subtracted:
         return rows.alias(sign=ONE)
     return rows.alias(

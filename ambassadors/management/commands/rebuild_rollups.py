@@ -21,6 +21,7 @@ from ...reporting.rollups.build import (
     last_closed_day,
     rollups_build,
 )
+from ...reporting.rollups.reconcile import planner_statistics_refresh
 
 
 def _day(value: str) -> date:
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         sys.stderr.write("\n")
+        planner_statistics_refresh()
         self.stdout.write(
             f"Built {total} days ({start} to {end}); the rollups were up to {through}, "
             f"now up to {horizon()}."

@@ -160,4 +160,19 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
         )
     else:
         log.info("rollups: %d days equal to the raw rows", result.days_checked)
+    planner_statistics_refresh()
     return result
+
+
+def planner_statistics_refresh() -> None:
+    """Refresh SQLite's query-planner statistics (a no-op on PostgreSQL, whose autovacuum
+    keeps them). SQLite keeps none of its own: without them it picks the item index for an
+    ambassador's rollup rows and reads every row of the kind. ``analysis_limit`` makes it a
+    sample of a few hundred rows per index (milliseconds), as SQLite's documentation
+    recommends for a periodic ANALYZE. Run nightly with the reconciliation and after
+    ``manage.py rebuild_rollups``."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit = 400")
+        cursor.execute("ANALYZE")
