@@ -14,12 +14,12 @@ from email import message_from_bytes
 from email.message import Message
 from email.policy import Policy
 from email.utils import formatdate, parseaddr
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText, make_msgid
+from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -27,6 +27,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..models import Ambassador
+
+if TYPE_CHECKING:
+    from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 
 
 def email_render(
@@ -168,7 +171,7 @@ def message_id() -> str:
 
 # What Django 5.2's ``EmailMessage.message()`` builds (its ``as_bytes`` takes ``linesep``); the
 # stubs describe Django 6's stdlib message.
-_DjangoMIME = SafeMIMEMultipart | SafeMIMEText
+_DjangoMIME: TypeAlias = "SafeMIMEMultipart | SafeMIMEText"
 
 _MAX_LINE = 400  # characters: a filled line never pushes a line past SMTP's 998 octets
 
