@@ -89,11 +89,13 @@ def report_emails_send() -> int:
 def _enqueue_digest_batch(
     run_id: int, period: str, ambassador_ids: list[int], numbers: dict[str, Any]
 ) -> None:
-    digest_send_batch.delay_on_commit(run_id, period, ambassador_ids, numbers)
+    # Celery's Django fixup makes every task a DjangoTask; the stubs type it as Task.
+    digest_send_batch.delay_on_commit(run_id, period, ambassador_ids, numbers)  # type: ignore[attr-defined]
 
 
 def _enqueue_alert_batch(item_id: int, ambassador_ids: list[int]) -> None:
-    alert_send_batch.delay_on_commit(item_id, ambassador_ids)
+    # Celery's Django fixup makes every task a DjangoTask; the stubs type it as Task.
+    alert_send_batch.delay_on_commit(item_id, ambassador_ids)  # type: ignore[attr-defined]
 
 
 def _last_try(task: Task[Any, Any]) -> bool:
@@ -111,7 +113,7 @@ def digest_dispatch_task() -> int | None:
     return run.pk if run else None
 
 
-@shared_task(bind=True, name="ambassadors.digest_send_batch", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
+@shared_task(bind=True, name="ambassadors.digest_send_batch", **SEND_RETRY)
 def digest_send_batch(
     self: Task[Any, Any],
     run_id: int | None,
@@ -145,7 +147,7 @@ def alert_sweep() -> int:
     return alert_dispatch(enqueue=_enqueue_alert_batch)
 
 
-@shared_task(bind=True, name="ambassadors.alert_send_batch", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
+@shared_task(bind=True, name="ambassadors.alert_send_batch", **SEND_RETRY)
 def alert_send_batch(self: Task[Any, Any], item_id: int, ambassador_ids: list[int]) -> int:
     with requeued_when_stopping():
         result = alert_batch_send(
@@ -184,7 +186,7 @@ def source_poll_task(source_id: int) -> str:
     return source_poll(source_id=source_id, on_alerts=enqueue_term_alerts).outcome
 
 
-@shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)  # type: ignore[call-overload]  # SEND_RETRY is an untyped dict (mailing.py, issue 16)
+@shared_task(name="ambassadors.term_alerts_send", **SEND_RETRY)
 def term_alerts_send_task() -> int:
     """E-mails comms about new entries that mention an alert term; idempotent (claims)."""
     from .sources.monitoring import term_alerts_send

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ def order_names_for_reader(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         queryset = getattr(field, "queryset", None)
         if queryset is not None and queryset.model in (Topic, Department):
-            field.queryset = queryset.by_label()
+            cast(forms.ModelChoiceField, field).queryset = queryset.by_label()
 
 
 class AcceptGuidelinesForm(forms.Form):
@@ -59,11 +61,15 @@ class PreferencesForm(forms.ModelForm):
         ]
         widgets = {"topics": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices(current=self.instance.time_zone)
-        self.fields["topics"].queryset = Topic.objects.by_label()
-        self.fields["department"].queryset = Department.objects.by_label()
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices(
+            current=self.instance.time_zone
+        )
+        cast(forms.ModelChoiceField, self.fields["topics"]).queryset = Topic.objects.by_label()
+        cast(
+            forms.ModelChoiceField, self.fields["department"]
+        ).queryset = Department.objects.by_label()
         self.fields["time_zone"].widget.attrs.update(
             {"data-filterable": "", "data-filter-label": _("Find a time zone")}
         )
@@ -109,9 +115,9 @@ class FeedFilterForm(forms.Form):
         label=_("Network"), choices=[("", _("All networks")), *SHARE_NETWORKS], required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = Topic.objects.by_label()
+        cast(forms.ModelChoiceField, self.fields["topic"]).queryset = Topic.objects.by_label()
 
 
 class ShareForm(forms.Form):

@@ -4,6 +4,7 @@ pages, so a CSV link repeats the page's filters exactly."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -46,11 +47,12 @@ class PeriodForm(forms.Form):
         choices=[("10", "10"), ("50", "50"), ("0", gettext_lazy("All"))],
         coerce=int,
         required=False,
-        empty_value=10,
+        empty_value=10,  # type: ignore[arg-type]  # any value works; the stubs say str
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         preset = data.get("period") or ""
         start, end = data.get("start"), data.get("end")
         if self.errors:

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.core.files import File
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..held_images import held_image_load
 from ..images import ImageRejected, image_validate
-from ..models import Item, Language, Network, SiteSettings, Topic
+from ..models import Item, ItemRevision, Language, Network, SiteSettings, Topic, User
 from ..publishing.rules import EDITABLE_FIELDS, MANY_FIELDS
 from ..share_texts import SHARE_TEXT_LIMITS, share_text_count
 from ..site_settings import SETTINGS_FIELDS
 from ..sources.inbox import picture_download
 from .ambassador import order_names_for_reader
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FORM_FIELDS = [*EDITABLE_FIELDS, *MANY_FIELDS]
@@ -67,16 +72,20 @@ class ItemForm(forms.ModelForm):
             "is_urgent": _("Urgent items go to the top and are e-mailed to ambassadors."),
         }
 
-    def __init__(self, *args, item: Item | None = None, user=None, **kwargs):
+    def __init__(
+        self, *args: Any, item: Item | None = None, user: User | None = None, **kwargs: Any
+    ) -> None:
         self.item = item
         self.user = user
-        self.warnings: list[str] = []
+        self.warnings: list[StrOrPromise] = []
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
         others = Item.objects.exclude(status=Item.Status.ARCHIVED).only("pk", "title")
         if item is not None:
             others = others.exclude(pk=item.pk)
-        self.fields["translation_of"].queryset = others.order_by("-created_at")
+        cast(forms.ModelChoiceField, self.fields["translation_of"]).queryset = others.order_by(
+            "-created_at"
+        )
         self.fields["title"].widget.attrs["autocomplete"] = "off"
         for name in ("title", "body", "language"):
             self.fields[name].widget.attrs["class"] = "plain-language-source"
@@ -93,7 +102,7 @@ class ItemForm(forms.ModelForm):
             raise forms.ValidationError(_("Links must start with https:// or http://."))
         return link
 
-    def clean_image(self):
+    def clean_image(self) -> File | None:
         image = self.cleaned_data.get("image")
         if image:
             try:
@@ -102,15 +111,16 @@ class ItemForm(forms.ModelForm):
                 raise forms.ValidationError(str(error)) from None
         return image
 
-    def _changed_from_stored(self, name: str, value) -> bool:
+    def _changed_from_stored(self, name: str, value: datetime | None) -> bool:
         stored = getattr(self.item, name, None) if self.item is not None else None
         if stored is None or value is None:
             return stored != value
         # The field shows minutes: a stored time with seconds comes back cut.
         return stored.replace(second=0, microsecond=0) != value.replace(second=0, microsecond=0)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("image") and cleaned.get("image_url") and "image" not in self.errors:
             picture, problem = picture_download(cleaned["image_url"])
             if picture is None:
@@ -151,18 +161,18 @@ class ItemForm(forms.ModelForm):
             )
         return cleaned
 
-    def picture(self):
+    def picture(self) -> File | None:
         """The new picture for the service: this upload, or the one kept from before."""
         return self.cleaned_data.get("image") or getattr(self, "held", None)
 
-    def service_fields(self) -> dict:
+    def service_fields(self) -> dict[str, Any]:
         """Everything the services take as keyword arguments."""
         return {
             name: self.cleaned_data[name] for name in FORM_FIELDS if not self.fields[name].disabled
         }
 
 
-def item_initial(item: Item, revision=None) -> dict:
+def item_initial(item: Item, revision: ItemRevision | None = None) -> dict[str, Any]:
     """The editor's starting values: the stored item, or for a live item with a change
     waiting for review, that change (so the writer continues it instead of starting over)."""
     initial = model_to_dict(item, fields=FORM_FIELDS)
@@ -183,12 +193,13 @@ class ShareTextForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "data-share-text": ""}),
     )
 
-    def __init__(self, *args, disclosure: str = "", **kwargs):
+    def __init__(self, *args: Any, disclosure: str = "", **kwargs: Any) -> None:
         self.disclosure = disclosure
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         network, text = cleaned.get("network"), (cleaned.get("text") or "").strip()
         if network and text:
             count = share_text_count(text=text, network=network, disclosure=self.disclosure)
@@ -258,7 +269,7 @@ class ItemFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         order_names_for_reader(self)
 
@@ -286,7 +297,7 @@ class SiteSettingsForm(forms.ModelForm):
         fields = list(SETTINGS_FIELDS)
         widgets = {"linkedin_share": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A form without the choice (an older page still open) keeps the saved one.
         self.fields["linkedin_share"].required = False

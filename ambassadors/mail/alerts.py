@@ -25,7 +25,7 @@ from ..audience import urgent_alert_recipients
 from ..models import AlertDelivery, Ambassador, Item
 from .delivery import BatchResult, deliveries_send
 from .digests.schedule import id_batches
-from .digests.selection import item_entry
+from .digests.selection import DigestEntry, item_entry
 from .messages import EmailRenderer, contact, with_contact
 from .unsubscribe import urgent_unsubscribe_url
 
@@ -74,7 +74,11 @@ def alert_dispatch(
 
 
 def alert_message(
-    *, item: Item, ambassador: Ambassador, entry=None, renderer: EmailRenderer | None = None
+    *,
+    item: Item,
+    ambassador: Ambassador,
+    entry: DigestEntry | None = None,
+    renderer: EmailRenderer | None = None,
 ) -> EmailMultiAlternatives:
     """In the reader's language; a batch passes one renderer, so the e-mail is rendered once
     per language and only the name and the unsubscribe link differ. Carries

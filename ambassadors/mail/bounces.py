@@ -32,7 +32,11 @@ def bounce_record(
     rule. Idempotent in effect: a second hard bounce changes counters, not the outcome."""
     now = now or timezone.now()
     address = email.strip().lower()
-    counter = {Kind.HARD: "hard_count", Kind.SOFT: "soft_count", Kind.COMPLAINT: "complaint_count"}
+    counter: dict[str, str] = {
+        Kind.HARD: "hard_count",
+        Kind.SOFT: "soft_count",
+        Kind.COMPLAINT: "complaint_count",
+    }
     with transaction.atomic():
         row, _created = BouncedAddress.objects.get_or_create(
             email=address,

@@ -14,13 +14,13 @@ import logging
 import smtplib
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypedDict, TypeVar
 
 from django.core.mail import EmailMessage, get_connection
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -40,7 +40,18 @@ class TransientMailError(Exception):
 
 # Celery options of every task that sends a batch of programme mail: retry with back-off only
 # on errors a later attempt can get past.
-SEND_RETRY = {
+class SendRetry(TypedDict):
+    """The Celery task options in ``SEND_RETRY`` (keyword arguments of ``shared_task``)."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+    ignore_result: bool
+
+
+SEND_RETRY: SendRetry = {
     "autoretry_for": (TransientMailError,),
     "retry_backoff": 30,
     "retry_backoff_max": 900,
@@ -71,7 +82,9 @@ def _record_refused_recipients(exc: BaseException) -> None:
         return
     from .bounces import Kind, bounce_record
 
-    for address, (code, answer) in exc.recipients.items():
+    # smtplib gives bytes; other backends and tests may give str.
+    refused: Mapping[str, tuple[int, bytes | str]] = exc.recipients
+    for address, (code, answer) in refused.items():
         if 500 <= code < 600:
             reason = (
                 f"{code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
@@ -89,13 +102,16 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
+K = TypeVar("K", bound=Hashable)
+
+
 @dataclass
-class SendOutcome:
+class SendOutcome(Generic[K]):
     """What the mail server said about each message of a batch, by key."""
 
-    sent: list[Hashable] = field(default_factory=list)
-    failed: dict[Hashable, str] = field(default_factory=dict)
-    pending: list[Hashable] = field(default_factory=list)
+    sent: list[K] = field(default_factory=list)
+    failed: dict[K, str] = field(default_factory=dict)
+    pending: list[K] = field(default_factory=list)
     error: BaseException | None = None
     # The worker is stopping: ``pending`` holds the messages not yet handed over.
     interrupted: bool = False
@@ -103,10 +119,10 @@ class SendOutcome:
 
 def messages_send(
     *,
-    keys: Sequence[Hashable],
-    build: Callable[[Hashable], EmailMessage],
+    keys: Sequence[K],
+    build: Callable[[K], EmailMessage],
     should_stop: Callable[[], bool] = shutdown_requested,
-) -> SendOutcome:
+) -> SendOutcome[K]:
     """Send one message per key over ONE connection, one message per call, so we know exactly
     which messages the server accepted when it fails halfway (``send_messages`` on the whole
     list would not say). Messages are built as they go, so memory does not grow with the batch.
@@ -119,7 +135,7 @@ def messages_send(
     stop, see ``ambassadors/shutdown.py``): once it says yes, the message being sent has
     finished and every later one is left pending with ``interrupted`` set.
     """
-    outcome = SendOutcome()
+    outcome: SendOutcome[K] = SendOutcome()
     keys = list(keys)
     if not keys:
         return outcome
@@ -127,7 +143,13 @@ def messages_send(
         return _send_each(keys=keys, build=build, should_stop=should_stop, outcome=outcome)
 
 
-def _send_each(*, keys, build, should_stop, outcome: SendOutcome) -> SendOutcome:
+def _send_each(
+    *,
+    keys: list[K],
+    build: Callable[[K], EmailMessage],
+    should_stop: Callable[[], bool],
+    outcome: SendOutcome[K],
+) -> SendOutcome[K]:
     if should_stop():
         outcome.pending = keys
         outcome.interrupted = True
@@ -178,6 +200,8 @@ def _send_each(*, keys, build, should_stop, outcome: SendOutcome) -> SendOutcome
 # Claims -------------------------------------------------------------------------------------
 
 Delivery = type[DigestDelivery] | type[AlertDelivery] | type[CrisisAlertDelivery]
+# One kind of delivery row, the same for a whole batch.
+D = TypeVar("D", DigestDelivery, AlertDelivery, CrisisAlertDelivery)
 
 
 def claim_token() -> uuid.UUID:
@@ -185,7 +209,7 @@ def claim_token() -> uuid.UUID:
 
 
 def deliveries_claim(
-    *, model: Delivery, rows: list[models.Model], token: uuid.UUID, scope: dict
+    *, model: type[D], rows: Sequence[D], token: uuid.UUID, scope: dict[str, Any]
 ) -> set[int]:
     """Insert all claims in one statement and read back the ambassadors this claim got.
 
@@ -213,8 +237,8 @@ def deliveries_record(
     *,
     model: Delivery,
     token: uuid.UUID,
-    scope: dict,
-    outcome: SendOutcome,
+    scope: dict[str, Any],
+    outcome: SendOutcome[int],
     final_attempt: bool,
     now: datetime | None = None,
 ) -> RecordResult:
@@ -233,7 +257,7 @@ def deliveries_record(
         result.sent = ours.filter(ambassador_id__in=outcome.sent).update(
             status=DeliveryStatus.SENT, sent_at=now, error=""
         )
-    by_error: dict[str, list[Hashable]] = defaultdict(list)
+    by_error: dict[str, list[int]] = defaultdict(list)
     for key, error in outcome.failed.items():
         by_error[error].append(key)
     if outcome.pending and final_attempt and not outcome.interrupted:
@@ -261,10 +285,10 @@ class BatchResult:
 
 def deliveries_send(
     *,
-    model: Delivery,
+    model: type[D],
     ambassador_ids: Sequence[int],
     fields: dict[str, Any],
-    scope: dict,
+    scope: dict[str, Any],
     build: Callable[[int], EmailMessage],
     now: datetime,
     attempt: int,
@@ -305,7 +329,7 @@ def deliveries_send(
     )
 
 
-def outcome_raise(outcome: SendOutcome, *, final_attempt: bool) -> None:
+def outcome_raise(outcome: SendOutcome[Any], *, final_attempt: bool) -> None:
     """Called after a batch recorded its outcome: ``SendingInterrupted`` when the worker is
     stopping (the task is requeued and sends exactly the released rest), ``TransientMailError``
     when a temporary error left messages pending on a non-final attempt (the task retries)."""
@@ -320,7 +344,9 @@ def outcome_raise(outcome: SendOutcome, *, final_attempt: bool) -> None:
 UNKNOWN_NOTE = "The worker stopped before it could record whether the mail server took this e-mail."
 
 
-def claims_mark_unknown(*, model, older_than: timedelta, now: datetime | None = None) -> int:
+def claims_mark_unknown(
+    *, model: Delivery, older_than: timedelta, now: datetime | None = None
+) -> int:
     """Rows of ``model`` (a ``Delivery``) claimed longer ago than ``older_than`` become
     ``unknown``: their worker died mid-batch, the server may or may not have the message, and
     they are never resent automatically. Returns how many."""
@@ -337,7 +363,7 @@ def deliveries_mark_unknown(*, older_than: timedelta, now: datetime | None = Non
     cutoff = (now or timezone.now()) - older_than
     stale = DigestDelivery.objects.filter(status=DeliveryStatus.CLAIMED, claimed_at__lt=cutoff)
     marked = 0
-    run_ids = list(stale.order_by().values_list("run_id", flat=True).distinct())
+    run_ids: list[int | None] = list(stale.order_by().values_list("run_id", flat=True).distinct())
     for run_id in run_ids:
         with transaction.atomic():
             count = stale.filter(run_id=run_id).update(

@@ -11,17 +11,25 @@ import re
 import uuid
 from collections.abc import Hashable
 from email import message_from_bytes
+from email.message import Message
+from email.policy import Policy
 from email.utils import formatdate, parseaddr
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import make_msgid
 from django.core.mail.utils import DNS_NAME
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from ..models import Ambassador
+
+if TYPE_CHECKING:
+    from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 
 
 def email_render(
@@ -48,7 +56,7 @@ class EmailRenderer:
     folding and line-by-line writing, which otherwise cost more than the SMTP hand-off.
     """
 
-    def __init__(self, template: str):
+    def __init__(self, template: str) -> None:
         self.template = template
         self._token = uuid.uuid4().hex
         self._shapes: dict[Hashable, _Shape] = {}
@@ -93,7 +101,7 @@ class EmailRenderer:
         return compiled.message(fill=fill, to=to)
 
 
-def with_contact(queryset):
+def with_contact(queryset: QuerySet[Ambassador]) -> QuerySet[Ambassador]:
     """Address and first name as plain columns: ``select_related("user")`` would tie each
     ambassador and user in a reference cycle (the one-to-one caches both ways) that only the
     cyclic garbage collector frees, so memory would grow with the number of ambassadors."""
@@ -103,11 +111,19 @@ def with_contact(queryset):
     )
 
 
-def contact(ambassador) -> tuple[str, str]:
+class _WithContact(Protocol):
+    """An ambassador from ``with_contact``."""
+
+    contact_email: str | None
+    contact_name: str | None
+
+
+def contact(ambassador: Ambassador) -> tuple[str, str]:
     """(address, first name or else display name) from ``with_contact``, or from the user
     when loaded another way."""
     if hasattr(ambassador, "contact_email"):
-        return ambassador.contact_email or "", single_line(ambassador.contact_name or "")
+        annotated = cast(_WithContact, ambassador)
+        return annotated.contact_email or "", single_line(annotated.contact_name or "")
     user = ambassador.user
     return (user.email, single_line(user.greeting_name)) if user else ("", "")
 
@@ -153,13 +169,25 @@ def message_id() -> str:
     return make_msgid(domain=sending_domain())
 
 
+# What Django 5.2's ``EmailMessage.message()`` builds (its ``as_bytes`` takes ``linesep``); the
+# stubs describe Django 6's stdlib message.
+_DjangoMIME: TypeAlias = "SafeMIMEMultipart | SafeMIMEText"
+
 _MAX_LINE = 400  # characters: a filled line never pushes a line past SMTP's 998 octets
 
 
 class _Shape:
     """One rendered e-mail with markers, and its MIME bytes when they can be reused."""
 
-    def __init__(self, *, renderer: EmailRenderer, subject, text, html, headers):
+    def __init__(
+        self,
+        *,
+        renderer: EmailRenderer,
+        subject: str,
+        text: str,
+        html: str,
+        headers: dict[str, str],
+    ) -> None:
         self.renderer = renderer
         self.subject, self.text, self.html, self.headers = subject, text, html, headers
         self.blueprint = self._blueprint()
@@ -178,7 +206,7 @@ class _Shape:
             headers=self.headers | {"Date": mark("date"), "Message-ID": f"<{mark('id')}@x>"},
         )
         probe.attach_alternative(self.html, "text/html")
-        mime = probe.message()
+        mime = cast(_DjangoMIME, probe.message())
         mime.set_boundary(f"=={uuid.uuid4().hex}==")
         data = mime.as_bytes(linesep="\r\n")
         sources = "\n".join([self.subject, self.text, self.html, *self.headers.values()])
@@ -229,8 +257,8 @@ class _Shape:
             headers=headers,
         )
         message.attach_alternative(html, "text/html")
-        if self._can_fill(fill, to):
-            data = self.blueprint
+        data = self.blueprint
+        if data is not None and self._can_fill(fill, to):
             values = [
                 (mark("to") + "@invalid", to[0]),
                 (mark("date"), formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
@@ -253,12 +281,16 @@ class _Serialized:
     and file backends) is serialised from the parsed message.
     """
 
-    def __init__(self, data: bytes, mime=None, policy=None):
+    def __init__(
+        self, data: bytes, mime: Message | None = None, policy: Policy | None = None
+    ) -> None:
         self._data = data
         self._parsed = mime
         self._policy = policy
 
-    def as_bytes(self, unixfrom: bool = False, linesep: str | None = None, policy=None) -> bytes:
+    def as_bytes(
+        self, unixfrom: bool = False, linesep: str | None = None, policy: Policy | None = None
+    ) -> bytes:
         policy = policy or self._policy
         if linesep is None:
             linesep = policy.linesep if policy is not None else "\n"
@@ -271,15 +303,15 @@ class _Serialized:
         return parsed.as_bytes(unixfrom=True, policy=parsed.policy.clone(linesep=linesep))
 
     @property
-    def mime(self):
+    def mime(self) -> Message:
         if self._parsed is None:
             self._parsed = message_from_bytes(self._data)
         return self._parsed
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Any:
         return self.mime[name]
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # copy/pickle probe before __init__ ran
             raise AttributeError(name)
         return getattr(self.mime, name)
@@ -295,10 +327,10 @@ class PreparedEmail(EmailMultiAlternatives):
     def preset(self, data: bytes) -> None:
         self._prepared = _Serialized(data)
 
-    def message(self, *, policy=None):
+    def message(self, *, policy: Policy | None = None) -> _Serialized:  # type: ignore[override]  # a stand-in with the bytes, see _Serialized
         if self._prepared is None:
             self.extra_headers.setdefault("Message-ID", message_id())
-            mime = super().message()
+            mime = cast(_DjangoMIME, super().message())
             mime.set_boundary(f"=={uuid.uuid4().hex}==")
             self._prepared = _Serialized(mime.as_bytes(linesep="\r\n"), mime)
         self._prepared._policy = policy

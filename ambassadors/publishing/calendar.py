@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import CalendarToken, Item, User
+from ..models import CalendarToken, Item, Topic, User
 
 Status = Item.Status
 KINDS = ("planned", "scheduled", "live", "expiring", "urgent")
@@ -62,7 +62,7 @@ def calendar_entries(
     start: datetime,
     end: datetime,
     now: datetime | None = None,
-    topic=None,
+    topic: Topic | None = None,
     language: str = "",
 ) -> list[Entry]:
     """Entries with ``start <= at < end``, sorted by time then title. One query whatever the
@@ -167,7 +167,7 @@ def calendar_token_revoke(*, user: User) -> bool:
     return bool(deleted)
 
 
-def calendar_token_user(token: str):
+def calendar_token_user(token: str) -> User | None:
     """The active comms member the token belongs to, or None (unknown, revoked, or the
     person is no longer active or no longer in comms)."""
     if not token or len(token) > 100:

@@ -19,6 +19,7 @@ from .rules import (
     EDITABLE_FIELDS,
     MANY_FIELDS,
     Action,
+    ItemDetails,
     ItemFields,
     PublishingError,
     Status,
@@ -31,7 +32,7 @@ from .rules import (
 )
 from .slugs import unique_item_slug
 
-AUDIT_ACTIONS = {
+AUDIT_ACTIONS: dict[str, str] = {
     Action.CREATED: AuditEvent.Action.ITEM_CREATED,
     Action.EDITED: AuditEvent.Action.ITEM_EDITED,
     Action.SUBMITTED: AuditEvent.Action.ITEM_SUBMITTED,
@@ -74,13 +75,14 @@ def item_create(
     title: str,
     share_texts: Iterable[tuple[str, str]] = (),
     image: File | None = None,
-    **fields: Unpack[ItemFields],
+    **fields: Unpack[ItemDetails],
 ) -> Item:
     """A new draft. The plain-language report is stored now so the list can show the band."""
     comms_require(by)
-    item_fields_check(fields)
-    many = {name: fields.pop(name) for name in MANY_FIELDS if name in fields}
-    item = Item(title=title, author=by, status=Status.DRAFT, **fields)
+    values: dict[str, Any] = dict(fields)
+    item_fields_check(values)
+    many = {name: values.pop(name) for name in MANY_FIELDS if name in values}
+    item = Item(title=title, author=by, status=Status.DRAFT, **values)
     item.slug = unique_item_slug(title)
     if image:
         item_image_save(item, image)
@@ -130,13 +132,14 @@ def item_update(
     item_fields_check(fields)
     if item.status == Status.ARCHIVED:
         raise PublishingError(_("Archived items cannot be changed. Make a copy instead."))
-    many = {name: fields.pop(name) for name in MANY_FIELDS if name in fields}
-    fields = {
+    values: dict[str, Any] = dict(fields)
+    many = {name: values.pop(name) for name in MANY_FIELDS if name in values}
+    values = {
         name: value
-        for name, value in fields.items()
+        for name, value in values.items()
         if not _same_minute(getattr(item, name), value)
     }
-    if item.status == Status.PUBLISHED and fields.get("is_urgent", item.is_urgent) != (
+    if item.status == Status.PUBLISHED and values.get("is_urgent", item.is_urgent) != (
         item.is_urgent
     ):
         raise PublishingError(
@@ -145,10 +148,10 @@ def item_update(
     if item.status == Status.PUBLISHED and SiteSettings.load().review_required:
         from .revisions import revision_split
 
-        fields, many, share_texts, image, remove_image = revision_split(
+        values, many, share_texts, image, remove_image = revision_split(
             item=item,
             by=by,
-            fields=fields,
+            fields=values,
             many=many,
             share_texts=share_texts,
             image=image,
@@ -157,7 +160,7 @@ def item_update(
     return item_apply_changes(
         item=item,
         by=by,
-        fields=fields,
+        fields=values,
         many=many,
         share_texts=share_texts,
         image=image,
@@ -221,7 +224,8 @@ def item_apply_changes(
         labels = [
             str(_("share texts"))
             if name == "share_texts"
-            else str(Item._meta.get_field(name).verbose_name)
+            # changed holds field names of Item itself, never a reverse relation
+            else str(Item._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
             for name in changed
         ]
         summary = ", ".join(labels)

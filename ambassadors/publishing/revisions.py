@@ -17,7 +17,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -27,6 +27,9 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit_record, audit_value, field_label, value_display
 from ..models import AuditEvent, Department, Item, ItemRevision, SiteSettings, User
+
+if TYPE_CHECKING:
+    from .rules import PublishingError
 
 ITEM = "ambassadors.item"  # the object type of items in the audit trail
 
@@ -73,7 +76,7 @@ def revision_split(
     share_texts: Iterable[tuple[str, str]] | None,
     image: File | None = None,
     remove_image: bool = False,
-) -> tuple[dict, dict, list | None, Any, bool]:
+) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, str]] | None, File | None, bool]:
     """Takes the reviewed part of an edit to a live item into a pending revision and returns
     what may be applied at once: ``(fields, many, share_texts, image, remove_image)``.
     Called by publishing.items.item_update inside its transaction, with permissions checked."""
@@ -119,7 +122,7 @@ def revision_propose(
         from ..images import image_clean
 
         cleaned = image_clean(image, name=image.name)
-        revision.image.save(cleaned.name, cleaned, save=False)
+        revision.image.save(cleaned.name, cleaned, save=False)  # type: ignore[arg-type]  # image_clean names it
     try:
         with transaction.atomic():
             revision.save()
@@ -144,7 +147,7 @@ def revision_propose(
     return revision
 
 
-def _busy():
+def _busy() -> PublishingError:
     from .rules import PublishingError
 
     return PublishingError(_("Someone changed this item just now. Reload the page and try again."))
@@ -362,7 +365,7 @@ def revision_approve(
         fields=fields,
         many=many,
         share_texts=share_texts,
-        image_name=revision.image.name if revision.image else "",
+        image_name=revision.image.name or "",  # a FieldFile is falsy exactly when unnamed
         remove_image=bool(proposed.get("remove_image")),
         note=_("change by %(name)s, approved")
         % {"name": revision.author.shown_name if revision.author else "?"},

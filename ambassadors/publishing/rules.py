@@ -5,9 +5,9 @@ report stored on an item, and a published item's frozen slug.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..images import image_clean, og_image_write
 from ..models import Department, Item, ItemEvent, JargonTerm, ShareText, SiteSettings, Topic, User
-from ..plain_language import check, detect_language
+from ..plain_language import Report, check, detect_language
 
 Status = Item.Status
 Action = ItemEvent.Action
@@ -38,12 +38,9 @@ EDITABLE_FIELDS = (
 MANY_FIELDS = ("topics", "audience")
 
 
-class ItemFields(TypedDict, total=False):
-    """The keyword arguments ``item_create`` and ``item_update`` take besides ``by``, ``item``,
-    ``share_texts`` and the picture: exactly ``EDITABLE_FIELDS`` and ``MANY_FIELDS``. A name
-    left out is not changed; a name not listed here raises ``TypeError``."""
+class ItemDetails(TypedDict, total=False):
+    """``ItemFields`` but the title, which ``item_create`` takes as its own argument."""
 
-    title: str
     link: str
     body: str
     image_alt: str
@@ -59,10 +56,18 @@ class ItemFields(TypedDict, total=False):
     audience: Iterable[Department | int]
 
 
+class ItemFields(ItemDetails, total=False):
+    """The keyword arguments ``item_create`` and ``item_update`` take besides ``by``, ``item``,
+    ``share_texts`` and the picture: exactly ``EDITABLE_FIELDS`` and ``MANY_FIELDS``. A name
+    left out is not changed; a name not listed here raises ``TypeError``."""
+
+    title: str
+
+
 class PublishingError(Exception):
     """A step that is not allowed right now; the message is shown to the user as is."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
@@ -70,7 +75,7 @@ class PublishingError(Exception):
 class ConfirmationNeeded(PublishingError):
     """The text reads as corporate speak: publishing it needs an explicit yes."""
 
-    def __init__(self, message: str, report: Any):
+    def __init__(self, message: str, report: Report) -> None:
         super().__init__(message)
         self.report = report
 
@@ -112,7 +117,7 @@ def plain_language_text(*, title: str, body: str) -> str:
     return body.strip()
 
 
-def plain_language_check(*, title: str, body: str, language: str):
+def plain_language_check(*, title: str, body: str, language: str) -> Report:
     """The checker's report for an item's text (not its title: ``plain_language_text``), with
     comms' jargon additions.
 
@@ -123,7 +128,7 @@ def plain_language_check(*, title: str, body: str, language: str):
     return check(text, language=language, extra_jargon=jargon_terms(language=checked_in))
 
 
-def plain_language_store(item: Item):
+def plain_language_store(item: Item) -> Report:
     report = plain_language_check(title=item.title, body=item.body, language=item.language)
     item.plain_language = report.as_dict()
     return report
@@ -152,7 +157,7 @@ def share_texts_replace(item: Item, share_texts: Iterable[tuple[str, str]]) -> N
 # --- Permissions ----------------------------------------------------------------------------
 
 
-def comms_require(user: User) -> None:
+def comms_require(user: User | None) -> None:
     if user is None or not user.is_active or not user.has_perm("ambassadors.publish_item"):
         raise PublishingError(_("Only the comms team can do this."))
 
@@ -181,22 +186,24 @@ def slug_is_frozen(item: Item) -> bool:
     """Once published, links are out in the world: the address must never change."""
     if item.status in (Status.PUBLISHED, Status.ARCHIVED):
         return True
-    return item.pk is not None and item.events.filter(action=Action.PUBLISHED).exists()
+    if item.pk is None:  # unsaved: no history yet (and its related managers would raise)
+        return False
+    return item.events.filter(action=Action.PUBLISHED).exists()
 
 
 # --- Writing --------------------------------------------------------------------------------
 
 
-def item_fields_check(fields: dict[str, Any]) -> None:
+def item_fields_check(fields: Mapping[str, object]) -> None:
     unknown = set(fields) - set(EDITABLE_FIELDS) - set(MANY_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
 
 
-def item_image_save(item: Item, image: File | None) -> None:
+def item_image_save(item: Item, image: File) -> None:
     cleaned = image_clean(image, name=image.name)
-    item.image.save(cleaned.name, cleaned, save=False)
-    og_image_write(storage=item.image.storage, image_name=item.image.name)
+    item.image.save(cleaned.name, cleaned, save=False)  # type: ignore[arg-type]  # image_clean names it
+    og_image_write(storage=item.image.storage, image_name=item.image.name)  # type: ignore[arg-type]  # saved just above
 
 
 # Workflow step → audit action; every ItemEvent is also an audit event.

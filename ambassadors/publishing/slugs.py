@@ -1,20 +1,18 @@
-from django.db import models
 from django.utils.text import slugify
 
-from ..models import Item
+from ..models import Crisis, Item
 
 
 def unique_slug(
-    title: str, *, model: type[models.Model], fallback: str, exclude_pk: int | None = None
+    title: str, *, model: type[Item] | type[Crisis], fallback: str, exclude_pk: int | None = None
 ) -> str:
     """A slug from the title (at most 70 characters, ``fallback`` when the title has no
     letters), made unique within ``model`` with -2, -3…"""
     base = (slugify(title) or fallback)[:70].strip("-") or fallback
-    taken = set(
-        model.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
-    )
+    rows = model.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    taken = set(rows.values_list("slug", flat=True))
     if base not in taken:
         return base
     n = 2

@@ -7,8 +7,10 @@ Counting a click at the redirect and the Redis buffer live in ``tracking/clicks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +19,8 @@ from django.utils import timezone
 
 from ..models import Click, ClickDaily, TrackedLink
 from ..reporting.rollups.changes import rollups_add_clicks
+
+T = TypeVar("T")
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -134,7 +138,7 @@ def clicks_fold_old(*, now: dt.datetime | None = None) -> int:
     return folded
 
 
-def _chunks(iterable, size: int):
+def _chunks(iterable: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk

@@ -31,6 +31,7 @@ from collections import Counter
 import redis
 from django.conf import settings
 from django.utils import timezone
+from redis.commands.core import Script
 
 from .bots import is_bot, is_link_preview
 from .click_store import PendingClick, clicks_store
@@ -38,6 +39,9 @@ from .ratelimit import rate_limit_hit
 from .salts import SaltGone, salted_digest
 
 log = logging.getLogger(__name__)
+
+# One queued hit: (rate-limit key or None when exempt, serialised PendingClick or "").
+_Hit = tuple[str | None, str]
 
 BUFFER_KEY = "portal:clicks:buffer"
 PROCESSING_KEY = "portal:clicks:processing"
@@ -80,11 +84,11 @@ class _Buffer:
     """The Redis client for the click buffer, with a short pause after a failure so an
     outage costs one timeout per process every few seconds, not one per click."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._client: redis.Redis | None = None
         self._url = ""
         self._down_until = 0.0
-        self._rate_script = None
+        self._rate_script: Script | None = None
 
     def client(self) -> redis.Redis | None:
         url = settings.CLICK_BUFFER_URL
@@ -98,7 +102,10 @@ class _Buffer:
             self._rate_script = self._client.register_script(_RATE_AND_PUSH)
         return self._client
 
-    def rate_script(self):
+    def rate_script(self) -> Script:
+        """The registered rate-limit script; only valid after ``client()`` returned one."""
+        if self._rate_script is None:
+            raise RuntimeError("the click buffer has no client yet")
         return self._rate_script
 
     def failed(self, exc: Exception) -> None:
@@ -140,8 +147,8 @@ class _Pump:
     exactly; the shared totals come back with every pipeline and block a client on all
     processes once over the limit (milliseconds later)."""
 
-    def __init__(self):
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Hit] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -188,7 +195,7 @@ class _Pump:
                 atexit.register(self.drain)
                 self._atexit = True
 
-    def _take(self, first=None) -> list[tuple[str | None, str]]:
+    def _take(self, first: _Hit | None = None) -> list[_Hit]:
         batch = [first] if first is not None else []
         try:
             while len(batch) < 2000:
@@ -223,14 +230,14 @@ class _Pump:
             time.sleep(0.01)
         return False
 
-    def _push(self, batch: list[tuple[str | None, str]]) -> None:
+    def _push(self, batch: list[_Hit]) -> None:
         try:
             self._send(batch)
         finally:
             with self._count_lock:
                 self._done += len(batch)
 
-    def _send(self, batch: list[tuple[str | None, str]]) -> None:
+    def _send(self, batch: list[_Hit]) -> None:
         payloads = [payload for _key, payload in batch if payload]
         hits = Counter(key for key, _payload in batch if key)
         client = buffer.client()

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from ..models import Item, TrackedLink
+from ..models import Ambassador, Item, TrackedLink
 
 CODE_ALPHABET = string.ascii_letters + string.digits
 CODE_LENGTH = 10  # 62**10 ≈ 8e17 codes: guessing one is hopeless under the rate limit
@@ -32,7 +32,7 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def tracked_link_get_or_create(*, ambassador, item: Item, network: str) -> TrackedLink:
+def tracked_link_get_or_create(*, ambassador: Ambassador, item: Item, network: str) -> TrackedLink:
     """Race-safe: two presses at once both end with the same row. The insert runs in a
     savepoint so a lost race does not break the caller's transaction. Internal-only items
     never get one (``ValueError``): nothing about them may leave the company."""
@@ -94,12 +94,12 @@ class _LocalCache:
     """A tiny LRU with a TTL, per process. Faster than any network cache, and short-lived
     so edits propagate without invalidation messages between processes."""
 
-    def __init__(self, maxsize: int = 4096):
+    def __init__(self, maxsize: int = 4096) -> None:
         self.maxsize = maxsize
-        self._data: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._data: OrderedDict[str, tuple[float, tuple[int, str]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str, now: float):
+    def get(self, key: str, now: float) -> tuple[float, tuple[int, str]] | None:
         with self._lock:
             entry = self._data.get(key)
             if entry is None:
@@ -110,7 +110,7 @@ class _LocalCache:
             self._data.move_to_end(key)
             return entry
 
-    def set(self, key: str, value, expires: float) -> None:
+    def set(self, key: str, value: tuple[int, str], expires: float) -> None:
         with self._lock:
             self._data[key] = (expires, value)
             self._data.move_to_end(key)
@@ -141,10 +141,10 @@ def link_target(code: str) -> tuple[int, str] | None:
     now = time.monotonic()
     entry = _local.get(code, now)
     if entry is not None:
-        value = entry[1]
-        return None if value == _MISSING else value
-    value = cache.get(_shared_key(code))
-    if value is None:
+        cached = entry[1]
+        return None if cached == _MISSING else cached
+    shared = cache.get(_shared_key(code))
+    if shared is None:
         row = (
             TrackedLink.objects.filter(code=code, item__internal_only=False)
             .values_list("pk", "network", "item__link", "item__slug")
@@ -154,9 +154,9 @@ def link_target(code: str) -> tuple[int, str] | None:
             _local.set(code, _MISSING, now + settings.LINK_CACHE_SECONDS)
             return None
         pk, network, link, slug = row
-        value = (pk, target_for(link=link, slug=slug, network=network))
-        cache.set(_shared_key(code), value, settings.LINK_SHARED_CACHE_SECONDS)
-    value = tuple(value)
+        shared = (pk, target_for(link=link, slug=slug, network=network))
+        cache.set(_shared_key(code), shared, settings.LINK_SHARED_CACHE_SECONDS)
+    value: tuple[int, str] = tuple(shared)  # the shared cache may hand back a list
     _local.set(code, value, now + settings.LINK_CACHE_SECONDS)
     return value
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, reduce
 from operator import or_
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
@@ -112,7 +113,7 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
     candidates = (
         digest_recipients().annotate(last_digest=_last_digest()).filter(reduce(or_, maybe_new))
     )
-    groups = []
+    groups: list[tuple[str, QuerySet[Ambassador]]] = []
     for (day, missed), zone_names in sorted(zones_by_day.items()):
         period = iso_week(day)
         has_delivery = DigestDelivery.objects.filter(ambassador=OuterRef("pk"), period=period)
@@ -125,11 +126,11 @@ def digest_due(*, now: datetime, site: SiteSettings) -> list[tuple[str, QuerySet
 
 def _recent_pauses(*, now: datetime) -> list[tuple[datetime, datetime]]:
     """Content pauses (crisis mode) that ended in the last week: (started_at, resumed_at)."""
-    return list(
-        ContentPause.objects.filter(
-            resumed_at__gt=now - timedelta(days=7), resumed_at__lte=now
-        ).values_list("started_at", "resumed_at")
-    )
+    rows = ContentPause.objects.filter(
+        resumed_at__gt=now - timedelta(days=7), resumed_at__lte=now
+    ).values_list("started_at", "resumed_at")
+    # resumed_at__gt leaves out the NULLs (pauses still on), so every pair is complete.
+    return cast("list[tuple[datetime, datetime]]", list(rows))
 
 
 def _weekdays_missed_in_pause(

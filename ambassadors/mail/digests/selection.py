@@ -6,7 +6,7 @@ number of queries (``digests_build``).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -169,7 +169,7 @@ def _rank(shares: int, histogram: dict[int, int]) -> int | None:
     return 1 + sum(count for n, count in histogram.items() if n > shares)
 
 
-def _pairs(queryset) -> dict[int, set[int]]:
+def _pairs(queryset: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
     result: dict[int, set[int]] = defaultdict(set)
     for left, right in queryset:
         result[left].add(right)
@@ -221,7 +221,7 @@ class _Candidates:
             )
         )
         self.by_pk = {item.pk: item for item in self.items}
-        self._entries: dict[int, DigestEntry] = {}
+        self._entries: dict[tuple[int, int], DigestEntry] = {}
 
     def visible(self, item: Item, ambassador: Ambassador) -> bool:
         """Python twin of ``Item.objects.for_ambassador``: audience (empty = everyone) and
@@ -256,9 +256,10 @@ def _pick(candidates: Sequence[Item], ambassador: Ambassador) -> dict[int, Item]
     return picked
 
 
-def _order(item: Item):
+def _order(item: Item) -> tuple[bool, bool, float, int]:
     featured = getattr(item, "featured", item.is_featured)
-    return (not item.is_urgent, not featured, -item.publish_at.timestamp(), item.pk)
+    published = item.publish_at.timestamp()  # type: ignore[union-attr]  # live items have publish_at
+    return (not item.is_urgent, not featured, -published, item.pk)
 
 
 def _select(
@@ -272,7 +273,7 @@ def _select(
     new = [
         item
         for item in candidates.items
-        if item.publish_at > since
+        if item.publish_at > since  # type: ignore[operator]  # live items have publish_at
         and candidates.visible(item, ambassador)
         and (not topics or candidates.topics.get(item.pk, set()) & topics)
     ]

@@ -24,6 +24,7 @@ from ...models import (
     DeliveryStatus,
     DigestDelivery,
     DigestRun,
+    User,
 )
 from ...shutdown import SendingInterrupted
 from ..delivery import (
@@ -64,7 +65,7 @@ class DigestRenderer:
     """Renders the digests of one batch: each distinct set of posts once per language, each
     person's own numbers once per distinct value, then names and links filled in."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.emails = EmailRenderer("digest")
         self._numbers: dict[tuple, tuple[str, str]] = {}
         self.preferences_url = settings.SITE_URL + reverse("ambassadors:preferences")
@@ -199,7 +200,7 @@ def digest_batch_send(
     return replace(result, skipped=skipped)
 
 
-def digest_run_resend_unknown(*, run_id: int, by, now: datetime | None = None) -> int:
+def digest_run_resend_unknown(*, run_id: int, by: User, now: datetime | None = None) -> int:
     """Comms' explicit choice to send again to the people of a run whose delivery is
     ``unknown`` (a worker died before recording whether the mail server took it). Some may get
     the week's e-mail twice; that is why it is never automatic.
@@ -269,9 +270,11 @@ def digest_resend_claimed(*, run_id: int, token: str, now: datetime | None = Non
             if d.has_news
         }
         scope = {"run_id": run_id, "period": period}
-        outcome = messages_send(
-            keys=list(digests), build=lambda pk, found=digests: renderer.message(found[pk])
-        )
+
+        def build(pk: int, found: dict[int, Digest] = digests) -> EmailMultiAlternatives:
+            return renderer.message(found[pk])
+
+        outcome = messages_send(keys=list(digests), build=build)
         with transaction.atomic():
             gone = (
                 DigestDelivery.objects.filter(claim=mine, status=DeliveryStatus.CLAIMED, **scope)
