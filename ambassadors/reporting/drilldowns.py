@@ -26,7 +26,9 @@ from .sources import METRICS, counted_shares, raw_period, rollup_horizon, share_
 TOP = 10
 
 
-def visible_people(*, period: Period | None, scope: Scope, limit: int = TOP) -> list[dict]:
+def visible_people(
+    *, period: Period | None, scope: Scope, limit: int = TOP
+) -> list[dict[str, Any]]:
     """The people with the most shares (then clicks) within `scope` who chose to show their
     name and are still in the programme. Nobody else is ever listed, so the list may be
     shorter than `limit` even when more people shared."""
