@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import NullIf, TruncMonth, TruncWeek
 
 from . import sql as report_sql
@@ -80,7 +81,8 @@ class Scope:
         return names
 
 
-def bucket(expression, granularity: str):
+def bucket(expression: Combinable, granularity: str) -> Combinable:
+    """`expression` (a date) truncated to the start of its week or month; a day as is."""
     if granularity == "week":
         return TruncWeek(expression)
     if granularity == "month":
@@ -88,7 +90,7 @@ def bucket(expression, granularity: str):
     return expression
 
 
-Keys = dict[str, Any]
+Keys = dict[str, Combinable]  # output name: expression
 
 
 def keys_for(dimension: str, granularity: str, kind: str = "ai") -> tuple[Keys, Keys, Keys]:
@@ -102,9 +104,9 @@ def keys_for(dimension: str, granularity: str, kind: str = "ai") -> tuple[Keys, 
             {"k0": bucket(F("day"), granularity)},
         )
     fields = DIMENSIONS[dimension]
-    share = {f"k{i}": F(name) for i, name in enumerate(fields)}
-    click = {f"k{i}": F(f"link__{name}") for i, name in enumerate(fields)}
-    rolled = dict(share)
+    share: Keys = {f"k{i}": F(name) for i, name in enumerate(fields)}
+    click: Keys = {f"k{i}": F(f"link__{name}") for i, name in enumerate(fields)}
+    rolled: Keys = dict(share)
     if dimension == "department" and "department" in ROLLUP_KINDS[kind]:
         rolled = {"k0": NullIf(F("department"), Value(0))}  # 0 = no department
     return share, click, rolled

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from ..models import Ambassador
+from ..models import Ambassador, Rollup, Share
 from . import sql as report_sql
 from .activity import Scope, activity, activity_over_time, activity_sql, bucket
 from .participation import sharers_q
@@ -26,7 +26,9 @@ from .sources import METRICS, counted_shares, raw_period, rollup_horizon, share_
 TOP = 10
 
 
-def visible_people(*, period: Period | None, scope: Scope, limit: int = TOP) -> list[dict]:
+def visible_people(
+    *, period: Period | None, scope: Scope, limit: int = TOP
+) -> list[dict[str, Any]]:
     """The people with the most shares (then clicks) within `scope` who chose to show their
     name and are still in the programme. Nobody else is ever listed, so the list may be
     shorter than `limit` even when more people shared."""
@@ -54,7 +56,7 @@ def sharers_over_time(*, period: Period, scope: Scope) -> dict[date, int]:
         .filter(scope.q())
         .values(b=bucket(share_day(), granularity), who=F("ambassador"))
     )
-    sources = [raw]
+    sources: list[QuerySet[Share | Rollup, Any]] = [raw]
     if rolled is not None:
         sources.append(
             rolled.filter(shares__gt=0).values(b=bucket(F("day"), granularity), who=F("ambassador"))
@@ -66,7 +68,8 @@ def joined_over_time(*, period: Period, department_id: int | None) -> dict[date,
     """{bucket: people of the department whose (latest) joining falls in it}."""
     rows = (
         Ambassador.objects.filter(
-            department_id=department_id,
+            # None: people without a department (what department_id=None means to the ORM)
+            Q(department__isnull=True) if department_id is None else Q(department_id=department_id),
             opted_in_at__gte=period.start_at,
             opted_in_at__lt=period.end_at,
         )
@@ -155,7 +158,7 @@ def colleagues_who_shared(
     others = ~Q(ambassador_id=exclude_ambassador_id) if exclude_ambassador_id else Q()
     through = rollup_horizon()
     rolled = rollup_rows(kind="ai", period=None, through=through)
-    sources = [
+    sources: list[QuerySet[Share | Rollup, Any]] = [
         counted_shares(period=raw_period(None, through))
         .filter(others, item_id__in=item_ids)
         .values(it=F("item"), who=F("ambassador"))

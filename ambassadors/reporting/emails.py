@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -71,7 +72,7 @@ class ReportEmail:
     period: Period
     numbers: dict[str, int]
     before: dict[str, int]
-    items: list[dict]
+    items: list[dict[str, Any]]  # activity rows of the top items (k0, title, slug, shares, ...)
     report_url: str
 
 

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
+from ..models import Rollup, Share
 from . import sql as report_sql
 from .periods import Period, as_date
 from .plan import rollup_rows
@@ -82,7 +83,7 @@ def csv_response(
     return response
 
 
-def share_lines(*, period: Period) -> Iterator[tuple]:
+def share_lines(*, period: Period) -> Iterator[tuple[date, str, str, str | None, int]]:
     """One line per counted share (day, item title, network, department name, presses),
     for the long export: the rollups' ambassador × item × network rows for past days, the
     share rows grouped per day after the horizon. Streamed in batches from one query."""
@@ -95,7 +96,7 @@ def share_lines(*, period: Period) -> Iterator[tuple]:
         .annotate(presses=Count("pk"), department=F("ambassador__department__name"))
         .values_list(*fields[:3], "department", "presses", "ambassador")
     )
-    parts = [raw]
+    parts: list[QuerySet[Share | Rollup, Any]] = [raw]
     rolled = rollup_rows(kind="ai", period=period, through=through, coarsest="d")
     if rolled is not None:
         parts.append(rolled.filter(shares__gt=0).values_list(*fields, "presses", "ambassador"))

@@ -10,11 +10,13 @@ people still in the programme are ranked; former ambassadors are never shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..identity.names import public_name
 from ..models import Ambassador
-from .periods import month_so_far
+from .periods import Period, month_so_far
 from .ranking import ranked
 
 BOARD_SIZE = 10
@@ -42,11 +44,17 @@ class Board:
         return self.me is not None and all(not entry.is_me for entry in self.top)
 
 
-def _period(scope: str):
+def _period(scope: str) -> Period | None:
     return month_so_far() if scope == "month" else None
 
 
-def _board(rows: list[dict], *, my_key, size: int, name_of) -> Board:
+def _board(
+    rows: list[dict[str, Any]],
+    *,
+    my_key: int | None,
+    size: int,
+    name_of: Callable[[dict[str, Any]], str],
+) -> Board:
     entries = [
         Entry(
             place=row["place"],
@@ -65,7 +73,7 @@ def _board(rows: list[dict], *, my_key, size: int, name_of) -> Board:
     )
 
 
-def _person_name(row: dict) -> str:
+def _person_name(row: dict[str, Any]) -> str:
     if not row.get("visible"):
         return ""
     return public_name(

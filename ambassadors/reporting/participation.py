@@ -3,7 +3,7 @@ opt-outs per week, and the outcomes of the weekly e-mails."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q
@@ -52,7 +52,7 @@ def sharers_q(*, period: Period | None) -> Q:
 def optin_trend(*, period: Period) -> list[dict[str, Any]]:
     """Opt-ins and opt-outs per week. opted_in_at holds the latest join, so someone who
     left and came back shows once as an opt-out and once as an opt-in."""
-    weeks = {}
+    weeks: dict[date, dict[str, int]] = {}
     for field, name in (("opted_in_at", "opt_ins"), ("opted_out_at", "opt_outs")):
         rows = (
             Ambassador.objects.filter(

@@ -100,7 +100,7 @@ def month_so_far(*, today: date | None = None) -> Period:
     return period_for_preset("this_month", today=today)
 
 
-def as_date(value) -> date:
+def as_date(value: date | str) -> date:
     """Truncated dates come back as text (SQLite), date or datetime (PostgreSQL)."""
     if isinstance(value, datetime):
         return value.date()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
@@ -24,12 +25,14 @@ ZERO = Value(0, output_field=IntegerField())
 ONE = Value(1, output_field=IntegerField())
 
 
-def share_day():
+def share_day() -> TruncDate:
     """A share's local day in the report time zone (the day it counts on)."""
     return TruncDate("created_at", tzinfo=report_tz())
 
 
-def counted_shares(*, period: Period | None = None, ambassador_id: int | None = None):
+def counted_shares(
+    *, period: Period | None = None, ambassador_id: int | None = None
+) -> QuerySet[Share]:
     """Share rows that may count (not undone), in the period. Never count them with a
     plain count: one share is a distinct (ambassador, item, network, local day)."""
     rows = Share.objects.filter(undone_at__isnull=True)
@@ -116,14 +119,17 @@ ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
 # grain "t" rows hold the totals of every built day; their day is this constant
 TOTAL_DAY = date(2000, 1, 1)
 
-_horizon_cache: ContextVar[dict | None] = ContextVar("report_horizon", default=None)
+# per HTTP request: "folded" (newest day with a daily click total), "through" (the horizon)
+_horizon_cache: ContextVar[dict[str, date | None] | None] = ContextVar(
+    "report_horizon", default=None
+)
 
 
-def _request_started(**kwargs) -> None:
+def _request_started(**kwargs: Any) -> None:
     _horizon_cache.set({})
 
 
-def _request_finished(**kwargs) -> None:
+def _request_finished(**kwargs: Any) -> None:
     _horizon_cache.set(None)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.utils.translation import get_language
 
 from ..models import Ambassador, Department, Item, User
@@ -32,20 +32,30 @@ from .sources import METRICS
 BATCH = 2000
 
 
-def compiled(queryset: QuerySet) -> tuple[str, list[Any]]:
+def compiled(queryset: QuerySet[Model, Any]) -> tuple[str, list[Any]]:
     """The SQL of `queryset` and its params, to be used as a subquery."""
     sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
     return sql, list(params)
 
 
-def table(model, alias: str) -> str:
+def table(model: type[Model], alias: str) -> str:
     """``"table" alias`` for a FROM or JOIN."""
     return f"{connection.ops.quote_name(model._meta.db_table)} {alias}"
 
 
-def column(model, field: str, alias: str) -> str:
+def field_column(model: type[Model], field: str) -> str:
+    """The (unquoted) column name of a field of `model`. Raises FieldDoesNotExist for an
+    unknown name and LookupError for a name without a column (a reverse relation): names
+    come from code, so either is a programming error (before, an AttributeError)."""
+    found = model._meta.get_field(field)
+    if not isinstance(found, Field) or found.column is None:
+        raise LookupError(f"{model.__name__}.{field} has no column")
+    return found.column
+
+
+def column(model: type[Model], field: str, alias: str) -> str:
     """``alias."column"`` of a model field."""
-    return f"{alias}.{connection.ops.quote_name(model._meta.get_field(field).column)}"
+    return f"{alias}.{connection.ops.quote_name(field_column(model, field))}"
 
 
 def department_name(alias: str) -> str:
@@ -78,9 +88,9 @@ def fetch_rows(sql: str, params: list[Any], *, batch: int = BATCH) -> Iterator[d
 def activity_union(
     *,
     keys: Sequence[str],
-    rolled: QuerySet | None,
-    distinct_shares: QuerySet | None,
-    clicks: Sequence[QuerySet],
+    rolled: QuerySet[Model, Any] | None,
+    distinct_shares: QuerySet[Model, Any] | None,
+    clicks: Sequence[QuerySet[Model, Any]],
 ) -> tuple[str, list[Any]]:
     """One row per key with columns ``keys``, shares, clicks, unique_clicks (keys with a
     share or a click only), and its params.
@@ -108,7 +118,7 @@ def activity_union(
         parts.append(sql)
         params += grouped_params
     union = " UNION ALL ".join(parts)
-    grouped = (
+    statement = (
         f"SELECT {key_sql}, "  # noqa: S608 - names from code, values as params
         f"COALESCE(SUM({qn('m_shares')}), 0) AS shares, "
         f"COALESCE(SUM({qn('m_clicks')}), 0) AS clicks, "
@@ -116,7 +126,7 @@ def activity_union(
         f"FROM ({union}) activity GROUP BY {key_sql} "
         f"HAVING SUM({qn('m_shares')}) > 0 OR SUM({qn('m_clicks')}) > 0"
     )
-    return grouped, params
+    return statement, params
 
 
 ORDER_BY_SHARES = "t.shares DESC, t.clicks DESC, t.k0"
@@ -244,7 +254,7 @@ def visible_people_sql(sql: str, params: list[Any], *, limit: int) -> tuple[str,
     return sql, [*params, True, True, limit]
 
 
-def distinct_sharers(sources: Sequence[QuerySet], *, key: str) -> list[tuple[Any, int]]:
+def distinct_sharers(sources: Sequence[QuerySet[Model, Any]], *, key: str) -> list[tuple[Any, int]]:
     """(key, distinct ``who``) over the UNION ALL of ``sources`` (value querysets with the
     columns ``key`` and ``who``: raw rows and rollups), so a person counts once per key even
     when both sources hold them."""
@@ -263,7 +273,9 @@ def distinct_sharers(sources: Sequence[QuerySet], *, key: str) -> list[tuple[Any
         return [(value, int(n)) for value, n in cursor.fetchall()]
 
 
-def share_line_rows(parts: Sequence[QuerySet], *, batch: int = BATCH) -> Iterator[tuple]:
+def share_line_rows(
+    parts: Sequence[QuerySet[Model, Any]], *, batch: int = BATCH
+) -> Iterator[tuple[Any, ...]]:
     """The rows of the UNION ALL of ``parts`` (values_list querysets with the same six
     columns: day, title, network, department, presses, ambassador), sorted by every column
     but presses, streamed in batches from one statement."""
@@ -280,7 +292,7 @@ def share_line_rows(parts: Sequence[QuerySet], *, batch: int = BATCH) -> Iterato
             yield from chunk
 
 
-def cells_union(parts: Sequence[QuerySet]) -> tuple[str, list[Any]]:
+def cells_union(parts: Sequence[QuerySet[Model, Any]]) -> tuple[str, list[Any]]:
     """The rollups' cells: the UNION ALL of ``parts`` (value querysets with columns d, a, i,
     n, s, p, c, u) summed per (d, a, i, n)."""
     qn = connection.ops.quote_name

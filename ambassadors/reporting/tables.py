@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -61,7 +62,10 @@ class BucketLabel(str):
     what CSV downloads hold, so spreadsheets sort it. ``label`` is what the page shows, in
     the reader's language ("30 nov 2026", "november 2026")."""
 
-    def __new__(cls, day, granularity: str):
+    day: date
+    granularity: str
+
+    def __new__(cls, day: date, granularity: str) -> BucketLabel:
         iso = day.strftime("%Y-%m") if granularity == "month" else day.isoformat()
         value = super().__new__(cls, iso)
         value.day = day
@@ -75,7 +79,7 @@ class BucketLabel(str):
         return date_format(self.day, "SHORT_DATE_FORMAT")
 
 
-def bucket_label(bucket, granularity: str) -> BucketLabel:
+def bucket_label(bucket: date, granularity: str) -> BucketLabel:
     return BucketLabel(bucket, granularity)
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -13,13 +17,14 @@ from ..reporting.exports import csv_delimiter, csv_response
 from ..reporting.periods import DEFAULT_PRESET
 from ..reporting.sources import METRICS
 from ..reporting.tables import SCREEN_TABLES, TABLES
-from .access import comms_required
+from .access import SignedInRequest, comms_required
 
 
-def _charts(tables) -> dict:
-    over_time = tables["over-time"].rows
+def _charts(rows: dict[str, list[list[Any]]]) -> dict[str, SafeString]:
+    """The three SVG charts of the page, from the rows of its over-time and network tables."""
+    over_time = rows["over-time"]
     labels = [getattr(row[0], "label", row[0]) for row in over_time]
-    networks = tables["networks"].rows
+    networks = rows["networks"]
     return {
         "shares_chart": bar_chart(
             chart_id="chart-shares",
@@ -48,7 +53,7 @@ def _charts(tables) -> dict:
     }
 
 
-def _totals(network_rows) -> dict[str, int]:
+def _totals(network_rows: Iterable[list[Any]]) -> dict[str, int]:
     """Every share and click has exactly one network, so the network table's lines add up
     to the totals: no second pass over a million clicks."""
     return {
@@ -57,7 +62,7 @@ def _totals(network_rows) -> dict[str, int]:
     }
 
 
-def _with_default_period(query):
+def _with_default_period(query: QueryDict) -> QueryDict:
     """Show the preset in use as selected when the page opens without a choice."""
     if query.get("period") or query.get("start") or query.get("end"):
         return query
@@ -67,7 +72,7 @@ def _with_default_period(query):
 
 
 @comms_required
-def reports_page(request):
+def reports_page(request: SignedInRequest) -> HttpResponse:
     form = PeriodForm(_with_default_period(request.GET))
     context = {"form": form, "studio_section": "reports"}
     if not form.is_valid():
@@ -75,22 +80,23 @@ def reports_page(request):
     period = form.cleaned_data["report_period"]
     top = form.cleaned_data["top"]
     tables = {name: TABLES[name](period=period, top=top) for name in SCREEN_TABLES}
-    for table in tables.values():
-        table.rows = list(table.rows)
+    rows: dict[str, list[list[Any]]] = {}
+    for name, table in tables.items():
+        table.rows = rows[name] = list(table.rows)
     context.update(
         period=period,
         preset_label=PRESET_LABELS.get(period.preset, ""),
         query=form.query_string(),
         sections=list(tables.values()),
-        totals=_totals(tables["networks"].rows),
-        participation=tables["participation"].rows[0],
-        **_charts(tables),
+        totals=_totals(rows["networks"]),
+        participation=rows["participation"][0],
+        **_charts(rows),
     )
     return render(request, "studio/reports/reports.html", context)
 
 
 @comms_required
-def report_csv(request, table: str):
+def report_csv(request: SignedInRequest, table: str) -> HttpResponse | StreamingHttpResponse:
     build = TABLES.get(table)
     if build is None:
         raise Http404

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,6 +30,8 @@ CHUNK_DAYS = 31
 
 Cell = tuple[date, int, int, str]  # day, ambassador id, item id, network
 Numbers = tuple[int, int, int, int]  # shares, presses, clicks, unique clicks
+# a rollup row: kind, grain, day, ambassador id, item id, network, department id (0/"": none)
+RowKey = tuple[str, str, date, int, int, str, int]
 
 
 # State --------------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def first_data_day() -> date | None:
 # Building from the raw rows -------------------------------------------------------------------
 
 
-def raw_cells_sql(*, start: date, end: date) -> tuple[str, list]:
+def raw_cells_sql(*, start: date, end: date) -> tuple[str, list[Any]]:
     """SQL for one row per (day, ambassador, item, network) with activity from ``start`` to
     ``end`` (local days, both included), computed from the raw rows exactly as the reports
     count: columns d, a, i, n, s (0 or 1), p (presses), c (clicks), u (unique clicks)."""
@@ -136,7 +139,7 @@ def rollup_table() -> str:
 def rollup_columns(*names: str) -> str:
     """Quoted Rollup columns of the fields `names`, comma-separated."""
     qn = connection.ops.quote_name
-    return ", ".join(qn(Rollup._meta.get_field(n).column) for n in names)
+    return ", ".join(qn(report_sql.field_column(Rollup, n)) for n in names)
 
 
 ROW_COLUMNS = (

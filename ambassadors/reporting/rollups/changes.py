@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
+from enum import Enum
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ...models import Click, Rollup, Share, TrackedLink
+from ...models import Ambassador, Click, Department, Rollup, Share, TrackedLink
 from ..periods import Period, as_date, report_today, report_tz
 from ..sources import TOTAL_DAY, counted_shares
 from .build import (
@@ -24,6 +27,7 @@ from .build import (
     YEAR,
     Cell,
     Numbers,
+    RowKey,
     locked_state,
     month_of,
     rollup_columns,
@@ -33,10 +37,8 @@ from .build import (
 )
 
 
-def departments_of(ambassador_ids) -> dict[int, int]:
+def departments_of(ambassador_ids: Iterable[int]) -> dict[int, int]:
     """{ambassador id: current department id, 0 for none}."""
-    from ...models import Ambassador
-
     return {
         pk: department or 0
         for pk, department in Ambassador.objects.filter(pk__in=set(ambassador_ids)).values_list(
@@ -45,7 +47,7 @@ def departments_of(ambassador_ids) -> dict[int, int]:
     }
 
 
-def row_keys(cell: Cell, department: int) -> Iterable[tuple]:
+def row_keys(cell: Cell, department: int) -> Iterable[RowKey]:
     """The key of every rollup row (kind, grain, day, ambassador, item, network,
     department) that a cell's numbers belong to."""
     day, ambassador, item, network = cell
@@ -67,7 +69,7 @@ def row_keys(cell: Cell, department: int) -> Iterable[tuple]:
             )
 
 
-def upsert(rows: dict[tuple, list[int]]) -> None:
+def upsert(rows: dict[RowKey, list[int]]) -> None:
     """Add numbers to rollup rows by key (insert or add; both databases)."""
     rows = {key: numbers for key, numbers in rows.items() if any(numbers)}
     if not rows:
@@ -77,7 +79,10 @@ def upsert(rows: dict[tuple, list[int]]) -> None:
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(ROW_COLUMNS)) + ")"] * len(rows))
     updates = ", ".join(f"{qn(m)} = {table}.{qn(m)} + excluded.{qn(m)}" for m in METRIC_FIELDS)
     conflict = rollup_columns(*KEY_COLUMNS)
-    params = [value for key, numbers in rows.items() for value in (*key, *numbers)]
+    params: list[str | date | int] = []
+    for key, numbers in rows.items():
+        params.extend(key)
+        params.extend(numbers)
     sql = (
         f"INSERT INTO {table} ({rollup_columns(*ROW_COLUMNS)}) VALUES {placeholders} "  # noqa: S608
         f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
@@ -92,7 +97,7 @@ def _apply(deltas: dict[Cell, Numbers]) -> None:
     if not deltas:
         return
     departments = departments_of(cell[1] for cell in deltas)
-    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    rows: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for cell, numbers in deltas.items():
         for key in row_keys(cell, departments.get(cell[1], 0)):
             for index, value in enumerate(numbers):
@@ -106,7 +111,7 @@ def rollups_department_changed(*, ambassador_id: int, old: int | None, new: int 
     with transaction.atomic():
         if valid_horizon(locked_state()) is None:
             return
-        rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        rows: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         # "d" rows move with the person's own rows, "id" rows with their item rows
         for kind, grain, day, item, network, *numbers in Rollup.objects.filter(
             kind__in=("a", "ai"), ambassador_id=ambassador_id
@@ -124,7 +129,7 @@ def rollups_department_deleted(*, department_id: int) -> None:
     with transaction.atomic():
         if valid_horizon(locked_state()) is None:
             return
-        rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        rows: dict[RowKey, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         moving = Rollup.objects.filter(kind__in=("d", "id"), department_id=department_id)
         for kind, grain, day, item, network, *numbers in moving.values_list(
             "kind", "grain", "day", "item_id", "network", *METRIC_FIELDS
@@ -161,7 +166,7 @@ def rollups_add_clicks(*, clicks: list[Click]) -> int:
         numbers = deltas[(click.day, ambassador, item, network)]
         numbers[2] += 1
         numbers[3] += int(click.is_unique)
-    _apply({cell: tuple(numbers) for cell, numbers in deltas.items()})
+    _apply({cell: (n[0], n[1], n[2], n[3]) for cell, n in deltas.items()})
     return len(late)
 
 
@@ -203,23 +208,39 @@ def rollups_share_changed(*, share: Share) -> bool:
 # Department moves --------------------------------------------------------------------------
 
 
-_UNKNOWN = object()
+class _Unknown(Enum):
+    """A department id that was never loaded (a deferred field)."""
+
+    TOKEN = 0
 
 
-def _remember_department(sender, instance, **kwargs) -> None:
+_UNKNOWN = _Unknown.TOKEN
+# the department id an Ambassador had when it was loaded, kept in its __dict__ (the model
+# declares no such field)
+_LOADED = "_rollup_department_id"
+
+
+def _remember_department(sender: type[Ambassador], instance: Ambassador, **kwargs: Any) -> None:
     # a deferred department stays unknown (never loaded just for this)
-    instance._rollup_department_id = instance.__dict__.get("department_id", _UNKNOWN)
+    instance.__dict__[_LOADED] = instance.__dict__.get("department_id", _UNKNOWN)
 
 
-def _department_saved(sender, instance, created: bool, **kwargs) -> None:
-    old = getattr(instance, "_rollup_department_id", _UNKNOWN)
-    new = instance.__dict__.get("department_id", _UNKNOWN)
-    if not created and _UNKNOWN not in (old, new) and old != new:
+def _department_saved(
+    sender: type[Ambassador], instance: Ambassador, created: bool, **kwargs: Any
+) -> None:
+    old: int | None | _Unknown = instance.__dict__.get(_LOADED, _UNKNOWN)
+    new: int | None | _Unknown = instance.__dict__.get("department_id", _UNKNOWN)
+    if (
+        not created
+        and not isinstance(old, _Unknown)
+        and not isinstance(new, _Unknown)
+        and old != new
+    ):
         rollups_department_changed(ambassador_id=instance.pk, old=old, new=new)
-    instance._rollup_department_id = new
+    instance.__dict__[_LOADED] = new
 
 
-def _department_deleted(sender, instance, **kwargs) -> None:
+def _department_deleted(sender: type[Department], instance: Department, **kwargs: Any) -> None:
     rollups_department_deleted(department_id=instance.pk)
 
 
@@ -227,8 +248,6 @@ def connect_signals() -> None:
     """Called from AppConfig.ready: keep the department rows with people's current
     department (saves through the ORM; anything else is repaired by the nightly check)."""
     from django.db.models.signals import post_init, post_save, pre_delete
-
-    from ...models import Ambassador, Department
 
     post_init.connect(_remember_department, sender=Ambassador, dispatch_uid="rollups-dept-init")
     post_save.connect(_department_saved, sender=Ambassador, dispatch_uid="rollups-dept-save")

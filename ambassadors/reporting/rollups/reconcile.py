@@ -51,19 +51,23 @@ class Reconciliation:
     repaired_totals: bool = False
 
 
-def _expected(cells: dict[Cell, Numbers], departments: dict[int, int]) -> dict[tuple, Numbers]:
+# a rollup row of one grain: kind, day, ambassador id, item id, network, department id
+RowOfGrain = tuple[str, date, int, int, str, int]
+
+
+def _expected(cells: dict[Cell, Numbers], departments: dict[int, int]) -> dict[RowOfGrain, Numbers]:
     """The day rows of every kind that `cells` (fresh from the raw rows) should give."""
-    rows: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    rows: dict[RowOfGrain, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for cell, numbers in cells.items():
-        for kind, grain, day, *key in row_keys(cell, departments.get(cell[1], 0)):
+        for kind, grain, day, a, i, n, d in row_keys(cell, departments.get(cell[1], 0)):
             if grain != DAY:
                 continue
             for index, value in enumerate(numbers):
-                rows[(kind, day, *key)][index] += value
-    return {key: tuple(v) for key, v in rows.items() if any(v)}
+                rows[(kind, day, a, i, n, d)][index] += value
+    return {key: (v[0], v[1], v[2], v[3]) for key, v in rows.items() if any(v)}
 
 
-def _stored(grain: str, start: date, end: date) -> dict[tuple, Numbers]:
+def _stored(grain: str, start: date, end: date) -> dict[RowOfGrain, Numbers]:
     rows = Rollup.objects.filter(grain=grain, day__gte=start, day__lte=end).values_list(
         "kind", "day", "ambassador_id", "item_id", "network", "department_id", *METRIC_FIELDS
     )
@@ -111,10 +115,10 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
                 build_days(day, day)
             # the month rows must be the sum of all its built days (also those before `first`)
             month_last_day = min(next_month(month) - timedelta(days=1), through)
-            sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-            for (kind, _day, *key), numbers in _stored(DAY, month, month_last_day).items():
+            sums: dict[RowOfGrain, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+            for (kind, _day, a, i, n, d), numbers in _stored(DAY, month, month_last_day).items():
                 for index, value in enumerate(numbers):
-                    sums[(kind, month, *key)][index] += value
+                    sums[(kind, month, a, i, n, d)][index] += value
             want = {key: tuple(v) for key, v in sums.items() if any(v)}
             if want != _stored(MONTH, month, month):
                 rebuild_months(month, month)
@@ -124,11 +128,11 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
         month = next_month(month)
     with transaction.atomic():
         locked_state()
-        sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        for (kind, day, *key), numbers in _stored(MONTH, date.min, date.max).items():
+        year_sums: dict[RowOfGrain, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for (kind, day, a, i, n, d), numbers in _stored(MONTH, date.min, date.max).items():
             for index, value in enumerate(numbers):
-                sums[(kind, year_of(day), *key)][index] += value
-        want = {key: tuple(v) for key, v in sums.items() if any(v)}
+                year_sums[(kind, year_of(day), a, i, n, d)][index] += value
+        want = {key: tuple(v) for key, v in year_sums.items() if any(v)}
         stored = _stored(YEAR, date.min, date.max)
         differ = want.keys() ^ stored.keys()
         differ |= {key for key in want.keys() & stored.keys() if want[key] != stored[key]}
@@ -138,9 +142,9 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
     with transaction.atomic():
         locked_state()
         sums = defaultdict(lambda: [0, 0, 0, 0])
-        for (kind, _day, *key), numbers in _stored(MONTH, date.min, date.max).items():
+        for (kind, _day, a, i, n, d), numbers in _stored(MONTH, date.min, date.max).items():
             for index, value in enumerate(numbers):
-                sums[(kind, TOTAL_DAY, *key)][index] += value
+                sums[(kind, TOTAL_DAY, a, i, n, d)][index] += value
         if {k: tuple(v) for k, v in sums.items() if any(v)} != _stored(TOTAL, TOTAL_DAY, TOTAL_DAY):
             rebuild_totals()
             result.repaired_totals = True
