@@ -233,8 +233,9 @@ def test_panel_counts_and_scores_the_text_without_the_title(client_as, comms_use
 
 def test_every_place_that_scores_an_item_ignores_its_title(client_as, comms_user):
     """The panel, the stored report (list badges, the publish check) and the publish page
-    agree, because they all score through publishing.plain_language_check."""
-    from ambassadors.publishing import item_create, plain_language_check
+    agree, because they all score through publishing.rules.plain_language_check."""
+    from ambassadors.publishing.items import item_create
+    from ambassadors.publishing.rules import plain_language_check
 
     report = plain_language_check(title=LONG_TITLE, body=SHORT_TEXT, language="en")
     without_title = plain_language_check(title="", body=SHORT_TEXT, language="en")
