@@ -59,29 +59,33 @@ def _time_charts(
 ) -> list[tuple[SafeString, str]]:
     """(chart, visible caption) pairs for shares and clicks over time."""
     labels = [bucket_label(row["bucket"], period.granularity) for row in over_time]
-    return [
+    charts = (
         (
-            bar_chart(
-                chart_id=f"{prefix}-shares",
-                title=_("Shares over time"),
-                description=_("Bar chart of shares per period. The same numbers are in the table."),
-                labels=labels,
-                values=[row["shares"] for row in over_time],
-                series_class="chart-bar chart-shares",
-            ),
+            "shares",
+            _("Shares over time"),
+            _("Bar chart of shares per period. The same numbers are in the table."),
             _("Shares"),
         ),
         (
-            bar_chart(
-                chart_id=f"{prefix}-clicks",
-                title=_("Clicks over time"),
-                description=_("Bar chart of clicks per period. The same numbers are in the table."),
-                labels=labels,
-                values=[row["clicks"] for row in over_time],
-                series_class="chart-bar chart-clicks",
-            ),
+            "clicks",
+            _("Clicks over time"),
+            _("Bar chart of clicks per period. The same numbers are in the table."),
             _("Clicks"),
         ),
+    )
+    return [
+        (
+            bar_chart(
+                chart_id=f"{prefix}-{metric}",
+                title=title,
+                description=description,
+                labels=labels,
+                values=[row[metric] for row in over_time],
+                series_class=f"chart-bar chart-{metric}",
+            ),
+            caption,
+        )
+        for metric, title, description, caption in charts
     ]
 
 
