@@ -30,6 +30,24 @@ else:
     _AdminBase = object
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """To look things up only: rows are written by the services (deleting stays allowed)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AppendOnlyAdmin(ReadOnlyAdmin):
+    """History and state written by the services only: nobody adds, changes or deletes a
+    row here, not even a superuser."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class SuperuserWritesOnly(_AdminBase):
     """Workflow data: only superusers may add, change or delete it here, and their edits
     are audited. Comms (even with a stray permission) can look, never write: the studio's
@@ -311,17 +329,8 @@ class ItemAdmin(SuperuserWritesOnly, admin.ModelAdmin):
 
 
 @admin.register(models.ItemEvent)
-class ItemEventAdmin(admin.ModelAdmin):
+class ItemEventAdmin(AppendOnlyAdmin):
     """The items' history: written by the services only, so nobody edits it here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     list_display = ["item", "action", "actor", "at"]
     list_filter = ["action"]
@@ -476,22 +485,13 @@ class WatchTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AppendOnlyAdmin):
     """Append-only: nobody, not even a superuser, adds, changes or deletes events here."""
 
     list_display = ["at", "actor_label", "action", "object_label"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_label", "note"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(models.ItemRevision)
@@ -510,7 +510,7 @@ from .crisis import admin as crisis_admin  # noqa: E402, F401 - crisis mode (iss
 
 # Daily rollups and report e-mails (issue 14): read-only, for checking the nightly comparison.
 @admin.register(models.RollupState)
-class RollupStateAdmin(admin.ModelAdmin):
+class RollupStateAdmin(AppendOnlyAdmin):
     list_display = [
         "built_through",
         "time_zone",
@@ -518,15 +518,6 @@ class RollupStateAdmin(admin.ModelAdmin):
         "reconciled_days",
         "repaired_days",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(models.ReportDelivery)

@@ -2,20 +2,10 @@
 studio (/studio/crisis/), whose services enforce review, the two-person rule and alerts;
 webhook addresses are shown masked, never in full."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from .. import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from ..admin import ReadOnlyAdmin
 
 
 @admin.register(models.CrisisScenario)
