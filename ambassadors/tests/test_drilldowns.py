@@ -102,6 +102,18 @@ def test_drilldown_csv_links_are_not_shown(client_as, comms_user, data):
     assert ".csv" not in html
 
 
+def test_only_the_reports_page_offers_the_top_list_length(client_as, comms_user, data):
+    """The drill-downs share the reports page's period form, without its "how many" field
+    (their lists have a fixed length)."""
+    client = client_as(comms_user)
+    item = data["items"]["a"]
+    assert 'name="top"' in client.get("/studio/reports/").content.decode()
+    for path in (f"/studio/reports/items/{item.pk}/", "/studio/reports/networks/linkedin/"):
+        html = client.get(path).content.decode()
+        assert 'name="period"' in html
+        assert 'name="top"' not in html
+
+
 @pytest.mark.parametrize(
     "path",
     ["/studio/reports/items/1/", "/studio/reports/departments/1/", "/studio/reports/networks/x/"],
