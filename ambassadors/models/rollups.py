@@ -65,6 +65,17 @@ class Rollup(models.Model):
         indexes = [
             models.Index(fields=["kind", "grain", "item", "day"], name="rollup_item_day"),
             models.Index(fields=["kind", "grain", "ambassador", "day"], name="rollup_amb_day"),
+            # the top of a leaderboard, read in order (ambassadors/reporting/ranking.py)
+            models.Index(
+                fields=["grain", "day", "-shares", "ambassador"],
+                condition=models.Q(kind="a"),
+                name="rollup_people_by_shares",
+            ),
+            models.Index(
+                fields=["grain", "day", "-clicks", "ambassador"],
+                condition=models.Q(kind="a"),
+                name="rollup_people_by_clicks",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db.models import F, Q, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import NullIf, TruncMonth, TruncWeek
 
+from ..models import TrackedLink
 from . import sql as report_sql
 from .periods import Period, as_date
 from .plan import rolled_sum, rollup_rows
@@ -133,11 +134,13 @@ def activity_sql(
     ambassador_id: int | None = None,
     sources: tuple[str, ...] = ("shares", "clicks"),
     scope: Scope | None = None,
+    rolled: bool = True,
 ) -> tuple[str, list[Any], list[str]]:
     """SQL for shares, clicks and unique clicks per key of `dimension`, with its params
     and key column names. The result has columns k0[, k1], shares, clicks, unique_clicks,
     one row per key with a share or a click. Leave a source out of `sources` when its
-    numbers are not shown: its columns are 0.
+    numbers are not shown: its columns are 0. ``rolled=False`` leaves the rollups out: only
+    the days after the horizon are counted (a caller that reads the rollups itself).
 
     Whole past days come from the rollups (see ambassadors/reporting/rollups/), the days
     after the horizon from the raw rows, where shares are made distinct per (ambassador,
@@ -155,17 +158,19 @@ def activity_sql(
     share_keys, click_keys, rollup_keys = keys_for(dimension, granularity, kind)
     keys = list(share_keys)
     through = rollup_horizon()
-    rolled = rollup_rows(
-        kind=kind,
-        period=period,
-        through=through,
-        coarsest="y" if dimension != "time" else ("m" if granularity == "month" else "d"),
-        signed=True,
-        where=scope.q(department_column="department" in ROLLUP_KINDS[kind]),
-    )
+    rows = None
+    if rolled:
+        rows = rollup_rows(
+            kind=kind,
+            period=period,
+            through=through,
+            coarsest="y" if dimension != "time" else ("m" if granularity == "month" else "d"),
+            signed=True,
+            where=scope.q(department_column="department" in ROLLUP_KINDS[kind]),
+        )
     grouped_rolled = None
-    if rolled is not None:
-        grouped_rolled = rolled.values(**rollup_keys).annotate(
+    if rows is not None:
+        grouped_rolled = rows.values(**rollup_keys).annotate(
             m_shares=rolled_sum("shares") if "shares" in sources else ZERO,
             m_clicks=rolled_sum("clicks") if "clicks" in sources else ZERO,
             m_unique=rolled_sum("unique_clicks") if "clicks" in sources else ZERO,
@@ -185,14 +190,21 @@ def activity_sql(
             .distinct()
         )
     clicks = []
+    links = None
     if "clicks" in sources:
         raw, daily = click_sources(period=raw_period(period, through))
+        raw, daily = raw.filter(scope.q("link__")), daily.filter(scope.q("link__"))
+        if dimension in DIMENSIONS:
+            # Keys of the link: count the clicks per link first, then look up each link's
+            # keys (see sql.activity_union).
+            click_keys = {"lid": F("link")}
+            links = TrackedLink.objects.order_by().values(lid=F("pk"), **share_keys)
         clicks = [
-            raw.filter(scope.q("link__")).values(**click_keys).annotate(**RAW_CLICK_METRICS),
-            daily.filter(scope.q("link__")).values(**click_keys).annotate(**DAILY_CLICK_METRICS),
+            raw.values(**click_keys).annotate(**RAW_CLICK_METRICS),
+            daily.values(**click_keys).annotate(**DAILY_CLICK_METRICS),
         ]
     sql, params = report_sql.activity_union(
-        keys=keys, rolled=grouped_rolled, distinct_shares=distinct, clicks=clicks
+        keys=keys, rolled=grouped_rolled, distinct_shares=distinct, clicks=clicks, links=links
     )
     return sql, params, keys
 

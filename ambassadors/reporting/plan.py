@@ -12,7 +12,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, Value, Whe
 
 from ..models import Rollup
 from .periods import Period
-from .sources import ONE
+from .sources import ONE, TOTAL_DAY
 
 
 def _next_month(day: date) -> date:
@@ -140,6 +140,25 @@ def rollup_rows(
             output_field=IntegerField(),
         )
     )
+
+
+def rollup_single_row(*, period: Period | None, through: date | None) -> Part | None:
+    """The one rollup row per key that holds the part of `period` (None: all time) up to
+    the horizon `through`, when there is one: the total row for all time, a month row for
+    a month so far (this month on a leaderboard), a year row for a year so far. None when
+    the period needs several rows per key, or no rollup row at all. The top of a ranking
+    can then be read from an index on that row's numbers (see ``sql.ranked_on_rows_sql``)."""
+    if through is None:
+        return None
+    if period is None:
+        return Part("t", TOTAL_DAY, TOTAL_DAY, 1, 1)
+    end = min(period.end, through)
+    if period.start > end:
+        return None
+    parts = _cover(period.start, end, grain="y", through=through, signed=False)
+    if len(parts) == 1 and parts[0].rows == 1 and parts[0].sign == 1:
+        return parts[0]
+    return None
 
 
 def rolled_sum(field: str) -> Sum:

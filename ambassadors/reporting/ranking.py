@@ -1,5 +1,8 @@
 """Ranking people or departments by shares or clicks, for the leaderboard, "my impact" and
-the item pages: one query with window functions (the SQL is in ``sql.py``)."""
+the item pages: one query with window functions (the SQL is in ``sql.py``). When each
+person's numbers for the period are one rollup row (all time, this month), the top is read
+in order from an index and only the day's raw activity is added, so the work does not grow
+with the number of people."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from typing import Any
 from . import sql as report_sql
 from .activity import Scope, activity_sql
 from .periods import Period
+from .plan import rollup_single_row
+from .sources import rollup_horizon
 
 
 def ranked(
@@ -32,6 +37,22 @@ def ranked(
     department."""
     if metric not in ("shares", "clicks"):
         raise ValueError(metric)
+    if dimension == "ambassador" and scope is None and not only_visible:
+        row = rollup_single_row(period=period, through=rollup_horizon())
+        if row is not None:
+            delta, delta_params, _keys = activity_sql(
+                dimension=dimension, period=period, sources=(metric,), rolled=False
+            )
+            sql, params = report_sql.ranked_on_rows_sql(
+                delta,
+                delta_params,
+                grain=row.grain,
+                day=row.first,
+                metric=metric,
+                limit=limit,
+                include_key=include_key,
+            )
+            return list(report_sql.fetch_rows(sql, params))
     sql, params, _keys = activity_sql(
         dimension=dimension, period=period, sources=(metric,), scope=scope
     )

@@ -20,13 +20,14 @@ parameter (``%s``). Nothing a user types ever becomes part of the SQL text.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from django.db import connection
 from django.db.models import Field, Model, QuerySet
 from django.utils.translation import get_language
 
-from ..models import Ambassador, Department, Item, User
+from ..models import Ambassador, Department, Item, Rollup, User
 from .sources import METRICS
 
 BATCH = 2000
@@ -91,17 +92,24 @@ def activity_union(
     rolled: QuerySet[Model, Any] | None,
     distinct_shares: QuerySet[Model, Any] | None,
     clicks: Sequence[QuerySet[Model, Any]],
+    links: QuerySet[Model, Any] | None = None,
 ) -> tuple[str, list[Any]]:
     """One row per key with columns ``keys``, shares, clicks, unique_clicks (keys with a
     share or a click only), and its params.
 
     ``rolled`` and each of ``clicks`` are grouped by the key columns with the metric columns
     m_shares, m_clicks, m_unique; ``distinct_shares`` has the key columns and one row per
-    counted share (a DISTINCT values queryset), counted here."""
+    counted share (a DISTINCT values queryset), counted here. With ``links`` (columns lid
+    and the keys), ``clicks`` are grouped by link (column lid) instead and get their keys
+    from it: the clicks are counted per link before any join, and the join is written so
+    that SQLite starts from those counts (a CROSS JOIN keeps its order there and means an
+    inner join elsewhere). Otherwise SQLite walks every link of the programme and probes
+    its clicks of the day, which costs more than the day's clicks themselves."""
     qn = connection.ops.quote_name
     key_sql = ", ".join(qn(k) for k in keys)
     parts: list[str] = []
     params: list[Any] = []
+    links_sql, links_params = compiled(links) if links is not None else ("", [])
     if rolled is not None:
         sql, rolled_params = compiled(rolled)
         parts.append(sql)
@@ -115,6 +123,15 @@ def activity_union(
         params += distinct_params
     for grouped in clicks:
         sql, grouped_params = compiled(grouped)
+        if links is not None:
+            link_keys = ", ".join(f"l.{qn(k)}" for k in keys)
+            sums = ", ".join(f"SUM(c.{qn(m)}) AS {qn(m)}" for m in ("m_clicks", "m_unique"))
+            sql = (
+                f"SELECT {link_keys}, 0 AS {qn('m_shares')}, {sums} FROM ({sql}) c "  # noqa: S608 - names from code, values as params
+                f"CROSS JOIN ({links_sql}) l WHERE l.{qn('lid')} = c.{qn('lid')} "
+                f"GROUP BY {link_keys}"
+            )
+            grouped_params = [*grouped_params, *links_params]
         parts.append(sql)
         params += grouped_params
     union = " UNION ALL ".join(parts)
@@ -164,6 +181,36 @@ def labelled_activity(
     return sql, params
 
 
+def _leavers(alias: str) -> tuple[str, list[Any]]:
+    """SQL for the ids of ambassadors out of the programme (opted out, account deleted or
+    deactivated), with its params; `alias` keeps the tables apart from the caller's."""
+    a, u = f"a_{alias}", f"u_{alias}"
+    sql = (
+        f"SELECT {column(Ambassador, 'id', a)} AS k0 FROM {table(Ambassador, a)}"  # noqa: S608 - names from code
+        f" LEFT JOIN {table(User, u)} ON {column(User, 'id', u)} = {column(Ambassador, 'user', a)}"
+        f" WHERE {column(Ambassador, 'opted_out_at', a)} IS NOT NULL"
+        f" OR {column(User, 'id', u)} IS NULL OR {column(User, 'is_active', u)} = %s"
+    )
+    return sql, [False]
+
+
+def _people_names() -> tuple[str, str]:
+    """The columns and joins that name the people of a ranking (derived table ``ranked``),
+    joined for the rows shown only (the top and the viewer)."""
+    names = (
+        f", {column(Ambassador, 'leaderboard_visible', 'a')} AS visible"
+        f", {column(User, 'first_name', 'u')} AS first_name"
+        f", {column(User, 'last_name', 'u')} AS last_name"
+        f", {column(User, 'display_name', 'u')} AS display_name"
+    )
+    joins = (
+        f" JOIN {table(Ambassador, 'a')} ON {column(Ambassador, 'id', 'a')} = ranked.k0"
+        f" JOIN {table(User, 'u')} ON {column(User, 'id', 'u')} = "
+        f"{column(Ambassador, 'user', 'a')}"
+    )
+    return names, joins
+
+
 def ranked_sql(
     sql: str,
     params: list[Any],
@@ -184,14 +231,9 @@ def ranked_sql(
         # Rank first, name later: only people out of the programme (few) are filtered out
         # before the ranking, and names are joined for the rows shown (the top and the
         # viewer), not for every ranked person; the work grows with the board, not the data.
-        a2, u2 = table(Ambassador, "a2"), table(User, "u2")
-        where.append(
-            f"t.k0 NOT IN (SELECT {column(Ambassador, 'id', 'a2')} FROM {a2}"  # noqa: S608 - names from code
-            f" LEFT JOIN {u2} ON {column(User, 'id', 'u2')} = {column(Ambassador, 'user', 'a2')}"
-            f" WHERE {column(Ambassador, 'opted_out_at', 'a2')} IS NOT NULL"
-            f" OR {column(User, 'id', 'u2')} IS NULL OR {column(User, 'is_active', 'u2')} = %s)"
-        )
-        params.append(False)
+        leavers, leaver_params = _leavers("l")
+        where.append(f"t.k0 NOT IN ({leavers})")
+        params += leaver_params
         if only_visible:
             where.append(
                 f"t.k0 IN (SELECT {column(Ambassador, 'id', 'a3')} FROM "  # noqa: S608 - names from code
@@ -199,17 +241,7 @@ def ranked_sql(
                 f"{column(Ambassador, 'leaderboard_visible', 'a3')} = %s)"
             )
             params.append(True)
-        names = (
-            f", {column(Ambassador, 'leaderboard_visible', 'a')} AS visible"
-            f", {column(User, 'first_name', 'u')} AS first_name"
-            f", {column(User, 'last_name', 'u')} AS last_name"
-            f", {column(User, 'display_name', 'u')} AS display_name"
-        )
-        name_joins = (
-            f" JOIN {table(Ambassador, 'a')} ON {column(Ambassador, 'id', 'a')} = ranked.k0"
-            f" JOIN {table(User, 'u')} ON {column(User, 'id', 'u')} = "
-            f"{column(Ambassador, 'user', 'a')}"
-        )
+        names, name_joins = _people_names()
     elif dimension == "department":
         names = f", {department_name('d')} AS name"
         name_joins = (
@@ -235,6 +267,108 @@ def ranked_sql(
         "WHERE ranked.row_number <= %s OR ranked.k0 = %s ORDER BY ranked.place, ranked.k0"
     )
     return outer, [limit, *params, limit, include_key if include_key is not None else -1]
+
+
+def ranked_on_rows_sql(
+    delta_sql: str,
+    delta_params: list[Any],
+    *,
+    grain: str,
+    day: date,
+    metric: str,
+    limit: int,
+    include_key: int | None,
+) -> tuple[str, list[Any]]:
+    """The same ranking of people as `ranked_sql` (same columns and rows), when each person's
+    rollup numbers for the period are one row (``Rollup`` kind "a", `grain`, `day`) and
+    `delta_sql` (`activity_union` over the raw rows after the horizon) adds the rest.
+
+    The work grows with the board, the day's raw rows and the viewer's place, not with the
+    number of people ranked. The candidates are the top `limit` rollup rows, read in order
+    from the index on their numbers (``rollup_people_by_shares`` / ``_clicks``), everyone
+    with raw activity, and the viewer. Anyone else has only their rollup row, at most the
+    last leader's number (and when equal, a later key), so can neither be among the top
+    rows nor above one of them: there, ROW_NUMBER and RANK over the candidates are exact.
+    The viewer's place below the top and the number of people tied at the last place are
+    counts: candidates by their totals, plus an index range count over everyone's rollup
+    rows less the candidates' own. People out of the programme are never ranked."""
+    m = connection.ops.quote_name(field_column(Rollup, metric))
+    other = "clicks" if metric == "shares" else "shares"
+    leavers, leaver_params = _leavers("l")
+    amb = column(Rollup, "ambassador", "b")
+    rollup = table(Rollup, "b")
+    on_rows = (
+        f"{column(Rollup, 'kind', 'b')} = %s AND {column(Rollup, 'grain', 'b')} = %s"
+        f" AND {column(Rollup, 'day', 'b')} = %s"
+    )
+    row_params: list[Any] = ["a", grain, day]
+    names, name_joins = _people_names()
+    unique = "0"
+    if metric == "clicks":
+        unique_column = connection.ops.quote_name(field_column(Rollup, "unique_clicks"))
+        unique = f"COALESCE(b.{unique_column}, 0) + COALESCE(d.unique_clicks, 0)"
+
+    def people(condition: str) -> tuple[str, list[Any]]:
+        """How many people meet `condition`, a template on ``{total}`` and ``{key}``."""
+        by_total = condition.format(total="o.total", key="o.k0")
+        by_row = condition.format(total=f"b.{m}", key=amb)
+        by_base = condition.format(total="o.base", key="o.k0")
+        sql = (
+            f"((SELECT COUNT(*) FROM totals o WHERE {by_total})"  # noqa: S608 - names from code
+            f" + (SELECT COUNT(*) FROM {rollup} WHERE {on_rows} AND {by_row}"
+            f" AND {amb} NOT IN (SELECT k0 FROM leavers))"
+            f" - (SELECT COUNT(*) FROM totals o WHERE {by_base}))"
+        )
+        return sql, row_params
+
+    place, place_params = people("{total} > n.total")
+    row_number, row_number_params = people(
+        "{total} >= n.total AND ({total} > n.total OR {key} <= n.k0)"
+    )
+    tied, tied_params = people("{total} >= k.total")
+    sql = (
+        f"WITH leavers AS ({leavers}), delta AS ({delta_sql}), "  # noqa: S608 - names from code, values as params
+        "candidates AS ("
+        f"SELECT leaders.k0 FROM (SELECT {amb} AS k0 FROM {rollup} WHERE {on_rows} AND b.{m} > 0"
+        f" AND {amb} NOT IN (SELECT k0 FROM leavers) ORDER BY b.{m} DESC, {amb} LIMIT %s)"
+        " leaders UNION SELECT delta.k0 FROM delta UNION SELECT %s), "
+        "totals AS ("
+        f"SELECT c.k0, COALESCE(b.{m}, 0) AS base, COALESCE(b.{m}, 0) + COALESCE(d.{metric}, 0)"
+        f" AS total, {unique} AS unique_clicks"
+        f" FROM candidates c LEFT JOIN {rollup} ON {on_rows} AND {amb} = c.k0"
+        " LEFT JOIN delta d ON d.k0 = c.k0 WHERE c.k0 NOT IN (SELECT k0 FROM leavers)), "
+        "numbered AS (SELECT t.k0, t.total, t.unique_clicks,"
+        " RANK() OVER (ORDER BY t.total DESC) AS place,"
+        " ROW_NUMBER() OVER (ORDER BY t.total DESC, t.k0) AS row_number"
+        " FROM totals t WHERE t.total > 0) "
+        f"SELECT ranked.*{names} FROM ("
+        f"SELECT n.k0, n.total AS {metric}, 0 AS {other}, n.unique_clicks,"
+        f" CASE WHEN n.row_number <= %s THEN n.place ELSE 1 + {place} END AS place,"
+        f" CASE WHEN n.row_number <= %s THEN n.row_number ELSE {row_number} END AS row_number,"
+        f" CASE WHEN %s = 0 THEN 0 ELSE COALESCE((SELECT {tied} FROM numbered k"
+        " WHERE k.row_number = %s), (SELECT COUNT(*) FROM numbered)) END AS in_top"
+        " FROM numbered n WHERE n.row_number <= %s OR n.k0 = %s"
+        f") ranked{name_joins} ORDER BY ranked.place, ranked.k0"
+    )
+    key = include_key if include_key is not None else -1
+    params = [
+        *leaver_params,
+        *delta_params,
+        *row_params,
+        limit,
+        key,
+        *row_params,
+        limit,
+        *place_params,
+        limit,
+        *row_number_params,
+        limit,
+        *tied_params,
+        limit,
+        limit,
+        key,
+    ]
+    return sql, params
 
 
 def visible_people_sql(sql: str, params: list[Any], *, limit: int) -> tuple[str, list[Any]]:

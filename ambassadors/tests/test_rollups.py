@@ -426,3 +426,86 @@ def test_the_nightly_reconciliation_refreshes_sqlite_planner_statistics(db, sett
         cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = %s", [Rollup._meta.db_table])
         indexes = {row[0] for row in cursor.fetchall()}
     assert {"rollup_item_day", "rollup_amb_day"} <= indexes
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_rankings_read_from_one_row_per_person_match_the_full_ranking(db, settings, seed):
+    """The leaderboard and my impact read the top from the index on the total (or this
+    month's) rows and add only today's raw activity. With more people than places, many
+    ties, leavers, and today's shares and clicks that reorder the top, every board and
+    every viewer's place equals the full ranking over the raw rows."""
+    from ambassadors.models import Ambassador
+    from ambassadors.reporting.periods import month_so_far
+    from ambassadors.reporting.plan import rollup_single_row
+    from ambassadors.reporting.ranking import ranked
+
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    rng = random.Random(seed)
+    now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(now, tick=False):
+        people = [AmbassadorFactory(opted_in_at=now - timedelta(days=120)) for _ in range(24)]
+        items = [ItemFactory(live=True) for _ in range(3)]
+        for person in people:
+            for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):  # few numbers: many ties
+                Share.objects.create(
+                    ambassador=person,
+                    item=rng.choice(items),
+                    network=rng.choice(NETWORKS),
+                    created_at=now - timedelta(days=rng.choice([1, 3, 20, 40])),
+                )
+        links = [
+            TrackedLink.objects.create(code=f"r{n}", ambassador=p, item=items[0], network="x")
+            for n, p in enumerate(people)
+        ]
+        clicks_store(
+            [
+                PendingClick(
+                    rng.choice(links).pk,
+                    now - timedelta(days=rng.choice([1, 2, 30])),
+                    f"v{n}",
+                    False,
+                )
+                for n in range(60)
+            ]
+        )
+        rollups_refresh()
+        # today: a few people catch up or overtake, one of them from nothing
+        for person in rng.sample(people, 6):
+            Share.objects.create(
+                ambassador=person, item=items[1], network="linkedin", created_at=now
+            )
+        clicks_store([PendingClick(rng.choice(links).pk, now, f"t{n}", False) for n in range(12)])
+        people[0].opted_out_at = now  # leavers are never ranked, wherever they stand
+        people[0].save()
+        people[1].user.is_active = False
+        people[1].user.save()
+
+        month = month_so_far()
+        for period in (None, month):  # both are read from one row per person
+            assert rollup_single_row(period=period, through=horizon()) is not None
+        cases = [
+            (period, metric, limit, viewer.pk)
+            for period in (None, month)
+            for metric in ("shares", "clicks")
+            for limit in (0, 1, 3, 10)
+            for viewer in Ambassador.objects.order_by("pk")
+        ]
+
+        def rankings():
+            return [
+                ranked(
+                    dimension="ambassador",
+                    period=period,
+                    metric=metric,
+                    limit=limit,
+                    include_key=viewer,
+                )
+                for period, metric, limit, viewer in cases
+            ]
+
+        from_rows = rankings()
+        with raw_only():
+            full = rankings()
+        assert any(row["in_top"] > 3 for rows in full for row in rows)  # ties at the cut
+        for case, fast, slow in zip(cases, from_rows, full, strict=True):
+            assert fast == slow, case
