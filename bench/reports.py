@@ -6,11 +6,13 @@ database. After each fill the daily rollups are built for every past day (as
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal .venv/bin/python bench/reports.py
 
-Without DATABASE_URL it runs on SQLite (in memory). It works in a throw-away test database
-(test_<name>), filled with generate_series (PostgreSQL) or a recursive CTE (SQLite), so a
-million rows take seconds, and prints the median time of each page and the ratio
-large / small. Pages are requested through Django's test client: the figure is the
-server's work (SQL + rendering), not the network.
+Without DATABASE_URL it runs on SQLite in a file in var/, as the embedded default does
+(WAL, the same connection options; ``BENCH_SQLITE_MEMORY=1`` uses Django's in-memory test
+database instead, as the figures before 2026-12-01's third session did). It works in a
+throw-away test database (test_<name>), filled with generate_series (PostgreSQL) or a
+recursive CTE (SQLite), so a million rows take seconds, and prints the median time of each
+page and the ratio large / small. Pages are requested through Django's test client: the
+figure is the server's work (SQL + rendering), not the network.
 """
 
 from __future__ import annotations
@@ -244,6 +246,10 @@ def profile(clients: dict) -> None:
 
 def main() -> None:
     setup_test_environment()
+    if connection.vendor == "sqlite" and not os.environ.get("BENCH_SQLITE_MEMORY"):
+        var = Path(__file__).resolve().parent.parent / "var"
+        var.mkdir(exist_ok=True)
+        connection.settings_dict["TEST"]["NAME"] = str(var / "bench_reports.sqlite3")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         comms, ambassador = base_data()

@@ -48,10 +48,8 @@ def click_sources(
 ) -> tuple[QuerySet[Click], QuerySet[ClickDaily]]:
     """The two halves of every click figure: raw human clicks on days without a daily
     total, and the daily totals. Both expose ``link`` and ``day``, so callers group them
-    with the same expressions and add the results.
-
-    The extra ``at`` window (one day wider than the period on each side) only lets the
-    database use the index on ``at``; ``day`` decides.
+    with the same expressions and add the results. Raw clicks of a period are found by
+    their ``day`` through the index ``click_day``, which holds every column counted.
     """
     raw = Click.objects.filter(is_bot=False)
     if period is None or not _never_folded(period.start):
@@ -59,12 +57,7 @@ def click_sources(
         raw = raw.filter(~Exists(purged))
     daily = ClickDaily.objects.all()
     if period is not None:
-        raw = raw.filter(
-            day__gte=period.start,
-            day__lte=period.end,
-            at__gte=period.start_at - timedelta(days=1),
-            at__lt=period.end_at + timedelta(days=1),
-        )
+        raw = raw.filter(day__gte=period.start, day__lte=period.end)
         daily = daily.filter(day__gte=period.start, day__lte=period.end)
     if ambassador_id is not None:
         raw = raw.filter(link__ambassador_id=ambassador_id)
@@ -159,8 +152,8 @@ _FAR_DAY = date(2100, 12, 31)  # the period forms stop at 2100
 
 def raw_period(period: Period | None, through: date | None) -> Period | None:
     """The part of `period` (None: all time) to read from the raw rows: the days after the
-    horizon `through`. A single range, so every database walks one index range (the raw
-    click filter also bounds ``at``, a day wider, for the index on it)."""
+    horizon `through`. A single range, so every database walks one index range (of
+    ``click_day`` for clicks)."""
     if through is None:
         return period
     if period is None:

@@ -291,7 +291,9 @@ def ranked_on_rows_sql(
     rows nor above one of them: there, ROW_NUMBER and RANK over the candidates are exact.
     The viewer's place below the top and the number of people tied at the last place are
     counts: candidates by their totals, plus an index range count over everyone's rollup
-    rows less the candidates' own. People out of the programme are never ranked."""
+    rows less the candidates' own; the viewer's row number adds those tied with them
+    and an earlier key (an index range of one number). People out of the programme are
+    never ranked."""
     m = connection.ops.quote_name(field_column(Rollup, metric))
     other = "clicks" if metric == "shares" else "shares"
     leavers, leaver_params = _leavers("l")
@@ -321,10 +323,8 @@ def ranked_on_rows_sql(
         )
         return sql, row_params
 
-    place, place_params = people("{total} > n.total")
-    row_number, row_number_params = people(
-        "{total} >= n.total AND ({total} > n.total OR {key} <= n.k0)"
-    )
+    above, above_params = people("{total} > me.total")
+    tied_before, tied_before_params = people("{total} = me.total AND {key} < me.k0")
     tied, tied_params = people("{total} >= k.total")
     sql = (
         f"WITH leavers AS ({leavers}), delta AS ({delta_sql}), "  # noqa: S608 - names from code, values as params
@@ -340,11 +340,16 @@ def ranked_on_rows_sql(
         "numbered AS (SELECT t.k0, t.total, t.unique_clicks,"
         " RANK() OVER (ORDER BY t.total DESC) AS place,"
         " ROW_NUMBER() OVER (ORDER BY t.total DESC, t.k0) AS row_number"
-        " FROM totals t WHERE t.total > 0) "
+        " FROM totals t WHERE t.total > 0), "
+        # the viewer below the top: counted among everyone, once
+        "me AS (SELECT n.k0, n.total FROM numbered n WHERE n.k0 = %s AND n.row_number > %s), "
+        f"viewer AS (SELECT {above} AS above, {tied_before} AS tied_before FROM me) "
         f"SELECT ranked.*{names} FROM ("
         f"SELECT n.k0, n.total AS {metric}, 0 AS {other}, n.unique_clicks,"
-        f" CASE WHEN n.row_number <= %s THEN n.place ELSE 1 + {place} END AS place,"
-        f" CASE WHEN n.row_number <= %s THEN n.row_number ELSE {row_number} END AS row_number,"
+        " CASE WHEN n.row_number <= %s THEN n.place"
+        " ELSE (SELECT 1 + v.above FROM viewer v) END AS place,"
+        " CASE WHEN n.row_number <= %s THEN n.row_number"
+        " ELSE (SELECT 1 + v.above + v.tied_before FROM viewer v) END AS row_number,"
         f" CASE WHEN %s = 0 THEN 0 ELSE COALESCE((SELECT {tied} FROM numbered k"
         " WHERE k.row_number = %s), (SELECT COUNT(*) FROM numbered)) END AS in_top"
         " FROM numbered n WHERE n.row_number <= %s OR n.k0 = %s"
@@ -358,10 +363,12 @@ def ranked_on_rows_sql(
         limit,
         key,
         *row_params,
+        key,
         limit,
-        *place_params,
+        *above_params,
+        *tied_before_params,
         limit,
-        *row_number_params,
+        limit,
         limit,
         *tied_params,
         limit,
