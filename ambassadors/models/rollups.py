@@ -26,8 +26,9 @@ class Rollup(models.Model):
     ``y`` rows per year (``day`` is 1 January), the sum of its ``m`` rows; ``t`` rows the
     totals of every built day (``day`` is a constant, 2000-01-01).
     ``presses`` counts the share rows behind ``shares`` (the all-shares export). Bots never
-    count. Rows only exist for days up to ``RollupState.built_through``; later days are
-    read from the raw rows. See ambassadors/reporting/rollups/.
+    count. Rows hold every day up to ``RollupState.built_through``; after it, when
+    ``RollupState.open_clicks``, day rows hold the clicks stored so far and no shares (those
+    are read from the raw rows). See ambassadors/reporting/rollups/.
     """
 
     kind = models.CharField(max_length=2)
@@ -89,6 +90,9 @@ class RollupState(models.Model):
 
     built_through = models.DateField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, blank=True)
+    # the day rows after built_through hold those days' clicks (added by the click flush as
+    # they are stored), not their shares; see ambassadors/reporting/rollups/build.py
+    open_clicks = models.BooleanField(default=False)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     reconciled_days = models.PositiveIntegerField(default=0)
     repaired_days = models.PositiveIntegerField(default=0)

@@ -29,7 +29,7 @@ from .sources import (
     click_sources,
     counted_shares,
     raw_period,
-    rollup_horizon,
+    rollup_horizons,
     share_day,
 )
 
@@ -144,7 +144,9 @@ def activity_sql(
 
     Whole past days come from the rollups (see ambassadors/reporting/rollups/), the days
     after the horizon from the raw rows, where shares are made distinct per (ambassador,
-    item, network, local day) in a DISTINCT subquery and counted outside it."""
+    item, network, local day) in a DISTINCT subquery and counted outside it. Once the days
+    after the horizon are open, the rollups hold their clicks too (shares are 0 there), so
+    the rows are read up to today and only the shares come from the raw rows."""
     scope = scope or Scope()
     if ambassador_id is not None:
         scope = Scope(
@@ -157,13 +159,15 @@ def activity_sql(
     kind = rollup_kind(dimension=dimension, scope=scope)
     share_keys, click_keys, rollup_keys = keys_for(dimension, granularity, kind)
     keys = list(share_keys)
-    through = rollup_horizon()
+    # shares: rollups up to `through`, raw rows after; clicks: the same, or up to today
+    # when the days after the horizon are open
+    through, clicks_through = rollup_horizons()
     rows = None
     if rolled:
         rows = rollup_rows(
             kind=kind,
             period=period,
-            through=through,
+            through=clicks_through if "clicks" in sources else through,
             coarsest="y" if dimension != "time" else ("m" if granularity == "month" else "d"),
             signed=True,
             where=scope.q(department_column="department" in ROLLUP_KINDS[kind]),
@@ -192,7 +196,7 @@ def activity_sql(
     clicks = []
     links = None
     if "clicks" in sources:
-        raw, daily = click_sources(period=raw_period(period, through))
+        raw, daily = click_sources(period=raw_period(period, clicks_through))
         raw, daily = raw.filter(scope.q("link__")), daily.filter(scope.q("link__"))
         if dimension in DIMENSIONS:
             # Keys of the link: count the clicks per link first, then look up each link's

@@ -12,7 +12,7 @@ from . import sql as report_sql
 from .activity import Scope, activity_sql
 from .periods import Period
 from .plan import rollup_single_row
-from .sources import rollup_horizon
+from .sources import rollup_horizons
 
 
 def ranked(
@@ -38,7 +38,10 @@ def ranked(
     if metric not in ("shares", "clicks"):
         raise ValueError(metric)
     if dimension == "ambassador" and scope is None and not only_visible:
-        row = rollup_single_row(period=period, through=rollup_horizon())
+        through, clicks_through = rollup_horizons()
+        row = rollup_single_row(
+            period=period, through=clicks_through if metric == "clicks" else through
+        )
         if row is not None:
             delta, delta_params, _keys = activity_sql(
                 dimension=dimension, period=period, sources=(metric,), rolled=False

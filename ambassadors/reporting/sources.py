@@ -112,10 +112,9 @@ ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
 # grain "t" rows hold the totals of every built day; their day is this constant
 TOTAL_DAY = date(2000, 1, 1)
 
-# per HTTP request: "folded" (newest day with a daily click total), "through" (the horizon)
-_horizon_cache: ContextVar[dict[str, date | None] | None] = ContextVar(
-    "report_horizon", default=None
-)
+# per HTTP request: "folded" (newest day with a daily click total), "state" (the horizon
+# and whether the days after it hold their clicks)
+_horizon_cache: ContextVar[dict[str, Any] | None] = ContextVar("report_horizon", default=None)
 
 
 def _request_started(**kwargs: Any) -> None:
@@ -130,21 +129,38 @@ request_started.connect(_request_started, dispatch_uid="reports-horizon-start")
 request_finished.connect(_request_finished, dispatch_uid="reports-horizon-end")
 
 
-def rollup_horizon() -> date | None:
-    """The last local day the rollups hold (None: read only raw rows). Read once per HTTP
+def _rollup_state() -> tuple[date | None, bool]:
+    """(built_through, open_clicks) of the rollups in this time zone, read once per HTTP
     request; services outside a request read it each time. A horizon that moved on since
     it was read is harmless: the raw rows of those days are still there."""
     cache = _horizon_cache.get()
-    if cache is not None and "through" in cache:
-        return cache["through"]
-    through = (
+    if cache is not None and "state" in cache:
+        return cache["state"]
+    found = (
         RollupState.objects.filter(pk=ROLLUP_STATE_PK, time_zone=settings.TIME_ZONE)
-        .values_list("built_through", flat=True)
+        .values_list("built_through", "open_clicks")
         .first()
     )
+    state = (found[0], bool(found[1])) if found else (None, False)
     if cache is not None:
-        cache["through"] = through
-    return through
+        cache["state"] = state
+    return state
+
+
+def rollup_horizon() -> date | None:
+    """The last local day whose shares the rollups hold (None: read only raw rows)."""
+    return _rollup_state()[0]
+
+
+def rollup_horizons() -> tuple[date | None, date | None]:
+    """The last local day whose shares, and the last whose clicks, the rollups hold (None:
+    read only raw rows), from one read of the state. Clicks: today when the days after the
+    horizon are open (the click flush adds each click as it is stored), else the horizon;
+    clicks on later days (a clock ahead) are read from the raw rows."""
+    through, open_clicks = _rollup_state()
+    if through is not None and open_clicks:
+        return through, report_today()
+    return through, through
 
 
 _FAR_DAY = date(2100, 12, 31)  # the period forms stop at 2100

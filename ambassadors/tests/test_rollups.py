@@ -509,3 +509,74 @@ def test_rankings_read_from_one_row_per_person_match_the_full_ranking(db, settin
         assert any(row["in_top"] > 3 for rows in full for row in rows)  # ties at the cut
         for case, fast, slow in zip(cases, from_rows, full, strict=True):
             assert fast == slow, case
+
+
+def test_clicks_go_into_the_rollups_as_they_are_stored(db, settings):
+    """Once the days after the horizon are open, the click flush adds each human click to
+    the rollups of its day at once (bots never), today's shares stay raw, the reports read
+    today's clicks from the rollups only, the nightly comparison finds nothing to repair,
+    and the open day becomes a whole day the next night with the same numbers."""
+    from ambassadors.reporting.rollups.build import rollups_open
+
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    zone = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    now = datetime(2026, 3, 18, 10, 30, tzinfo=zone)
+    with time_machine.travel(now, tick=False):
+        world = make_world(random.Random(13), now)
+        rollups_refresh()
+        assert RollupState.objects.get(pk=1).open_clicks
+        today = report_today()
+        link = world["links"][0]
+        day = Period(today, today)
+        before = sql_totals("total", day).get(1, {})
+        cell = {
+            "kind": "ai",
+            "grain": "d",
+            "day": today,
+            "ambassador_id": link.ambassador_id,
+            "item_id": link.item_id,
+            "network": link.network,
+        }
+        had = Rollup.objects.filter(**cell).values_list("clicks", flat=True).first() or 0
+        Share.objects.create(
+            ambassador=link.ambassador, item=link.item, network=link.network, created_at=now
+        )
+        clicks_store(
+            [
+                PendingClick(link.pk, now, "someone-new", False),
+                PendingClick(link.pk, now, "a-crawler", True),
+            ]
+        )
+        row = Rollup.objects.get(**cell)
+        assert (row.shares, row.clicks) == (0, had + 1)  # shares of an open day stay raw
+        after = sql_totals("total", day)[1]
+        assert after["clicks"] == before.get("clicks", 0) + 1
+        assert after["shares"] >= 1
+        check_against_python(today)
+        result = rollups_reconcile()
+        assert (result.repaired_days, result.repaired_months, result.repaired_years) == (
+            [],
+            [],
+            [],
+        )
+        assert not result.repaired_totals
+
+        # today's clicks are read from the rollups alone (proof: drop the raw rows)
+        Click.objects.filter(day=today).delete()
+        assert sql_totals("total", day)[1]["clicks"] == after["clicks"]
+        # after a time zone change the rollups are built again and opened in the new zone
+        settings.TIME_ZONE = "Europe/London"
+        rollups_refresh()
+        state = RollupState.objects.get(pk=1)
+        assert (state.time_zone, state.open_clicks) == ("Europe/London", True)
+        check_against_python(report_today())
+        settings.TIME_ZONE = "Europe/Amsterdam"
+
+    with time_machine.travel(now + timedelta(days=1), tick=False):
+        Rollup.objects.all().delete()
+        RollupState.objects.all().delete()
+        rollups_refresh()
+        rollups_open()  # nothing left to open: the same state
+        assert RollupState.objects.get(pk=1).open_clicks
+        check_against_python(report_today())
+        assert rollups_reconcile().repaired_days == []

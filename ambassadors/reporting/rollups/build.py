@@ -75,6 +75,8 @@ def valid_horizon(state: RollupState) -> date | None:
 
 def set_horizon(state: RollupState, day: date | None) -> None:
     """Move the horizon to `day` (None: no rollups) in the current time zone."""
+    if day is None or state.time_zone != settings.TIME_ZONE:
+        state.open_clicks = False  # no rows after the horizon until they are opened again
     state.built_through = day
     state.time_zone = settings.TIME_ZONE
     state.save()
@@ -101,10 +103,11 @@ def first_data_day() -> date | None:
 # Building from the raw rows -------------------------------------------------------------------
 
 
-def raw_cells_sql(*, start: date, end: date) -> tuple[str, list[Any]]:
+def raw_cells_sql(*, start: date, end: date, clicks_only: bool = False) -> tuple[str, list[Any]]:
     """SQL for one row per (day, ambassador, item, network) with activity from ``start`` to
     ``end`` (local days, both included), computed from the raw rows exactly as the reports
-    count: columns d, a, i, n, s (0 or 1), p (presses), c (clicks), u (unique clicks)."""
+    count: columns d, a, i, n, s (0 or 1), p (presses), c (clicks), u (unique clicks).
+    ``clicks_only`` leaves the shares out (the open days after the horizon)."""
     period = Period(start, end)
     zero = Value(0, output_field=IntegerField())
     shares = (
@@ -128,7 +131,8 @@ def raw_cells_sql(*, start: date, end: date) -> tuple[str, list[Any]]:
         c=Sum(F("clicks") - F("bot_clicks"), output_field=IntegerField()),
         u=Sum("unique_clicks"),
     )
-    return report_sql.cells_union((shares, raw_clicks, daily_clicks))
+    parts = (raw_clicks, daily_clicks) if clicks_only else (shares, raw_clicks, daily_clicks)
+    return report_sql.cells_union(parts)
 
 
 def rollup_table() -> str:
@@ -249,7 +253,41 @@ def _derive_departments(
 def build_days(start: date, end: date) -> None:
     """Replace the day rows of [start, end] and the month rows of their months."""
     Rollup.objects.filter(grain=DAY, day__gte=start, day__lte=end).delete()
-    cells, params = raw_cells_sql(start=start, end=end)
+    _insert_days(start, end, clicks_only=False)
+    rebuild_months(month_of(start), month_of(end))
+    rebuild_totals()
+
+
+def open_days_build(state: RollupState) -> None:
+    """Give the days after the horizon, up to today, their clicks (not their shares) from
+    the raw rows and mark them open: from then on the click flush adds every stored click
+    to the rollups at once (``changes.rollups_add_clicks``) and reports read no raw clicks,
+    only today's raw shares (few: one per press). Each open day becomes a whole day when
+    the refresh builds it, as before. Call under the state lock (``locked_state``)."""
+    through = valid_horizon(state)
+    if through is None:
+        return
+    start, end = through + timedelta(days=1), timezone.localdate(timezone.now(), report_tz())
+    Rollup.objects.filter(grain=DAY, day__gte=start).delete()
+    if start <= end:
+        _insert_days(start, end, clicks_only=True)
+    rebuild_months(month_of(start), month_of(max(start, end)))
+    rebuild_totals()
+    state.open_clicks = True
+    state.save(update_fields=["open_clicks"])
+
+
+def rollups_open() -> None:
+    """Open the days after the horizon (``open_days_build``) when they are not yet."""
+    with transaction.atomic():
+        state = locked_state()
+        if valid_horizon(state) is not None and not state.open_clicks:
+            open_days_build(state)
+
+
+def _insert_days(start: date, end: date, *, clicks_only: bool) -> None:
+    """Insert the day rows of every kind for [start, end] from the raw rows."""
+    cells, params = raw_cells_sql(start=start, end=end, clicks_only=clicks_only)
     qn = connection.ops.quote_name
     sql = (
         f"INSERT INTO {rollup_table()} ({rollup_columns(*ROW_COLUMNS)}) "  # noqa: S608 - names from code
@@ -259,8 +297,6 @@ def build_days(start: date, end: date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, ["ai", DAY, *params])
     _derive(grain=DAY, start=start, end=end)
-    rebuild_months(month_of(start), month_of(end))
-    rebuild_totals()
 
 
 def rebuild_totals() -> None:
@@ -348,12 +384,20 @@ def rollups_build(
         built += (chunk_end - chunk_start).days + 1
         if progress:
             progress(chunk_start, chunk_end)
+    rollups_open()
     return built
 
 
 def rollups_refresh(*, now: datetime | None = None, max_days: int = 12 * CHUNK_DAYS) -> int:
     """Build the days that ended since the last run (at most ``max_days`` per call, so a
-    first run over years of history is spread over a few ticks). Returns days built."""
+    first run over years of history is spread over a few ticks), then make sure the days
+    after them are open (``open_days_build``). Returns days built."""
+    built = _refresh(now=now, max_days=max_days)
+    rollups_open()
+    return built
+
+
+def _refresh(*, now: datetime | None, max_days: int) -> int:
     target = last_closed_day(now=now)
     with transaction.atomic():
         state = locked_state()

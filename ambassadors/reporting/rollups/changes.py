@@ -28,6 +28,7 @@ from .build import (
     Cell,
     Numbers,
     RowKey,
+    horizon,
     locked_state,
     month_of,
     rollup_columns,
@@ -144,30 +145,34 @@ def rollups_department_deleted(*, department_id: int) -> None:
 
 def rollups_add_clicks(*, clicks: list[Click]) -> int:
     """Called by ``clicks_store`` in its transaction with the clicks it inserted: human
-    clicks on days the rollups already hold are added to them. Clicks of today (nearly all)
-    cost nothing. Returns the number of clicks added."""
-    today = timezone.localdate(timezone.now(), report_tz())
-    late = [c for c in clicks if not c.is_bot and c.day < today]
-    if not late:
+    clicks are added to the rollups of their day, for days already built (clicks stored
+    late) and, once the days after them are open (``build.open_days_build``), for every
+    day, so reports read no raw clicks. Before any rollup exists it costs one query.
+    Returns the number of clicks added."""
+    human = [c for c in clicks if not c.is_bot]
+    if not human or horizon() is None:
         return 0
-    through = valid_horizon(locked_state())
-    late = [c for c in late if through is not None and c.day <= through]
-    if not late:
+    state = locked_state()
+    through = valid_horizon(state)
+    if through is None:
+        return 0
+    added = human if state.open_clicks else [c for c in human if c.day <= through]
+    if not added:
         return 0
     links = {
         pk: (ambassador, item, network)
         for pk, ambassador, item, network in TrackedLink.objects.filter(
-            pk__in={c.link_id for c in late}
+            pk__in={c.link_id for c in added}
         ).values_list("pk", "ambassador_id", "item_id", "network")
     }
     deltas: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for click in late:
+    for click in added:
         ambassador, item, network = links[click.link_id]
         numbers = deltas[(click.day, ambassador, item, network)]
         numbers[2] += 1
         numbers[3] += int(click.is_unique)
     _apply({cell: (n[0], n[1], n[2], n[3]) for cell, n in deltas.items()})
-    return len(late)
+    return len(added)
 
 
 def rollups_share_changed(*, share: Share) -> bool:

@@ -113,8 +113,9 @@ def rollups_reconcile(*, start: date | None = None, end: date | None = None) -> 
             bad_days = sorted({key[1] for key in differ})
             for day in bad_days:
                 build_days(day, day)
-            # the month rows must be the sum of all its built days (also those before `first`)
-            month_last_day = min(next_month(month) - timedelta(days=1), through)
+            # the month rows must be the sum of all its day rows (also those before `first`,
+            # and the open days' clicks after the horizon)
+            month_last_day = next_month(month) - timedelta(days=1)
             sums: dict[RowOfGrain, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
             for (kind, _day, a, i, n, d), numbers in _stored(DAY, month, month_last_day).items():
                 for index, value in enumerate(numbers):
