@@ -514,6 +514,7 @@ class RollupStateAdmin(AppendOnlyAdmin):
     list_display = [
         "built_through",
         "time_zone",
+        "open_clicks",
         "reconciled_at",
         "reconciled_days",
         "repaired_days",

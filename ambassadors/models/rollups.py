@@ -92,7 +92,7 @@ class RollupState(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     # the day rows after built_through hold those days' clicks (added by the click flush as
     # they are stored), not their shares; see ambassadors/reporting/rollups/build.py
-    open_clicks = models.BooleanField(default=False)
+    open_clicks = models.BooleanField(_("today's clicks in the rollups"), default=False)
     reconciled_at = models.DateTimeField(null=True, blank=True)
     reconciled_days = models.PositiveIntegerField(default=0)
     repaired_days = models.PositiveIntegerField(default=0)
