@@ -580,3 +580,42 @@ def test_clicks_go_into_the_rollups_as_they_are_stored(db, settings):
         assert RollupState.objects.get(pk=1).open_clicks
         check_against_python(report_today())
         assert rollups_reconcile().repaired_days == []
+
+
+def test_a_full_flush_batch_goes_into_the_rollups(db, settings):
+    """A flush batch of a thousand clicks on a thousand links (about 15,000 rollup rows to
+    add to) goes into the rollups in statements every database accepts (SQLite's default
+    limit is 32,766 parameters in one; Debian's build allows more), with the same numbers
+    as the raw rows."""
+    import inspect
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ambassadors.tracking.clicks import clicks_flush
+
+    assert inspect.signature(clicks_flush).parameters["batch_size"].default == 1000
+
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    now = datetime(2026, 3, 18, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    with time_machine.travel(now, tick=False):
+        people = [AmbassadorFactory() for _ in range(40)]
+        items = [ItemFactory(live=True) for _ in range(25)]
+        links = TrackedLink.objects.bulk_create(
+            TrackedLink(code=f"f{n}", ambassador=people[n % 40], item=items[n // 40], network="x")
+            for n in range(1000)
+        )
+        Share.objects.create(
+            ambassador=people[0], item=items[0], network="x", created_at=now - timedelta(days=3)
+        )
+        rollups_refresh()
+        assert RollupState.objects.get(pk=1).open_clicks
+        with CaptureQueriesContext(connection) as queries:
+            stored = clicks_store(
+                [PendingClick(link.pk, now, f"visitor{n}", False) for n, link in enumerate(links)]
+            )
+        assert stored == 1000
+        upserts = [q["sql"] for q in queries.captured_queries if "ON CONFLICT" in q["sql"]]
+        assert len(upserts) == 5  # 4,300-odd rows, at most 1,000 (11,000 parameters) each
+        assert Rollup.objects.get(kind="n", grain="t").clicks == 1000
+        check_against_python(report_today())
