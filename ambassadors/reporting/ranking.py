@@ -1,8 +1,8 @@
 """Ranking people or departments by shares or clicks, for the leaderboard, "my impact" and
 the item pages: one query with window functions (the SQL is in ``sql.py``). When each
 person's numbers for the period are one rollup row (all time, this month), the top is read
-in order from an index and only the day's raw activity is added, so the work does not grow
-with the number of people."""
+in order from an index and only the raw activity after the horizon is added: the work
+grows with the board, that activity and the viewer's own place, not with everyone ranked."""
 
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ ROLLUP_KINDS: dict[str, tuple[str, ...]] = {
     "id": ("item", "network", "department"),
     "ai": ("ambassador", "item", "network"),
 }
-# grain "t" rows hold the totals of every built day; their day is this constant
+# grain "t" rows hold the totals of every day the rollups hold; their day is this constant
 TOTAL_DAY = date(2000, 1, 1)
 
 # per HTTP request: "folded" (newest day with a daily click total), "state" (the horizon

@@ -76,7 +76,8 @@ UPSERT_ROWS = 1000
 
 def upsert(rows: dict[RowKey, list[int]]) -> None:
     """Add numbers to rollup rows by key (insert or add; both databases), in statements of
-    at most ``UPSERT_ROWS`` rows (a flush of a thousand clicks touches about 15,000 rows)."""
+    at most ``UPSERT_ROWS`` rows (a flush of a thousand clicks, each on another link,
+    touches about 4,300 rows)."""
     items = [(key, numbers) for key, numbers in rows.items() if any(numbers)]
     if not items:
         return
