@@ -181,10 +181,10 @@ def labelled_activity(
     return sql, params
 
 
-def _leavers(alias: str) -> tuple[str, list[Any]]:
-    """SQL for the ids of ambassadors out of the programme (opted out, account deleted or
-    deactivated), with its params; `alias` keeps the tables apart from the caller's."""
-    a, u = f"a_{alias}", f"u_{alias}"
+def _leavers() -> tuple[str, list[Any]]:
+    """SQL for the ids (column k0) of ambassadors out of the programme (opted out, account
+    deleted or deactivated), with its params; its table aliases (a_l, u_l) are its own."""
+    a, u = "a_l", "u_l"
     sql = (
         f"SELECT {column(Ambassador, 'id', a)} AS k0 FROM {table(Ambassador, a)}"  # noqa: S608 - names from code
         f" LEFT JOIN {table(User, u)} ON {column(User, 'id', u)} = {column(Ambassador, 'user', a)}"
@@ -231,7 +231,7 @@ def ranked_sql(
         # Rank first, name later: only people out of the programme (few) are filtered out
         # before the ranking, and names are joined for the rows shown (the top and the
         # viewer), not for every ranked person; the work grows with the board, not the data.
-        leavers, leaver_params = _leavers("l")
+        leavers, leaver_params = _leavers()
         where.append(f"t.k0 NOT IN ({leavers})")
         params += leaver_params
         if only_visible:
@@ -296,7 +296,7 @@ def ranked_on_rows_sql(
     never ranked."""
     m = connection.ops.quote_name(field_column(Rollup, metric))
     other = "clicks" if metric == "shares" else "shares"
-    leavers, leaver_params = _leavers("l")
+    leavers, leaver_params = _leavers()
     amb = column(Rollup, "ambassador", "b")
     rollup = table(Rollup, "b")
     on_rows = (

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ...models import Click, ClickDaily, Rollup, RollupState, Share
 from .. import sql as report_sql
-from ..periods import Period, report_tz
+from ..periods import Period, report_today, report_tz
 from ..sources import ROLLUP_KINDS, TOTAL_DAY, click_sources, counted_shares, share_day
 
 STATE_PK = 1
@@ -267,7 +267,7 @@ def open_days_build(state: RollupState) -> None:
     through = valid_horizon(state)
     if through is None:
         return
-    start, end = through + timedelta(days=1), timezone.localdate(timezone.now(), report_tz())
+    start, end = through + timedelta(days=1), report_today()
     Rollup.objects.filter(grain=DAY, day__gte=start).delete()
     if start <= end:
         _insert_days(start, end, clicks_only=True)
@@ -393,7 +393,8 @@ def rollups_refresh(*, now: datetime | None = None, max_days: int = 12 * CHUNK_D
     first run over years of history is spread over a few ticks), then make sure the days
     after them are open (``open_days_build``). Returns days built."""
     built = _refresh(now=now, max_days=max_days)
-    rollups_open()
+    if not built:  # a build that ran opened them itself (rollups_build)
+        rollups_open()
     return built
 
 
